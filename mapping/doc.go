@@ -1,0 +1,84 @@
+// Package mapping maps Go structs to tables and configures the
+// relationships between them, as SQLAlchemy's declarative mapping and
+// relationship() do. It performs no I/O of its own (CreateAll and DropAll
+// hand the registry's metadata to package ddl).
+//
+// # Declaring models
+//
+// Every exported field of a registered struct is a column, unless it holds
+// related objects (*T or []*T of another mapped struct: a relationship) or
+// is tagged `relm:"-"`. The column name is the snake_case of the field name;
+// the table name is the TableName method's result, or a `relm:"table:NAME"`
+// tag on a blank field, or the snake_case plural of the type name.
+//
+//	type User struct {
+//		ID       int        `relm:"pk"`
+//		Username string     `relm:"size:64;index"`
+//		Articles []*Article `relm:"backref:Author"`
+//	}
+//
+//	func (User) TableName() string { return "users" }
+//
+// # The relm tag
+//
+// A tag is a list of keys separated by semicolons; some keys take a value
+// after a colon. Keys are case-insensitive.
+//
+// Column keys:
+//
+//	-                     leave the field unmapped
+//	column:NAME           the column name (default: snake_case of the field)
+//	pk                    part of the primary key (a field named ID is the key by default);
+//	                      a single integer key autoincrements
+//	autoincrement[:BOOL]  force autoincrement on or off
+//	type:T                integer, bigint, varchar(N), text, bool, float, timestamp, blob
+//	size:N                VARCHAR(N) for a string (default 255)
+//	notnull               NOT NULL (the default for non-pointer, non-sql.Null types)
+//	index[:NAME]          an index ix_<table>_<column>, or a named index shared by fields
+//	unique[:NAME]         a UNIQUE constraint, or a named unique index shared by fields
+//	default:LITERAL       DEFAULT: a number, 'string', true, false, null, current_timestamp
+//	fk:TABLE.COLUMN       a foreign key
+//	ondelete:ACTION       cascade, set null, set default, restrict, no action
+//	onupdate:ACTION       likewise
+//
+// Nullability follows the Go type: a pointer or a sql.Null* type is a
+// nullable column, anything else NOT NULL. Go types map to column types as
+// int, int8, int16, int32, uint8, uint16 → INTEGER; int64, uint32 → BIGINT;
+// string → VARCHAR(255) (or text with `type:text`); bool → BOOLEAN; float32,
+// float64 → FLOAT; time.Time → TIMESTAMP; []byte → BLOB.
+//
+// Relationship keys (on a *T or []*T field):
+//
+//	back_populates:FIELD  the other side's field; both sides must name each other
+//	backref:NAME          create the other side as NAME on the target
+//	backref_uselist:BOOL  uselist of the backref (false: one object, not a collection)
+//	secondary:TABLE       the link table of a many-to-many, by name
+//	foreign_keys:COLS     the column(s) that join, when several foreign keys could
+//	order_by:FIELDS       order of a collection: "Title desc, ID"
+//	cascade:LIST          save-update (default), delete, delete-orphan, all, none
+//	lazy:MODE             select (default) or raise
+//
+// A pointer field is SQLAlchemy's uselist=False: on the one-to-many side it
+// makes a one-to-one. A backref binds to the target's field of that name when
+// there is one (an untagged *T or []*T field) and otherwise exists in the
+// mapper alone, still usable for loading and queries.
+//
+// # The programmatic form
+//
+// Tags compile to a [ModelSpec], which [Registry.Map] also accepts directly;
+// a table with no struct, such as a link table, is a [schema.Table] added
+// with [Registry.AddTable]. The secondary table of a many-to-many may be
+// given as a value ([SecondaryTable]), a function called at configuration
+// ([SecondaryFunc]) or a name ([SecondaryName]), as in SQLAlchemy.
+//
+// # Configuration
+//
+// [Registry.Configure] resolves foreign keys, infers each relationship's
+// direction and join columns from them (through the secondary table for
+// many-to-many), pairs back_populates sides, creates backrefs and checks it
+// all. Errors are [*ConfigError] values naming the relationship (and the
+// other side), testable with errors.Is against [ErrNoForeignKeys],
+// [ErrAmbiguousForeignKeys], [ErrBackPopulates] and [ErrBackrefConflict].
+// The configured [Relationship] values are the introspection API: direction,
+// local and remote columns, secondary table and reverse side.
+package mapping

@@ -1,0 +1,401 @@
+package mapping
+
+import (
+	"bytes"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"reflect"
+	"time"
+	"unsafe"
+
+	"github.com/relmorm/relm/schema"
+)
+
+// Field is a struct field mapped to a column. Its accessors work on a
+// pointer to the struct and are built once per type: reading or writing a
+// field for a row costs no reflection for the common Go types.
+type Field struct {
+	Name   string         // Go field name
+	Type   reflect.Type   // Go type of the field
+	Offset uintptr        // byte offset in the struct (embedded structs flattened)
+	Column *schema.Column // the column it maps to
+	Mapper *Mapper        // the mapper it belongs to
+
+	addr   func(p unsafe.Pointer) any
+	value  func(p unsafe.Pointer) any
+	equal  func(a, b unsafe.Pointer) bool
+	setKey func(p unsafe.Pointer, k any) error
+	getKey func(p unsafe.Pointer) (any, bool)
+}
+
+// Addr returns a pointer to the field of the struct at obj, typed for
+// database/sql's Scan.
+func (f *Field) Addr(obj unsafe.Pointer) any { return f.addr(unsafe.Add(obj, f.Offset)) }
+
+// Value returns the field's value of the struct at obj as a statement
+// argument (nil for a nil pointer).
+func (f *Field) Value(obj unsafe.Pointer) any { return f.value(unsafe.Add(obj, f.Offset)) }
+
+// Key returns the field's value normalised as a key — int64 for integers,
+// string for strings — and false when it is NULL or the zero value of a
+// primary key that the database has not assigned yet.
+func (f *Field) Key(obj unsafe.Pointer) (any, bool) { return f.getKey(unsafe.Add(obj, f.Offset)) }
+
+// SetKey stores a key value (int64 or string, or nil for NULL) into the
+// field, converting to the field's Go type.
+func (f *Field) SetKey(obj unsafe.Pointer, k any) error {
+	if err := f.setKey(unsafe.Add(obj, f.Offset), k); err != nil {
+		return fmt.Errorf("mapping: %s.%s: %w", f.Mapper.Type.Name(), f.Name, err)
+	}
+	return nil
+}
+
+// Equal reports whether the field holds the same value in the structs at a
+// and b (a snapshot and the live object). Pointers compare by what they
+// point to; time.Time by Equal; []byte by content.
+func (f *Field) Equal(a, b unsafe.Pointer) bool {
+	return f.equal(unsafe.Add(a, f.Offset), unsafe.Add(b, f.Offset))
+}
+
+// ValuesEqual compares two values returned by Value.
+func ValuesEqual(a, b any) bool {
+	switch x := a.(type) {
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && bytes.Equal(x, y) && (x == nil) == (y == nil)
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y)
+	case nil:
+		return b == nil
+	}
+	defer func() { recover() }() // uncomparable custom types compare unequal
+	return a == b
+}
+
+var (
+	timeType    = reflect.TypeFor[time.Time]()
+	bytesType   = reflect.TypeFor[[]byte]()
+	scannerType = reflect.TypeFor[sql.Scanner]()
+	valuerType  = reflect.TypeFor[driver.Valuer]()
+)
+
+// goColumnType returns the default column type for a Go type, whether the Go
+// type can hold NULL, and whether it is a column type at all.
+func goColumnType(t reflect.Type) (typ schema.Type, nullable bool, ok bool) {
+	switch t {
+	case timeType:
+		return schema.Time, false, true
+	case bytesType:
+		return schema.Bytes, true, true
+	case reflect.TypeFor[sql.NullString]():
+		return schema.String(255), true, true
+	case reflect.TypeFor[sql.NullInt64]():
+		return schema.BigInt, true, true
+	case reflect.TypeFor[sql.NullInt32](), reflect.TypeFor[sql.NullInt16](), reflect.TypeFor[sql.NullByte]():
+		return schema.Integer, true, true
+	case reflect.TypeFor[sql.NullBool]():
+		return schema.Bool, true, true
+	case reflect.TypeFor[sql.NullFloat64]():
+		return schema.Float, true, true
+	case reflect.TypeFor[sql.NullTime]():
+		return schema.Time, true, true
+	}
+	if t.Kind() == reflect.Struct && t.PkgPath() == "database/sql" && t.NumField() == 2 && t.Field(0).Name == "V" {
+		// sql.Null[T]
+		inner, _, ok := goColumnType(t.Field(0).Type)
+		return inner, true, ok
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
+		return schema.Integer, false, true
+	case reflect.Int64, reflect.Uint32:
+		return schema.BigInt, false, true
+	case reflect.String:
+		return schema.String(255), false, true
+	case reflect.Bool:
+		return schema.Bool, false, true
+	case reflect.Float32, reflect.Float64:
+		return schema.Float, false, true
+	case reflect.Pointer:
+		inner, _, ok := goColumnType(t.Elem())
+		if ok && t.Elem().Kind() != reflect.Pointer {
+			return inner, true, true
+		}
+	}
+	return schema.Type{}, false, false
+}
+
+// isCustomColumn reports whether t implements both sql.Scanner (on its
+// pointer) and driver.Valuer, so that it can be a column with an explicit type.
+func isCustomColumn(t reflect.Type) bool {
+	return reflect.PointerTo(t).Implements(scannerType) && (t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType))
+}
+
+// buildAccessors creates the per-type closures of f.
+func (f *Field) buildAccessors() {
+	t := f.Type
+	pk := f.Column.PrimaryKey
+	switch t.Kind() {
+	case reflect.Int:
+		f.addr = func(p unsafe.Pointer) any { return (*int)(p) }
+		f.value = func(p unsafe.Pointer) any { return int64(*(*int)(p)) }
+		f.getKey = func(p unsafe.Pointer) (any, bool) { v := int64(*(*int)(p)); return v, !(pk && v == 0) }
+	case reflect.Int32:
+		f.addr = func(p unsafe.Pointer) any { return (*int32)(p) }
+		f.value = func(p unsafe.Pointer) any { return int64(*(*int32)(p)) }
+		f.getKey = func(p unsafe.Pointer) (any, bool) { v := int64(*(*int32)(p)); return v, !(pk && v == 0) }
+	case reflect.Int64:
+		f.addr = func(p unsafe.Pointer) any { return (*int64)(p) }
+		f.value = func(p unsafe.Pointer) any { return *(*int64)(p) }
+		f.getKey = func(p unsafe.Pointer) (any, bool) { v := *(*int64)(p); return v, !(pk && v == 0) }
+	case reflect.String:
+		f.addr = func(p unsafe.Pointer) any { return (*string)(p) }
+		f.value = func(p unsafe.Pointer) any { return *(*string)(p) }
+		f.getKey = func(p unsafe.Pointer) (any, bool) { v := *(*string)(p); return v, !(pk && v == "") }
+	case reflect.Bool:
+		f.addr = func(p unsafe.Pointer) any { return (*bool)(p) }
+		f.value = func(p unsafe.Pointer) any { return *(*bool)(p) }
+	case reflect.Float64:
+		f.addr = func(p unsafe.Pointer) any { return (*float64)(p) }
+		f.value = func(p unsafe.Pointer) any { return *(*float64)(p) }
+	}
+	if t == reflect.TypeFor[*int]() {
+		f.addr = func(p unsafe.Pointer) any { return (**int)(p) }
+		f.value = func(p unsafe.Pointer) any {
+			if v := *(**int)(p); v != nil {
+				return int64(*v)
+			}
+			return nil
+		}
+		f.getKey = func(p unsafe.Pointer) (any, bool) {
+			if v := *(**int)(p); v != nil {
+				return int64(*v), true
+			}
+			return nil, false
+		}
+	}
+	if t == reflect.TypeFor[*string]() {
+		f.addr = func(p unsafe.Pointer) any { return (**string)(p) }
+		f.value = func(p unsafe.Pointer) any {
+			if v := *(**string)(p); v != nil {
+				return *v
+			}
+			return nil
+		}
+	}
+	if t == timeType {
+		f.addr = func(p unsafe.Pointer) any { return (*time.Time)(p) }
+		f.value = func(p unsafe.Pointer) any { return *(*time.Time)(p) }
+	}
+	if t == bytesType {
+		f.addr = func(p unsafe.Pointer) any { return (*[]byte)(p) }
+		f.value = func(p unsafe.Pointer) any {
+			if v := *(*[]byte)(p); v != nil {
+				return v
+			}
+			return nil
+		}
+	}
+	f.buildEqual()
+	// General fallbacks through reflect.NewAt: correct for every type the
+	// mapper accepts, used for the less common ones.
+	if f.addr == nil {
+		f.addr = func(p unsafe.Pointer) any { return reflect.NewAt(t, p).Interface() }
+	}
+	if f.value == nil {
+		f.value = func(p unsafe.Pointer) any {
+			v := reflect.NewAt(t, p).Elem()
+			if v.Kind() == reflect.Pointer {
+				if v.IsNil() {
+					return nil
+				}
+				v = v.Elem()
+			}
+			if vr, ok := v.Interface().(driver.Valuer); ok {
+				dv, err := vr.Value()
+				if err != nil {
+					return vr // let the driver report the error
+				}
+				return dv
+			}
+			switch v.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				return v.Int()
+			case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+				return int64(v.Uint())
+			case reflect.String:
+				return v.String()
+			case reflect.Bool:
+				return v.Bool()
+			case reflect.Float32, reflect.Float64:
+				return v.Float()
+			}
+			return v.Interface()
+		}
+	}
+	if f.getKey == nil {
+		f.getKey = func(p unsafe.Pointer) (any, bool) {
+			v := normalizeKey(f.value(p))
+			if v == nil {
+				return nil, false
+			}
+			if pk && (v == int64(0) || v == "") {
+				return v, false
+			}
+			return v, true
+		}
+	}
+	f.setKey = func(p unsafe.Pointer, k any) error { return setKeyReflect(reflect.NewAt(t, p).Elem(), k) }
+	switch t.Kind() {
+	case reflect.Int:
+		f.setKey = func(p unsafe.Pointer, k any) error {
+			if v, ok := k.(int64); ok {
+				*(*int)(p) = int(v)
+				return nil
+			}
+			return setKeyReflect(reflect.NewAt(t, p).Elem(), k)
+		}
+	case reflect.Int64:
+		f.setKey = func(p unsafe.Pointer, k any) error {
+			if v, ok := k.(int64); ok {
+				*(*int64)(p) = v
+				return nil
+			}
+			return setKeyReflect(reflect.NewAt(t, p).Elem(), k)
+		}
+	}
+	if t == reflect.TypeFor[*int]() {
+		f.setKey = func(p unsafe.Pointer, k any) error {
+			switch v := k.(type) {
+			case nil:
+				*(**int)(p) = nil
+				return nil
+			case int64:
+				if cur := *(**int)(p); cur != nil && *cur == int(v) {
+					return nil
+				}
+				n := int(v)
+				*(**int)(p) = &n
+				return nil
+			}
+			return setKeyReflect(reflect.NewAt(t, p).Elem(), k)
+		}
+	}
+}
+
+// normalizeKey turns a driver value into a key: integers become int64,
+// strings and []byte become string.
+func normalizeKey(v any) any {
+	switch x := v.(type) {
+	case int64, string, nil:
+		return x
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case []byte:
+		return string(x)
+	case driver.Valuer:
+		dv, err := x.Value()
+		if err != nil {
+			return nil
+		}
+		return normalizeKey(dv)
+	}
+	return v
+}
+
+// NormalizeKey turns a value read from or bound to the database into the
+// form used in identity keys: integers become int64, []byte becomes string.
+func NormalizeKey(v any) any { return normalizeKey(v) }
+
+func setKeyReflect(v reflect.Value, k any) error {
+	if k == nil {
+		if v.Kind() == reflect.Pointer {
+			v.SetZero()
+			return nil
+		}
+		if s, ok := v.Addr().Interface().(sql.Scanner); ok {
+			return s.Scan(nil)
+		}
+		v.SetZero()
+		return nil
+	}
+	if v.Kind() == reflect.Pointer {
+		nv := reflect.New(v.Type().Elem())
+		if err := setKeyReflect(nv.Elem(), k); err != nil {
+			return err
+		}
+		v.Set(nv)
+		return nil
+	}
+	if s, ok := v.Addr().Interface().(sql.Scanner); ok {
+		return s.Scan(k)
+	}
+	kv := reflect.ValueOf(k)
+	switch {
+	case v.CanInt() && kv.CanInt():
+		if v.OverflowInt(kv.Int()) {
+			return fmt.Errorf("key %d overflows %s", kv.Int(), v.Type())
+		}
+		v.SetInt(kv.Int())
+	case v.CanUint() && kv.CanInt():
+		if kv.Int() < 0 || v.OverflowUint(uint64(kv.Int())) {
+			return fmt.Errorf("key %d overflows %s", kv.Int(), v.Type())
+		}
+		v.SetUint(uint64(kv.Int()))
+	case v.Kind() == reflect.String && kv.Kind() == reflect.String:
+		v.SetString(kv.String())
+	default:
+		return fmt.Errorf("cannot store key %v (%T) in a field of type %s", k, k, v.Type())
+	}
+	return nil
+}
+
+func (f *Field) buildEqual() {
+	t := f.Type
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Uint:
+		f.equal = func(a, b unsafe.Pointer) bool { return *(*int64)(a) == *(*int64)(b) }
+		return
+	case reflect.Int32, reflect.Uint32:
+		f.equal = func(a, b unsafe.Pointer) bool { return *(*int32)(a) == *(*int32)(b) }
+		return
+	case reflect.String:
+		f.equal = func(a, b unsafe.Pointer) bool { return *(*string)(a) == *(*string)(b) }
+		return
+	case reflect.Bool:
+		f.equal = func(a, b unsafe.Pointer) bool { return *(*bool)(a) == *(*bool)(b) }
+		return
+	case reflect.Float64:
+		f.equal = func(a, b unsafe.Pointer) bool { return *(*float64)(a) == *(*float64)(b) }
+		return
+	}
+	switch t {
+	case reflect.TypeFor[*int]():
+		f.equal = func(a, b unsafe.Pointer) bool {
+			x, y := *(**int)(a), *(**int)(b)
+			return x == y || x != nil && y != nil && *x == *y
+		}
+		return
+	case reflect.TypeFor[*string]():
+		f.equal = func(a, b unsafe.Pointer) bool {
+			x, y := *(**string)(a), *(**string)(b)
+			return x == y || x != nil && y != nil && *x == *y
+		}
+		return
+	case timeType:
+		f.equal = func(a, b unsafe.Pointer) bool { return (*time.Time)(a).Equal(*(*time.Time)(b)) }
+		return
+	case bytesType:
+		f.equal = func(a, b unsafe.Pointer) bool {
+			x, y := *(*[]byte)(a), *(*[]byte)(b)
+			return bytes.Equal(x, y) && (x == nil) == (y == nil)
+		}
+		return
+	}
+	// Other types compare by their driver values.
+	f.equal = func(a, b unsafe.Pointer) bool { return ValuesEqual(f.value(a), f.value(b)) }
+}

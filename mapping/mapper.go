@@ -1,0 +1,380 @@
+package mapping
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"unsafe"
+
+	"github.com/relmorm/relm/schema"
+)
+
+// Mapper maps one struct type to one table. It is built by Registry.Map or
+// Registry.Register and completed by Registry.Configure; after that it is
+// read-only and safe to share.
+type Mapper struct {
+	Type       reflect.Type  // the struct type (not a pointer)
+	Table      *schema.Table // the table it maps to
+	Fields     []*Field      // one per column, in table column order
+	PrimaryKey []*Field      // the primary-key fields
+
+	// Relationships lists the relationships of the mapper: those declared
+	// on the struct, then those created on it by a backref elsewhere.
+	Relationships []*Relationship
+
+	registry  *Registry
+	byField   map[string]*Field
+	byColumn  map[string]*Field
+	rels      map[string]*Relationship
+	relSpecs  []RelationshipSpec
+	relFields map[string]relField
+}
+
+// relField is a struct field that holds related objects.
+type relField struct {
+	name   string
+	offset uintptr
+	typ    reflect.Type // *T or []*T
+	elem   reflect.Type // T
+	slice  bool
+}
+
+// Name returns the struct's name.
+func (m *Mapper) Name() string { return m.Type.Name() }
+
+// String returns "Name(table)".
+func (m *Mapper) String() string { return m.Type.Name() + "(" + m.Table.Name + ")" }
+
+// Registry returns the registry the mapper belongs to.
+func (m *Mapper) Registry() *Registry { return m.registry }
+
+// Field returns the field with the given Go name, or nil.
+func (m *Mapper) Field(name string) *Field { return m.byField[name] }
+
+// FieldByColumn returns the field mapped to the named column, or nil.
+func (m *Mapper) FieldByColumn(column string) *Field { return m.byColumn[column] }
+
+// LookupField finds a field by Go name or column name, or returns an error
+// naming the nearest valid name.
+func (m *Mapper) LookupField(name string) (*Field, error) {
+	if f := m.byField[name]; f != nil {
+		return f, nil
+	}
+	if f := m.byColumn[name]; f != nil {
+		return f, nil
+	}
+	names := make([]string, 0, 2*len(m.Fields))
+	for _, f := range m.Fields {
+		names = append(names, f.Name, f.Column.Name)
+	}
+	msg := fmt.Sprintf("mapping: %s has no mapped field or column %q", m.Name(), name)
+	if near := schema.Nearest(name, names); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return nil, &UnknownNameError{Type: m.Name(), Name: name, Msg: msg}
+}
+
+// Relationship returns the relationship with the given name, or nil.
+func (m *Mapper) Relationship(name string) *Relationship { return m.rels[name] }
+
+// LookupRelationship finds a relationship by name or returns an error naming
+// the nearest valid one.
+func (m *Mapper) LookupRelationship(name string) (*Relationship, error) {
+	if r := m.rels[name]; r != nil {
+		return r, nil
+	}
+	names := make([]string, 0, len(m.Relationships))
+	for _, r := range m.Relationships {
+		names = append(names, r.Name)
+	}
+	msg := fmt.Sprintf("mapping: %s has no relationship %q", m.Name(), name)
+	if near := schema.Nearest(name, names); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	} else if len(names) > 0 {
+		msg += " (it has " + strings.Join(names, ", ") + ")"
+	} else {
+		msg += " (it has none)"
+	}
+	return nil, &UnknownNameError{Type: m.Name(), Name: name, Msg: msg}
+}
+
+// Pointer returns the address of the struct obj points to, checking that obj
+// is a non-nil pointer to the mapper's type.
+func (m *Mapper) Pointer(obj any) (unsafe.Pointer, error) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.Type().Elem() != m.Type {
+		return nil, fmt.Errorf("mapping: want *%s, got %T", m.Name(), obj)
+	}
+	if v.IsNil() {
+		return nil, fmt.Errorf("mapping: nil *%s", m.Name())
+	}
+	return v.UnsafePointer(), nil
+}
+
+// Interface returns the *T for the struct at p.
+func (m *Mapper) Interface(p unsafe.Pointer) any { return reflect.NewAt(m.Type, p).Interface() }
+
+// Copy copies the struct at src over the struct at dst (a shallow copy: the
+// snapshot the session keeps of a loaded or flushed object).
+func (m *Mapper) Copy(dst, src unsafe.Pointer) {
+	reflect.NewAt(m.Type, dst).Elem().Set(reflect.NewAt(m.Type, src).Elem())
+}
+
+// New allocates a zero struct of the mapper's type.
+func (m *Mapper) New() unsafe.Pointer { return reflect.New(m.Type).UnsafePointer() }
+
+// Identity returns the primary-key value of the struct at p as a key (int64
+// or string for one column, a []any rendered to string for several) and
+// false when it is not set yet.
+func (m *Mapper) Identity(p unsafe.Pointer) (any, bool) {
+	if len(m.PrimaryKey) == 1 {
+		return m.PrimaryKey[0].Key(p)
+	}
+	var b strings.Builder
+	for i, f := range m.PrimaryKey {
+		k, ok := f.Key(p)
+		if !ok {
+			return nil, false
+		}
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		fmt.Fprint(&b, k)
+	}
+	return b.String(), true
+}
+
+// UnknownNameError reports a field, column or relationship name that a type
+// does not have.
+type UnknownNameError struct {
+	Type, Name string
+	Msg        string
+}
+
+func (e *UnknownNameError) Error() string { return e.Msg }
+
+// buildMapper turns a spec into a mapper and its table.
+func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
+	if spec.Model == nil {
+		return nil, fmt.Errorf("mapping: ModelSpec.Model is nil; set it to a value such as (*User)(nil)")
+	}
+	t := reflect.TypeOf(spec.Model)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("mapping: %s is not a struct; relm maps structs", t)
+	}
+	if t.Name() == "" {
+		return nil, fmt.Errorf("mapping: an anonymous struct type cannot be mapped; declare a named type")
+	}
+	name := t.Name()
+	m := &Mapper{Type: t, registry: r, byField: map[string]*Field{}, byColumn: map[string]*Field{},
+		rels: map[string]*Relationship{}, relFields: map[string]relField{}}
+	table := &schema.Table{Name: spec.Table}
+	if table.Name == "" {
+		table.Name = TableName(name)
+	}
+	if err := schema.ValidateIdentifier(table.Name); err != nil {
+		return nil, fmt.Errorf("mapping: %s: table name: %w", name, err)
+	}
+	composite := map[string]*schema.Index{}
+	var compositeOrder []*schema.Index
+	for _, cs := range spec.Columns {
+		f, err := m.buildField(t, cs)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m.byField[f.Name]; dup {
+			return nil, fmt.Errorf("mapping: %s.%s is mapped twice", name, f.Name)
+		}
+		if other := m.byColumn[f.Column.Name]; other != nil {
+			return nil, fmt.Errorf("mapping: %s.%s and %s.%s both map to column %q; give one a different `column:` name", name, other.Name, name, f.Name, f.Column.Name)
+		}
+		m.Fields = append(m.Fields, f)
+		m.byField[f.Name] = f
+		m.byColumn[f.Column.Name] = f
+		table.Columns = append(table.Columns, f.Column)
+		for _, g := range []struct {
+			name   string
+			unique bool
+		}{{cs.IndexName, false}, {cs.UniqueIndex, true}} {
+			if g.name == "" {
+				continue
+			}
+			ix := composite[g.name]
+			if ix == nil {
+				ix = &schema.Index{Name: g.name, Unique: g.unique}
+				composite[g.name] = ix
+				compositeOrder = append(compositeOrder, ix)
+			} else if ix.Unique != g.unique {
+				return nil, fmt.Errorf("mapping: %s.%s: index %q is declared both unique and not unique", name, f.Name, g.name)
+			}
+			ix.Columns = append(ix.Columns, f.Column)
+		}
+	}
+	table.Indexes = compositeOrder
+	if len(m.Fields) == 0 {
+		return nil, fmt.Errorf("mapping: %s maps no columns; it needs at least a primary key", name)
+	}
+	for _, f := range m.Fields {
+		if f.Column.PrimaryKey {
+			m.PrimaryKey = append(m.PrimaryKey, f)
+		}
+	}
+	if len(m.PrimaryKey) == 0 {
+		if f := m.byColumn["id"]; f != nil {
+			f.Column.PrimaryKey = true
+			m.PrimaryKey = []*Field{f}
+		} else {
+			return nil, fmt.Errorf("mapping: %s has no primary key; tag its key field `relm:\"pk\"` (a field named ID is the key by default)", name)
+		}
+	}
+	for i, cs := range spec.Columns {
+		f := m.Fields[i]
+		switch {
+		case cs.AutoIncrement != nil:
+			f.Column.AutoIncrement = *cs.AutoIncrement
+		case len(m.PrimaryKey) == 1 && f.Column.PrimaryKey && f.Column.Type.IsInteger():
+			f.Column.AutoIncrement = true
+		}
+		f.buildAccessors()
+	}
+	m.Table = table
+	for _, rs := range spec.Relationships {
+		rf, err := m.relationshipField(t, rs.Field)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m.relFields[rf.name]; dup {
+			return nil, fmt.Errorf("mapping: %s.%s declares two relationships", name, rf.name)
+		}
+		if m.byField[rf.name] != nil {
+			return nil, fmt.Errorf("mapping: %s.%s is mapped both as a column and as a relationship", name, rf.name)
+		}
+		m.relFields[rf.name] = rf
+		m.relSpecs = append(m.relSpecs, rs)
+	}
+	return m, nil
+}
+
+// structField finds an exported field by name, following embedded structs by
+// value, and returns its offset.
+func structField(t reflect.Type, name string) (reflect.StructField, uintptr, error) {
+	sf, ok := t.FieldByName(name)
+	if !ok {
+		var names []string
+		_ = walkFields(t, func(f reflect.StructField) error {
+			names = append(names, f.Name)
+			return nil
+		})
+		msg := fmt.Sprintf("mapping: %s has no field %q", t.Name(), name)
+		if near := schema.Nearest(name, names); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return sf, 0, &UnknownNameError{Type: t.Name(), Name: name, Msg: msg}
+	}
+	if !sf.IsExported() {
+		return sf, 0, fmt.Errorf("mapping: %s.%s is unexported; relm can only map exported fields", t.Name(), name)
+	}
+	var off uintptr
+	cur := t
+	for i, idx := range sf.Index {
+		f := cur.Field(idx)
+		off += f.Offset
+		if i < len(sf.Index)-1 {
+			if f.Type.Kind() != reflect.Struct {
+				return sf, 0, fmt.Errorf("mapping: %s.%s is promoted through the embedded pointer %s; embed the struct by value", t.Name(), name, f.Name)
+			}
+			cur = f.Type
+		}
+	}
+	return sf, off, nil
+}
+
+func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
+	name := t.Name()
+	sf, off, err := structField(t, cs.Field)
+	if err != nil {
+		return nil, err
+	}
+	where := name + "." + sf.Name
+	goType, goNullable, ok := goColumnType(sf.Type)
+	custom := !ok && (isCustomColumn(sf.Type) || sf.Type.Kind() == reflect.Pointer && isCustomColumn(sf.Type.Elem()))
+	if !ok && !custom {
+		return nil, fmt.Errorf("mapping: %s has Go type %s, which relm cannot store; use int, int32, int64, string, bool, float64, time.Time, []byte, a pointer or sql.Null* of those, a type implementing sql.Scanner and driver.Valuer with a `type:` tag, or tag the field `relm:\"-\"` to leave it unmapped", where, sf.Type)
+	}
+	typ := cs.Type
+	if typ.Kind == schema.KindInvalid {
+		if custom {
+			return nil, fmt.Errorf("mapping: %s has the custom type %s; name its column type with a `type:` tag, e.g. `type:text`", where, sf.Type)
+		}
+		typ = goType
+	} else if ok && !compatible(goType, typ) {
+		return nil, fmt.Errorf("mapping: %s: Go type %s cannot hold column type %s", where, sf.Type, typ)
+	}
+	if cs.Size != 0 {
+		if typ.Kind != schema.KindString {
+			return nil, fmt.Errorf("mapping: %s: size applies to varchar columns, not %s", where, typ)
+		}
+		typ.Size = cs.Size
+	}
+	nullable := goNullable || (custom && sf.Type.Kind() == reflect.Pointer)
+	if cs.Nullable != nil {
+		if *cs.Nullable && !nullable {
+			return nil, fmt.Errorf("mapping: %s: Go type %s cannot hold NULL; use a pointer or sql.Null type", where, sf.Type)
+		}
+		nullable = *cs.Nullable
+	}
+	colName := cs.Name
+	if colName == "" {
+		colName = SnakeCase(sf.Name)
+	}
+	if err := schema.ValidateIdentifier(colName); err != nil {
+		return nil, fmt.Errorf("mapping: %s: column name: %w", where, err)
+	}
+	if cs.Default != "" {
+		if err := schema.ValidateDefault(cs.Default); err != nil {
+			return nil, fmt.Errorf("mapping: %s: %w", where, err)
+		}
+	}
+	col := &schema.Column{
+		Name: colName, Type: typ, NotNull: !nullable, PrimaryKey: cs.PrimaryKey,
+		Unique: cs.Unique, Index: cs.Index, Default: cs.Default,
+		References: cs.References, OnDelete: cs.OnDelete, OnUpdate: cs.OnUpdate,
+	}
+	return &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}, nil
+}
+
+// compatible reports whether a Go type whose default column type is goType
+// can hold a column declared as col.
+func compatible(goType, col schema.Type) bool {
+	switch goType.Kind {
+	case schema.KindInteger, schema.KindBigInt:
+		return col.IsInteger()
+	case schema.KindString:
+		return col.Kind == schema.KindString || col.Kind == schema.KindText
+	}
+	return goType.Kind == col.Kind
+}
+
+func (m *Mapper) relationshipField(t reflect.Type, name string) (relField, error) {
+	sf, off, err := structField(t, name)
+	if err != nil {
+		return relField{}, err
+	}
+	rf := relField{name: sf.Name, offset: off, typ: sf.Type}
+	ft := sf.Type
+	if ft.Kind() == reflect.Slice {
+		rf.slice = true
+		ft = ft.Elem()
+		if ft.Kind() == reflect.Struct {
+			return rf, fmt.Errorf("mapping: %s.%s is %s; relationship collections hold pointers — use []*%s so that each row is one object", t.Name(), name, sf.Type, ft.Name())
+		}
+	}
+	if ft.Kind() != reflect.Pointer || ft.Elem().Kind() != reflect.Struct {
+		return rf, fmt.Errorf("mapping: %s.%s is %s; a relationship field is *T or []*T of a mapped struct T", t.Name(), name, sf.Type)
+	}
+	rf.elem = ft.Elem()
+	return rf, nil
+}

@@ -1,0 +1,360 @@
+package mapping
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/relmorm/relm/schema"
+)
+
+// TagKey is the struct tag key relm reads.
+const TagKey = "relm"
+
+// The keys a relm tag may hold. See the package documentation for each.
+var columnKeys = map[string]bool{
+	"column": true, "pk": true, "primary_key": true, "autoincrement": true,
+	"type": true, "size": true, "notnull": true, "not null": true,
+	"index": true, "unique": true, "default": true,
+	"fk": true, "references": true, "ondelete": true, "onupdate": true,
+}
+
+var relationshipKeys = map[string]bool{
+	"back_populates": true, "backref": true, "backref_uselist": true,
+	"secondary": true, "foreign_keys": true, "order_by": true, "cascade": true,
+	"lazy": true, "rel": true,
+}
+
+var tableKeys = map[string]bool{"table": true}
+
+// TagError reports a struct tag relm cannot read.
+type TagError struct {
+	Struct, Field, Tag string
+	Msg                string
+}
+
+func (e *TagError) Error() string {
+	return fmt.Sprintf("mapping: %s.%s: tag %q: %s", e.Struct, e.Field, e.Tag, e.Msg)
+}
+
+type tagEntry struct{ key, value string }
+
+// parseTag splits `key;key:value;…` into entries. Keys are case-insensitive
+// and may use spaces or dashes for underscores ("not null", "back-populates").
+func parseTag(tag string) ([]tagEntry, error) {
+	var out []tagEntry
+	for _, part := range strings.Split(tag, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, ":")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k != "not null" {
+			k = strings.NewReplacer("-", "_", " ", "_").Replace(k)
+		}
+		if k == "" {
+			return nil, fmt.Errorf("empty key in %q", part)
+		}
+		out = append(out, tagEntry{key: k, value: strings.TrimSpace(v)})
+	}
+	return out, nil
+}
+
+func knownKeys() []string {
+	var keys []string
+	for _, m := range []map[string]bool{columnKeys, relationshipKeys, tableKeys} {
+		for k := range m {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func unknownKey(key string) string {
+	msg := fmt.Sprintf("unknown key %q", key)
+	if near := schema.Nearest(key, knownKeys()); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
+}
+
+// specFromTags reads the relm tags of struct type t into a ModelSpec.
+func specFromTags(t reflect.Type) (ModelSpec, error) {
+	spec := ModelSpec{Model: reflect.Zero(reflect.PointerTo(t)).Interface()}
+	name, err := tableNameMethod(t)
+	if err != nil {
+		return spec, err
+	}
+	spec.Table = name
+	err = walkFields(t, func(sf reflect.StructField) error {
+		tag, hasTag := sf.Tag.Lookup(TagKey)
+		if tag == "-" {
+			return nil
+		}
+		entries, err := parseTag(tag)
+		if err != nil {
+			return &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: err.Error()}
+		}
+		if sf.Name == "_" {
+			for _, e := range entries {
+				if e.key != "table" {
+					return &TagError{Struct: t.Name(), Field: "_", Tag: tag, Msg: "a blank field only carries `table:NAME`"}
+				}
+				if e.value == "" {
+					return &TagError{Struct: t.Name(), Field: "_", Tag: tag, Msg: "table needs a name, as in `relm:\"table:users\"`"}
+				}
+				spec.Table = e.value
+			}
+			return nil
+		}
+		if !sf.IsExported() {
+			if hasTag {
+				return &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: "the field is unexported, so relm cannot set it; export it or remove the tag"}
+			}
+			return nil
+		}
+		if isRelationshipType(sf.Type) || hasAnyKey(entries, relationshipKeys) {
+			rs, err := relationshipFromTag(t, sf, tag, entries)
+			if err != nil {
+				return err
+			}
+			spec.Relationships = append(spec.Relationships, rs)
+			return nil
+		}
+		cs, err := columnFromTag(t, sf, tag, entries)
+		if err != nil {
+			return err
+		}
+		spec.Columns = append(spec.Columns, cs)
+		return nil
+	})
+	return spec, err
+}
+
+func hasAnyKey(entries []tagEntry, keys map[string]bool) bool {
+	for _, e := range entries {
+		if keys[e.key] {
+			return true
+		}
+	}
+	return false
+}
+
+// walkFields visits the fields of t in order, flattening embedded structs
+// (by value) that carry no tag of their own.
+func walkFields(t reflect.Type, visit func(reflect.StructField) error) error {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if sf.Anonymous && sf.Tag.Get(TagKey) != "-" {
+			ft := sf.Type
+			if ft.Kind() == reflect.Struct && ft != timeType && !isCustomColumn(ft) {
+				if err := walkFields(ft, visit); err != nil {
+					return err
+				}
+				continue
+			}
+			if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
+				return &TagError{Struct: t.Name(), Field: sf.Name, Tag: string(sf.Tag),
+					Msg: "an embedded struct pointer cannot be mapped; embed the struct by value"}
+			}
+		}
+		if err := visit(sf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isRelationshipType reports whether a field of type t holds related
+// objects: *T or []*T for a struct T that is not a column type.
+func isRelationshipType(t reflect.Type) bool {
+	if t.Kind() == reflect.Slice && t != bytesType {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Pointer {
+		return false
+	}
+	e := t.Elem()
+	if e.Kind() != reflect.Struct || e == timeType || isCustomColumn(e) {
+		return false
+	}
+	_, _, isCol := goColumnType(t)
+	return !isCol
+}
+
+func columnFromTag(t reflect.Type, sf reflect.StructField, tag string, entries []tagEntry) (ColumnSpec, error) {
+	cs := ColumnSpec{Field: sf.Name}
+	bad := func(msg string, args ...any) error {
+		return &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: fmt.Sprintf(msg, args...)}
+	}
+	for _, e := range entries {
+		switch e.key {
+		case "column":
+			if e.value == "" {
+				return cs, bad("column needs a name, as in `column:user_id`")
+			}
+			cs.Name = e.value
+		case "pk", "primary_key":
+			cs.PrimaryKey = true
+		case "autoincrement":
+			b, err := parseBool(e.value, true)
+			if err != nil {
+				return cs, bad("autoincrement: %v", err)
+			}
+			cs.AutoIncrement = &b
+		case "type":
+			name, size, hasSize := strings.Cut(e.value, "(")
+			kind, ok := schema.KindByName(strings.ToLower(strings.TrimSpace(name)))
+			if !ok {
+				return cs, bad("unknown type %q; use integer, bigint, varchar(N), text, bool, float, timestamp or blob", e.value)
+			}
+			cs.Type = schema.Type{Kind: kind}
+			if hasSize {
+				n, err := parseSize(strings.TrimSuffix(size, ")"))
+				if err != nil || !strings.HasSuffix(size, ")") {
+					return cs, bad("malformed size in %q; write varchar(64)", e.value)
+				}
+				if kind != schema.KindString {
+					return cs, bad("only varchar takes a size, not %s", kind)
+				}
+				cs.Type.Size = n
+			}
+		case "size":
+			n, err := parseSize(e.value)
+			if err != nil {
+				return cs, bad("malformed size %q: %v; write size:64", e.value, err)
+			}
+			cs.Size = n
+		case "notnull", "not null":
+			f := false
+			cs.Nullable = &f
+		case "index":
+			if e.value == "" {
+				cs.Index = true
+			} else {
+				cs.IndexName = e.value
+			}
+		case "unique":
+			if e.value == "" {
+				cs.Unique = true
+			} else {
+				cs.UniqueIndex = e.value
+			}
+		case "default":
+			if e.value == "" {
+				return cs, bad("default needs a value, as in `default:0` or `default:'draft'`")
+			}
+			cs.Default = e.value
+		case "fk", "references":
+			if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
+				return cs, bad("foreign key %q must be written table.column, as in `fk:users.id`", e.value)
+			}
+			cs.References = e.value
+		case "ondelete", "onupdate":
+			a, err := schema.ParseAction(e.value)
+			if err != nil {
+				return cs, bad("%v", err)
+			}
+			if e.key == "ondelete" {
+				cs.OnDelete = a
+			} else {
+				cs.OnUpdate = a
+			}
+		default:
+			if relationshipKeys[e.key] {
+				return cs, bad("%q is a relationship key, but %s is not a relationship field (*T or []*T of a mapped struct)", e.key, sf.Type)
+			}
+			return cs, bad("%s", unknownKey(e.key))
+		}
+	}
+	return cs, nil
+}
+
+func relationshipFromTag(t reflect.Type, sf reflect.StructField, tag string, entries []tagEntry) (RelationshipSpec, error) {
+	rs := RelationshipSpec{Field: sf.Name}
+	bad := func(msg string, args ...any) error {
+		return &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: fmt.Sprintf(msg, args...)}
+	}
+	for _, e := range entries {
+		switch e.key {
+		case "rel":
+		case "back_populates":
+			rs.BackPopulates = e.value
+		case "backref":
+			rs.Backref = e.value
+		case "backref_uselist":
+			b, err := parseBool(e.value, true)
+			if err != nil {
+				return rs, bad("backref_uselist: %v", err)
+			}
+			rs.BackrefUselist = &b
+		case "secondary":
+			if e.value == "" {
+				return rs, bad("secondary needs the link table's name, as in `secondary:article_tag`")
+			}
+			rs.Secondary = SecondaryName(e.value)
+		case "foreign_keys":
+			for _, c := range strings.Split(e.value, ",") {
+				if c = strings.TrimSpace(c); c != "" {
+					rs.ForeignKeys = append(rs.ForeignKeys, c)
+				}
+			}
+		case "order_by":
+			rs.OrderBy = e.value
+		case "cascade":
+			rs.Cascade = e.value
+		case "lazy":
+			rs.Lazy = e.value
+		default:
+			if columnKeys[e.key] {
+				return rs, bad("%q is a column key, but %s holds related objects; put the column on its own field", e.key, sf.Type)
+			}
+			return rs, bad("%s", unknownKey(e.key))
+		}
+	}
+	for _, e := range entries {
+		if e.key == "back_populates" && e.value == "" || e.key == "backref" && e.value == "" {
+			return rs, bad("%s needs the name of the other side's field", e.key)
+		}
+	}
+	return rs, nil
+}
+
+func parseBool(s string, empty bool) (bool, error) {
+	if s == "" {
+		return empty, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%q is not true or false", s)
+	}
+	return b, nil
+}
+
+func parseSize(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("not a whole number")
+	}
+	if n <= 0 || n > 65535 {
+		return 0, fmt.Errorf("size must be between 1 and 65535")
+	}
+	return n, nil
+}
+
+// tableNameMethod calls the TableName method of a zero T (or *T), if the
+// type has one, turning a panic in it into an error.
+func tableNameMethod(t reflect.Type) (name string, err error) {
+	tn, ok := reflect.New(t).Interface().(interface{ TableName() string })
+	if !ok {
+		return "", nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("mapping: %s.TableName panicked on a zero value: %v; it must return a constant name", t.Name(), r)
+		}
+	}()
+	return tn.TableName(), nil
+}

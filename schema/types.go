@@ -1,0 +1,94 @@
+package schema
+
+import "fmt"
+
+// Kind is the abstract SQL type of a column; each dialect spells it.
+type Kind int
+
+// The kinds a column can have.
+const (
+	KindInvalid Kind = iota
+	KindInteger      // 32-bit integer: INTEGER
+	KindBigInt       // 64-bit integer: BIGINT
+	KindString       // bounded string: VARCHAR(n)
+	KindText         // unbounded text: TEXT
+	KindBool         // boolean
+	KindFloat        // double precision float
+	KindTime         // timestamp
+	KindBytes        // binary data
+)
+
+var kindNames = [...]string{
+	KindInvalid: "invalid",
+	KindInteger: "integer",
+	KindBigInt:  "bigint",
+	KindString:  "varchar",
+	KindText:    "text",
+	KindBool:    "bool",
+	KindFloat:   "float",
+	KindTime:    "timestamp",
+	KindBytes:   "blob",
+}
+
+// String returns the tag spelling of the kind ("integer", "varchar", ...).
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return fmt.Sprintf("Kind(%d)", int(k))
+	}
+	return kindNames[k]
+}
+
+// KindByName returns the kind whose tag spelling is name, accepting the
+// common synonyms (int, int64, string, blob, ...).
+func KindByName(name string) (Kind, bool) {
+	switch name {
+	case "integer", "int", "int32":
+		return KindInteger, true
+	case "bigint", "int64":
+		return KindBigInt, true
+	case "varchar", "string":
+		return KindString, true
+	case "text":
+		return KindText, true
+	case "bool", "boolean":
+		return KindBool, true
+	case "float", "double", "float64":
+		return KindFloat, true
+	case "timestamp", "datetime", "time":
+		return KindTime, true
+	case "blob", "bytes", "binary":
+		return KindBytes, true
+	}
+	return KindInvalid, false
+}
+
+// Type is a column type: a kind and, for strings, a size.
+type Type struct {
+	Kind Kind
+	Size int // VARCHAR length; 0 for other kinds
+}
+
+// Common types.
+var (
+	Integer = Type{Kind: KindInteger}
+	BigInt  = Type{Kind: KindBigInt}
+	Text    = Type{Kind: KindText}
+	Bool    = Type{Kind: KindBool}
+	Float   = Type{Kind: KindFloat}
+	Time    = Type{Kind: KindTime}
+	Bytes   = Type{Kind: KindBytes}
+)
+
+// String returns a VARCHAR(size) type.
+func String(size int) Type { return Type{Kind: KindString, Size: size} }
+
+// IsInteger reports whether the type holds integers (and so may autoincrement).
+func (t Type) IsInteger() bool { return t.Kind == KindInteger || t.Kind == KindBigInt }
+
+// String renders the type as in a tag: "varchar(64)", "integer".
+func (t Type) String() string {
+	if t.Kind == KindString {
+		return fmt.Sprintf("varchar(%d)", t.Size)
+	}
+	return t.Kind.String()
+}
