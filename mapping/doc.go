@@ -26,20 +26,20 @@
 //
 // Column keys:
 //
-//	-                     leave the field unmapped
-//	column:NAME           the column name (default: snake_case of the field)
-//	pk                    part of the primary key (a field named ID is the key by default);
-//	                      a single integer key autoincrements
-//	autoincrement[:BOOL]  force autoincrement on or off
-//	type:T                integer, bigint, varchar(N), text, bool, float, timestamp, blob
-//	size:N                VARCHAR(N) for a string (default 255)
-//	notnull               NOT NULL (the default for non-pointer, non-sql.Null types)
-//	index[:NAME]          an index ix_<table>_<column>, or a named index shared by fields
-//	unique[:NAME]         a UNIQUE constraint, or a named unique index shared by fields
-//	default:LITERAL       DEFAULT: a number, 'string', true, false, null, current_timestamp
-//	fk:TABLE.COLUMN       a foreign key
-//	ondelete:ACTION       cascade, set null, set default, restrict, no action
-//	onupdate:ACTION       likewise
+//   - leave the field unmapped
+//     column:NAME           the column name (default: snake_case of the field)
+//     pk                    part of the primary key (a field named ID is the key by default);
+//     a single integer key autoincrements
+//     autoincrement[:BOOL]  force autoincrement on or off
+//     type:T                integer, bigint, varchar(N), text, bool, float, timestamp, blob
+//     size:N                VARCHAR(N) for a string (default 255)
+//     notnull               NOT NULL (the default for non-pointer, non-sql.Null types)
+//     index[:NAME]          an index ix_<table>_<column>, or a named index shared by fields
+//     unique[:NAME]         a UNIQUE constraint, or a named unique index shared by fields
+//     default:LITERAL       DEFAULT: a number, 'string', true, false, null, current_timestamp
+//     fk:TABLE.COLUMN       a foreign key
+//     ondelete:ACTION       cascade, set null, set default, restrict, no action
+//     onupdate:ACTION       likewise
 //
 // Nullability follows the Go type: a pointer or a sql.Null* type is a
 // nullable column, anything else NOT NULL. Go types map to column types as
