@@ -27,6 +27,7 @@ type DB struct {
 	dialect dialect.Dialect
 	logger  *slog.Logger
 	owned   bool // Close closes the *sql.DB
+	sqlc    sqlCache
 }
 
 // Option configures a DB.

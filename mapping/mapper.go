@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/relmorm/relm/schema"
@@ -23,6 +24,7 @@ type Mapper struct {
 	Relationships []*Relationship
 
 	registry  *Registry
+	ops       atomic.Pointer[typeOps]
 	byField   map[string]*Field
 	byColumn  map[string]*Field
 	rels      map[string]*Relationship
@@ -117,11 +119,39 @@ func (m *Mapper) Interface(p unsafe.Pointer) any { return reflect.NewAt(m.Type, 
 // Copy copies the struct at src over the struct at dst (a shallow copy: the
 // snapshot the session keeps of a loaded or flushed object).
 func (m *Mapper) Copy(dst, src unsafe.Pointer) {
+	if ops := m.ops.Load(); ops != nil {
+		ops.copy(dst, src)
+		return
+	}
 	reflect.NewAt(m.Type, dst).Elem().Set(reflect.NewAt(m.Type, src).Elem())
 }
 
 // New allocates a zero struct of the mapper's type.
-func (m *Mapper) New() unsafe.Pointer { return reflect.New(m.Type).UnsafePointer() }
+func (m *Mapper) New() unsafe.Pointer {
+	if ops := m.ops.Load(); ops != nil {
+		return ops.alloc()
+	}
+	return reflect.New(m.Type).UnsafePointer()
+}
+
+// typeOps are allocation and copy functions compiled for one type by generic
+// code, so that New and Copy cost no reflection per row.
+type typeOps struct {
+	alloc func() unsafe.Pointer
+	copy  func(dst, src unsafe.Pointer)
+}
+
+// InstallOps gives m allocation and copy functions specialised for T, the
+// mapper's type; generic entry points (relm.Get, relm.Select) call it once.
+func InstallOps[T any](m *Mapper) {
+	if m.ops.Load() != nil || reflect.TypeFor[T]() != m.Type {
+		return
+	}
+	m.ops.Store(&typeOps{
+		alloc: func() unsafe.Pointer { return unsafe.Pointer(new(T)) },
+		copy:  func(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) },
+	})
+}
 
 // Identity returns the primary-key value of the struct at p as a key (int64
 // or string for one column, a []any rendered to string for several) and
@@ -172,6 +202,14 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 	m := &Mapper{Type: t, registry: r, byField: map[string]*Field{}, byColumn: map[string]*Field{},
 		rels: map[string]*Relationship{}, relFields: map[string]relField{}}
 	table := &schema.Table{Name: spec.Table}
+	if table.Name == "" {
+		// As documented on ModelSpec.Table: the TableName method first.
+		method, err := tableNameMethod(t)
+		if err != nil {
+			return nil, err
+		}
+		table.Name = method
+	}
 	if table.Name == "" {
 		table.Name = TableName(name)
 	}
@@ -301,6 +339,9 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 	where := name + "." + sf.Name
 	goType, goNullable, ok := goColumnType(sf.Type)
 	custom := !ok && (isCustomColumn(sf.Type) || sf.Type.Kind() == reflect.Pointer && isCustomColumn(sf.Type.Elem()))
+	if !ok && !custom && sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct && sf.Type.Elem() != timeType {
+		return nil, fmt.Errorf("mapping: %s is %s; relationship collections hold pointers — use []*%s so that each row is one object (or tag the field `relm:\"-\"` to leave it unmapped)", where, sf.Type, sf.Type.Elem().Name())
+	}
 	if !ok && !custom {
 		return nil, fmt.Errorf("mapping: %s has Go type %s, which relm cannot store; use int, int32, int64, string, bool, float64, time.Time, []byte, a pointer or sql.Null* of those, a type implementing sql.Scanner and driver.Valuer with a `type:` tag, or tag the field `relm:\"-\"` to leave it unmapped", where, sf.Type)
 	}

@@ -168,7 +168,7 @@ func (reg *Registry) Configure() error {
 
 func (reg *Registry) configure() error {
 	if err := reg.md.Resolve(); err != nil {
-		return fmt.Errorf("mapping: %w", err)
+		return reg.resolveError(err)
 	}
 	for _, m := range reg.mappers {
 		m.Relationships = nil
@@ -238,6 +238,21 @@ func (reg *Registry) configure() error {
 	return nil
 }
 
+// resolveError names the struct field behind a foreign key whose target
+// does not exist, and says what would fix it.
+func (reg *Registry) resolveError(err error) error {
+	var mre *schema.MissingReferenceError
+	if errors.As(err, &mre) {
+		for _, m := range reg.mappers {
+			if f := m.byColumn[mre.Column]; f != nil && m.Table.Name == mre.Table {
+				return fmt.Errorf("mapping: %s.%s (`fk:%s`): %w; correct the fk tag, or register the model (or AddTable the table) it refers to",
+					m.Name(), f.Name, mre.Ref, err)
+			}
+		}
+	}
+	return fmt.Errorf("mapping: %w", err)
+}
+
 // specIsPlain reports whether a relationship spec carries no option.
 func specIsPlain(rs RelationshipSpec) bool {
 	return rs.BackPopulates == "" && rs.Backref == "" && rs.BackrefUselist == nil && rs.Secondary.IsZero() &&
@@ -268,6 +283,7 @@ func configureOptions(rel *Relationship, rs RelationshipSpec) error {
 }
 
 func (m *Mapper) addRel(rel *Relationship) {
+	rel.Index = len(m.Relationships)
 	m.Relationships = append(m.Relationships, rel)
 	m.rels[rel.Name] = rel
 }
@@ -306,7 +322,7 @@ func (reg *Registry) pair(rel *Relationship) error {
 	}
 	if rel.Direction == ManyToMany {
 		if rel.Secondary != other.Secondary {
-			return fail("the two sides use different secondary tables (%q and %q); both sides of a many-to-many use one link table", rel.Secondary.Name, other.Secondary.Name)
+			return fail("the two sides use different secondary tables (%s uses %q, %s uses %q); both sides of a many-to-many use one link table", side, rel.Secondary.Name, otherSide, other.Secondary.Name)
 		}
 		if !sameCols(rel.SecondaryLocal, other.SecondaryRemote) {
 			return fail("the two sides join through different columns of %q", rel.Secondary.Name)

@@ -115,6 +115,7 @@ type OrderBy struct {
 // built. It is read-only after Registry.Configure.
 type Relationship struct {
 	Name      string    // the field name, or the backref's name
+	Index     int       // position in Parent.Relationships
 	Parent    *Mapper   // the mapper that holds the relationship
 	Target    *Mapper   // the mapper of the related objects
 	Direction Direction // one-to-many, many-to-one or many-to-many

@@ -1,0 +1,225 @@
+package relm
+
+import (
+	"unsafe"
+
+	"github.com/relmorm/relm/mapping"
+)
+
+type status uint8
+
+const (
+	statusPending    status = iota + 1 // added, not yet inserted
+	statusPersistent                   // has a row
+	statusDeleted                      // marked for deletion at the next flush
+)
+
+// identityKey identifies a row: its mapper and normalised primary key.
+type identityKey struct {
+	m   *mapping.Mapper
+	key any
+}
+
+// state is what the session knows of one object.
+type state struct {
+	m      *mapping.Mapper
+	ptr    unsafe.Pointer
+	status status
+	key    any // identity key once persistent
+	seq    int // order of arrival, for stable flush order
+
+	// snap is a shallow copy of the struct at the last load or flush (nil
+	// while pending, and for an object attached with unknown contents,
+	// whose every column is then written). Strings share their bytes with
+	// the live object, so a snapshot costs one allocation.
+	snap unsafe.Pointer
+	// colls holds, per relationship index, the collection as last flushed
+	// or loaded (the live slice's elements, copied).
+	colls [][]unsafe.Pointer
+	// loaded marks, per relationship index, whether the relationship's
+	// value is known to reflect the database: always for pending objects,
+	// after a loader for loaded ones. Removals are only diffed when loaded.
+	loaded []bool
+}
+
+func (st *state) isLoaded(r *mapping.Relationship) bool {
+	return st.status == statusPending || st.loaded != nil && st.loaded[r.Index]
+}
+
+func (st *state) setLoaded(r *mapping.Relationship) {
+	if st.loaded == nil {
+		st.loaded = make([]bool, len(st.m.Relationships))
+	}
+	st.loaded[r.Index] = true
+}
+
+// attach starts tracking the object at p. A new object (no key, or a key the
+// database does not generate) is pending; one whose generated key is set is
+// taken as an existing row: explicit marks it dirty in every column, a
+// cascaded one is taken as clean.
+func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, explicit bool) *state {
+	s.seq++
+	st := &state{m: m, ptr: p, seq: s.seq, status: statusPending}
+	if key, ok := m.Identity(p); ok && m.Table.AutoIncrementColumn() != nil {
+		if existing := s.identity[identityKey{m, key}]; existing != nil && existing.ptr != p {
+			// Another object already stands for this row; keep the new one
+			// pending so that the flush reports the duplicate key.
+			s.states[p] = st
+			s.journalAdd(st)
+			return st
+		}
+		st.status = statusPersistent
+		st.key = key
+		if !explicit {
+			st.snap = m.New()
+			m.Copy(st.snap, p)
+		}
+		s.identity[identityKey{m, key}] = st
+	}
+	s.states[p] = st
+	s.journalAdd(st)
+	return st
+}
+
+// forget stops tracking st.
+func (s *Session) forget(st *state) {
+	s.touch(st)
+	delete(s.states, st.ptr)
+	if st.key != nil {
+		if cur := s.identity[identityKey{st.m, st.key}]; cur == st {
+			delete(s.identity, identityKey{st.m, st.key})
+		}
+	}
+}
+
+// register records a persistent object under its key.
+func (s *Session) register(st *state, key any) {
+	st.key = key
+	s.identity[identityKey{st.m, key}] = st
+}
+
+// journal is the undo log of a transaction: how to put the session back as
+// it was when the transaction began.
+type journal struct {
+	saved  map[*state]savedState
+	added  []*state
+	fields []fieldUndo
+	rels   []relUndo
+	idents map[identityKey]*state // identity entries as they were, nil for absent
+}
+
+type savedState struct {
+	st       state
+	wasThere bool
+}
+
+type fieldUndo struct {
+	ptr unsafe.Pointer
+	f   *mapping.Field
+	old any
+}
+
+type relUndo struct {
+	ptr    unsafe.Pointer
+	r      *mapping.Relationship
+	scalar unsafe.Pointer
+	slice  []unsafe.Pointer
+}
+
+func newJournal() *journal {
+	return &journal{saved: map[*state]savedState{}, idents: map[identityKey]*state{}}
+}
+
+// touch saves st's bookkeeping before the transaction changes it.
+func (s *Session) touch(st *state) {
+	j := s.journal
+	if j == nil {
+		return
+	}
+	if _, done := j.saved[st]; done {
+		return
+	}
+	cp := *st
+	cp.colls = append([][]unsafe.Pointer(nil), st.colls...)
+	cp.loaded = append([]bool(nil), st.loaded...)
+	_, there := s.states[st.ptr]
+	j.saved[st] = savedState{st: cp, wasThere: there}
+	if st.key != nil {
+		s.saveIdent(identityKey{st.m, st.key})
+	}
+}
+
+func (s *Session) saveIdent(k identityKey) {
+	if j := s.journal; j != nil {
+		if _, done := j.idents[k]; !done {
+			j.idents[k] = s.identity[k]
+		}
+	}
+}
+
+func (s *Session) journalAdd(st *state) {
+	if j := s.journal; j != nil {
+		j.added = append(j.added, st)
+		if st.key != nil {
+			s.saveIdent(identityKey{st.m, st.key})
+		}
+	}
+}
+
+// setKey writes a key value into a field, journalled.
+func (s *Session) setKey(st *state, f *mapping.Field, v any) error {
+	if j := s.journal; j != nil {
+		j.fields = append(j.fields, fieldUndo{ptr: st.ptr, f: f, old: f.Value(st.ptr)})
+	}
+	return f.SetKey(st.ptr, v)
+}
+
+// saveRel journals a relationship field before the session rewrites it.
+func (s *Session) saveRel(p unsafe.Pointer, r *mapping.Relationship) {
+	if j := s.journal; j != nil {
+		u := relUndo{ptr: p, r: r}
+		if r.Uselist {
+			u.slice = r.GetSlice(p)
+		} else {
+			u.scalar = r.Get(p)
+		}
+		j.rels = append(j.rels, u)
+	}
+}
+
+// undo restores the session as it was when the transaction began.
+func (j *journal) undo(s *Session) {
+	for i := len(j.rels) - 1; i >= 0; i-- {
+		u := j.rels[i]
+		if u.r.Uselist {
+			u.r.SetSlice(u.ptr, u.slice)
+		} else {
+			u.r.Set(u.ptr, u.scalar)
+		}
+	}
+	for i := len(j.fields) - 1; i >= 0; i-- {
+		u := j.fields[i]
+		_ = u.f.SetKey(u.ptr, mapping.NormalizeKey(u.old))
+	}
+	for _, st := range j.added {
+		delete(s.states, st.ptr)
+		if st.key != nil {
+			if s.identity[identityKey{st.m, st.key}] == st {
+				delete(s.identity, identityKey{st.m, st.key})
+			}
+		}
+	}
+	for st, sv := range j.saved {
+		*st = sv.st
+		if sv.wasThere {
+			s.states[st.ptr] = st
+		}
+	}
+	for k, st := range j.idents {
+		if st == nil {
+			delete(s.identity, k)
+		} else {
+			s.identity[k] = st
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package relm
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"unsafe"
+
+	"github.com/relmorm/relm/mapping"
+)
+
+// load runs a query whose result columns are m's fields in order and returns
+// the object of each row. A row whose object is already in the session
+// yields that object (unchanged: the session's version wins, as in
+// SQLAlchemy); others become persistent objects with a snapshot.
+func (s *Session) load(ctx context.Context, m *mapping.Mapper, query string, args []any) ([]unsafe.Pointer, error) {
+	rows, err := s.executor().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+	}
+	defer rows.Close()
+	var out []unsafe.Pointer
+	err = s.scanRows(rows, m, func(p unsafe.Pointer) { out = append(out, p) })
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+	}
+	return out, nil
+}
+
+// scanRows scans every row of rows into a new object of m and passes the
+// object that stands for that row to yield.
+func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, yield func(unsafe.Pointer)) error {
+	dest := make([]any, len(m.Fields))
+	var spare unsafe.Pointer
+	for rows.Next() {
+		p := spare
+		if p == nil {
+			p = m.New()
+		}
+		spare = nil
+		for i, f := range m.Fields {
+			dest[i] = f.Addr(p)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan %s: %w", m.Name(), err)
+		}
+		key, ok := m.Identity(p)
+		if !ok {
+			return fmt.Errorf("scan %s: a row has no primary key value", m.Name())
+		}
+		if st := s.identity[identityKey{m, key}]; st != nil {
+			// Reuse the scratch struct for the next row; it holds no
+			// references the caller can see. Zero it first so that
+			// nullable fields left unset by a NULL are cleared.
+			m.Copy(p, m.New())
+			spare = p
+			yield(st.ptr)
+			continue
+		}
+		s.seq++
+		st := &state{m: m, ptr: p, status: statusPersistent, seq: s.seq}
+		st.snap = m.New()
+		m.Copy(st.snap, p)
+		s.states[p] = st
+		s.register(st, key)
+		s.journalAdd(st)
+		yield(p)
+	}
+	return nil
+}
+
+// StatementError is a failed statement: the operation, the mapped type or
+// table, the object concerned when there is one, the SQL, and the driver's
+// error (Unwrap).
+type StatementError struct {
+	Op     string // "insert", "update", "delete", "select", "link insert", "link delete"
+	Type   string // the struct or table
+	Object any    // the object whose row failed, when one row is concerned
+	SQL    string
+	Err    error
+}
+
+func (e *StatementError) Error() string {
+	sqlText := e.SQL
+	if len(sqlText) > 200 {
+		sqlText = sqlText[:200] + "…"
+	}
+	obj := ""
+	if e.Object != nil {
+		obj = fmt.Sprintf(" (object %+v)", e.Object)
+		if len(obj) > 300 {
+			obj = obj[:300] + "…)"
+		}
+	}
+	return fmt.Sprintf("relm: %s %s%s failed: %v [SQL: %s]", e.Op, e.Type, obj, e.Err, sqlText)
+}
+
+// Unwrap returns the driver's error.
+func (e *StatementError) Unwrap() error { return e.Err }

@@ -1,0 +1,318 @@
+package relm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/relmorm/relm/dialect"
+	"github.com/relmorm/relm/mapping"
+)
+
+// ErrSessionClosed is returned by every method of a closed session.
+var ErrSessionClosed = errors.New("relm: session is closed")
+
+// ErrNotFound is returned (wrapped) when a row looked up by key does not exist.
+var ErrNotFound = errors.New("relm: not found")
+
+// Session is a unit of work over a DB, like SQLAlchemy's Session: it tracks
+// the objects added to it or loaded through it (one object per row — the
+// identity map), and at Flush or Commit writes every change among them in
+// dependency order, in few statements, in one transaction.
+//
+// A session belongs to one goroutine at a time; open one per request, job
+// or goroutine (the DB underneath is shared and safe for concurrent use).
+type Session struct {
+	db  *DB
+	reg *mapping.Registry
+
+	tx       *Tx
+	states   map[unsafe.Pointer]*state
+	identity map[identityKey]*state
+	seq      int
+	journal  *journal
+	closed   bool
+}
+
+// NewSession starts a session on db for the models of reg. It configures
+// reg if that has not happened yet; a configuration error is returned by the
+// session's first operation.
+func NewSession(db *DB, reg *mapping.Registry) *Session {
+	return &Session{
+		db: db, reg: reg,
+		states:   map[unsafe.Pointer]*state{},
+		identity: map[identityKey]*state{},
+	}
+}
+
+// DB returns the database of the session.
+func (s *Session) DB() *DB { return s.db }
+
+// Registry returns the registry of the session.
+func (s *Session) Registry() *mapping.Registry { return s.reg }
+
+// executor returns the open transaction, or the DB when none is open.
+func (s *Session) executor() dialect.Executor {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db
+}
+
+func (s *Session) check() error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	return s.reg.Configure()
+}
+
+// mapperOf returns the mapper and struct address of obj, a pointer to a
+// mapped struct.
+func (s *Session) mapperOf(obj any) (*mapping.Mapper, unsafe.Pointer, error) {
+	t := reflect.TypeOf(obj)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil, nil, fmt.Errorf("relm: want a pointer to a mapped struct, got %T", obj)
+	}
+	m, err := s.reg.MapperOf(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := m.Pointer(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, p, nil
+}
+
+// Add places obj — a pointer to a mapped struct — in the session. A new
+// object is inserted at the next flush; an object with a generated key
+// already set is taken as an existing row and updated (every column) at the
+// next flush. Related objects follow by the save-update cascade at flush.
+func (s *Session) Add(obj any) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	m, p, err := s.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	if st := s.states[p]; st != nil {
+		if st.status == statusDeleted {
+			s.touch(st)
+			st.status = statusPersistent
+		}
+		return nil
+	}
+	s.attach(m, p, true)
+	return nil
+}
+
+// AddAll adds each object; an argument may also be a slice of pointers to
+// mapped structs ([]*User), whose elements are added in order.
+func (s *Session) AddAll(objs ...any) error {
+	for _, obj := range objs {
+		v := reflect.ValueOf(obj)
+		if v.Kind() == reflect.Slice {
+			for i := 0; i < v.Len(); i++ {
+				if err := s.Add(v.Index(i).Interface()); err != nil {
+					return fmt.Errorf("relm: AddAll element %d: %w", i, err)
+				}
+			}
+			continue
+		}
+		if err := s.Add(obj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete marks obj for deletion at the next flush. A new object that was
+// never flushed is simply removed from the session. Relationships with the
+// delete cascade delete their related objects too; otherwise rows referring
+// to obj get their foreign key set to NULL, as SQLAlchemy does.
+func (s *Session) Delete(obj any) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	m, p, err := s.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	st := s.states[p]
+	if st == nil {
+		if _, ok := m.Identity(p); !ok {
+			return fmt.Errorf("relm: Delete: the %s is not in the session and has no key", m.Name())
+		}
+		st = s.attach(m, p, false)
+	}
+	s.touch(st)
+	switch st.status {
+	case statusPending:
+		s.forget(st)
+	default:
+		st.status = statusDeleted
+	}
+	return nil
+}
+
+// Contains reports whether obj is in the session.
+func (s *Session) Contains(obj any) bool {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return false
+	}
+	_, ok := s.states[v.UnsafePointer()]
+	return ok
+}
+
+// Expunge removes objects from the session: it forgets them (they are not
+// written at the next flush and leave the identity map) without touching
+// the database. Related objects stay.
+func (s *Session) Expunge(objs ...any) {
+	for _, obj := range objs {
+		v := reflect.ValueOf(obj)
+		if v.Kind() != reflect.Pointer || v.IsNil() {
+			continue
+		}
+		if st := s.states[v.UnsafePointer()]; st != nil {
+			s.forget(st)
+		}
+	}
+}
+
+// ExpungeAll empties the session, as after Close, but leaves it usable:
+// the way to keep memory bounded when writing in batches.
+func (s *Session) ExpungeAll() {
+	s.states = map[unsafe.Pointer]*state{}
+	s.identity = map[identityKey]*state{}
+}
+
+// Len returns the number of objects in the session.
+func (s *Session) Len() int { return len(s.states) }
+
+// Flush writes every pending change to the database inside the session's
+// transaction (begun if needed) without committing it.
+func (s *Session) Flush(ctx context.Context) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if err := s.begin(ctx); err != nil {
+		return err
+	}
+	if err := s.flush(ctx); err != nil {
+		s.rollback()
+		return err
+	}
+	return nil
+}
+
+// Commit flushes and commits the transaction. On any error everything the
+// transaction wrote is rolled back, the objects return to the state they
+// had before it began, and the error — naming the object and statement that
+// failed, and wrapping the driver's error — is returned; the session stays
+// usable.
+func (s *Session) Commit(ctx context.Context) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if err := s.begin(ctx); err != nil {
+		return err
+	}
+	if err := s.flush(ctx); err != nil {
+		s.rollback()
+		return err
+	}
+	if err := s.tx.Commit(); err != nil {
+		s.rollback()
+		return fmt.Errorf("relm: commit: %w", err)
+	}
+	s.tx, s.journal = nil, nil
+	return nil
+}
+
+// Rollback rolls back the open transaction, if any, and returns the
+// session's objects to the state they had when it began: objects inserted
+// in it are pending again and lose their generated keys.
+func (s *Session) Rollback(ctx context.Context) error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	s.rollback()
+	return nil
+}
+
+// Close rolls back any open transaction and releases the session's objects.
+// A closed session cannot be used again.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.rollback()
+	s.ExpungeAll()
+	s.closed = true
+	return nil
+}
+
+func (s *Session) begin(ctx context.Context) error {
+	if s.tx != nil {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	s.tx = tx
+	s.journal = newJournal()
+	return nil
+}
+
+func (s *Session) rollback() {
+	if s.tx != nil {
+		_ = s.tx.Rollback()
+		s.tx = nil
+	}
+	if s.journal != nil {
+		s.journal.undo(s)
+		s.journal = nil
+	}
+}
+
+// Get returns the object of type T whose primary key is key. The identity
+// map answers without SQL when the object is in the session; otherwise one
+// SELECT loads it. A missing row is an error wrapping ErrNotFound.
+func Get[T any](ctx context.Context, s *Session, key any) (*T, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	m, err := s.reg.MapperOf(reflect.TypeFor[T]())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.get(ctx, m, key)
+	if err != nil {
+		return nil, err
+	}
+	return (*T)(p), nil
+}
+
+func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (unsafe.Pointer, error) {
+	if len(m.PrimaryKey) != 1 {
+		return nil, fmt.Errorf("relm: Get on %s: its primary key has %d columns; use a query", m.Name(), len(m.PrimaryKey))
+	}
+	k := mapping.NormalizeKey(key)
+	if st := s.identity[identityKey{m, k}]; st != nil && st.status != statusDeleted {
+		return st.ptr, nil
+	}
+	q := s.db.cache(m).selectByPK
+	ptrs, err := s.load(ctx, m, q, []any{key})
+	if err != nil {
+		return nil, err
+	}
+	if len(ptrs) == 0 {
+		return nil, fmt.Errorf("relm: %s with key %v: %w", m.Name(), key, ErrNotFound)
+	}
+	return ptrs[0], nil
+}
