@@ -1,0 +1,51 @@
+// Package mysql is relm's dialect for MySQL and MariaDB, through
+// github.com/go-sql-driver/mysql (driver name "mysql").
+//
+// # Opening a database
+//
+// relm.Open passes a mysql:// (or mariadb://) URL to [Dialect.DriverDSN],
+// which builds the driver's DSN through mysql.Config:
+//
+//	mysql://user:pass@host:3306/db?interpolateParams=true&wsrep_sync_wait=1
+//
+// becomes a TCP connection to host:3306 (the port defaults to 3306) with
+// parseTime=true and loc=UTC, which relm relies on, and the connection
+// collation utf8mb4_unicode_ci unless the URL sets charset or collation.
+// Other query parameters pass through: the driver's own (interpolateParams,
+// timeout, tls, …) configure the driver, and any other name is set as a
+// session system variable, as the driver does for wsrep_sync_wait.
+//
+// After connecting, relm.Open calls [Dialect.Detect], which reads
+// SELECT VERSION() to tell MariaDB from MySQL: INSERT … RETURNING exists
+// only on MariaDB 10.5 and later, and [Dialect.Returning] says so.
+//
+// # Types
+//
+// The kinds of [schema.Type] are spelled as SQLAlchemy spells them on
+// MySQL/MariaDB: INTEGER, BIGINT, VARCHAR(n), TEXT, BOOL, DOUBLE,
+// DATETIME(6) and LONGBLOB; an autoincrement key is "INTEGER NOT NULL
+// AUTO_INCREMENT". Tables get no options: the engine (InnoDB) and character
+// set (utf8mb4 on current servers) are the server's defaults. A
+// CURRENT_TIMESTAMP default on a DATETIME(6) column is written
+// CURRENT_TIMESTAMP(6), since the server requires the precisions to match.
+//
+// # Foreign keys and cycles
+//
+// Foreign keys are written inside CREATE TABLE, unnamed unless the schema
+// names them. One that closes a cycle between tables is added afterwards by
+// ALTER TABLE … ADD CONSTRAINT, named fk_<table>_<columns>_<reftable>, and
+// dropped by that name before its tables are.
+//
+// # Inspection
+//
+// The Inspector methods read information_schema for DATABASE(). The
+// server's column types are normalized to the spelling CREATE TABLE uses:
+// MariaDB reports INTEGER as "int(11)" and BIGINT as "bigint(20)", which
+// become "INTEGER" and "BIGINT"; BOOL is stored as "tinyint(1)" and reported
+// "BOOL". Indexes leave out PRIMARY and the indexes InnoDB creates by itself
+// to support a foreign key (named after the constraint, or after the column
+// when the constraint has no name). A UNIQUE constraint is a unique index on
+// MySQL and is listed as one. MariaDB reports RESTRICT for a foreign key
+// declared without ON DELETE / ON UPDATE; as InnoDB treats RESTRICT and
+// NO ACTION alike, both are reported "NO ACTION".
+package mysql

@@ -1,0 +1,78 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/relmorm/relm/dialect"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// Dialect is PostgreSQL's spelling of SQL. It holds no state; one value can
+// be shared by any number of databases and goroutines.
+type Dialect struct{}
+
+var _ dialect.Dialect = (*Dialect)(nil)
+
+// New returns the PostgreSQL dialect.
+func New() *Dialect { return &Dialect{} }
+
+// Name returns "postgres".
+func (*Dialect) Name() string { return "postgres" }
+
+// DriverName returns "pgx", the name pgx's stdlib package registers.
+func (*Dialect) DriverName() string { return "pgx" }
+
+// DriverDSN checks that dsn is a postgres:// or postgresql:// URL that pgx
+// can use and returns it unchanged. Errors name what is wrong and never
+// repeat the password.
+func (*Dialect) DriverDSN(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // ue.URL would repeat the password
+		}
+		return "", fmt.Errorf("postgres URL does not parse: %v", err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "postgres", "postgresql":
+	default:
+		return "", fmt.Errorf("postgres URL has scheme %q; write postgres://user@host:5432/db", u.Scheme)
+	}
+	if u.Opaque != "" {
+		return "", fmt.Errorf("postgres URL must start with %s://, as in postgres://user@host:5432/db", u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("postgres URL port %q is not a port number (1-65535)", p)
+		}
+	}
+	if db := strings.TrimPrefix(u.Path, "/"); strings.Contains(db, "/") {
+		return "", fmt.Errorf("postgres URL path %q names more than a database; write /dbname", u.Path)
+	}
+	if _, err := url.ParseQuery(u.RawQuery); err != nil {
+		return "", fmt.Errorf("postgres URL query %q: %v", u.RawQuery, err)
+	}
+	return dsn, nil
+}
+
+// Quote quotes an identifier with double quotes, doubling any inside it.
+func (*Dialect) Quote(ident string) string {
+	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+}
+
+// AppendPlaceholder appends $n.
+func (*Dialect) AppendPlaceholder(b []byte, n int) []byte {
+	return strconv.AppendInt(append(b, '$'), int64(n), 10)
+}
+
+// MaxParams returns 65535, the most parameters the wire protocol carries.
+func (*Dialect) MaxParams() int { return 65535 }
+
+// Returning reports true: PostgreSQL has INSERT … RETURNING.
+func (*Dialect) Returning() bool { return true }

@@ -1,0 +1,137 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/relmorm/relm/dialect"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect is SQLite's spelling of SQL. It holds no state; one value can be
+// shared by any number of databases and goroutines.
+type Dialect struct{}
+
+var _ dialect.Dialect = (*Dialect)(nil)
+
+// New returns the SQLite dialect.
+func New() *Dialect { return &Dialect{} }
+
+// Name returns "sqlite".
+func (*Dialect) Name() string { return "sqlite" }
+
+// DriverName returns "sqlite", the name modernc.org/sqlite registers.
+func (*Dialect) DriverName() string { return "sqlite" }
+
+// The settings DriverDSN adds unless the DSN sets them already.
+const (
+	pragmaForeignKeys = "_pragma=foreign_keys(1)"
+	pragmaBusyTimeout = "_pragma=busy_timeout(5000)"
+	timeFormat        = "_time_format=sqlite"
+)
+
+// DriverDSN turns a relm SQLite DSN into modernc.org/sqlite's DSN. It
+// accepts "sqlite:FILE", "sqlite3:FILE", "sqlite::memory:", SQLAlchemy's
+// "sqlite:///FILE" and "sqlite:////ABS/PATH", and SQLite URIs "file:…". It
+// adds foreign_keys(1), busy_timeout(5000) and _time_format=sqlite unless the
+// DSN's query already sets them; other query parameters are kept.
+func (*Dialect) DriverDSN(dsn string) (string, error) {
+	scheme, rest, ok := strings.Cut(dsn, ":")
+	uri := false
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+	case "file":
+		uri = true
+		rest = dsn
+	default:
+		if !ok {
+			return "", fmt.Errorf("sqlite DSN %q has no scheme; write sqlite:FILE or sqlite::memory:", dsn)
+		}
+		return "", fmt.Errorf("sqlite DSN has scheme %q; write sqlite:FILE, sqlite::memory: or file:URI", scheme)
+	}
+	if !uri && strings.HasPrefix(rest, "//") {
+		// SQLAlchemy's form: sqlite:// is memory, sqlite:///rel.db a relative
+		// path, sqlite:////abs.db an absolute one.
+		rest = rest[2:]
+		switch {
+		case rest == "" || strings.HasPrefix(rest, "?"):
+			rest = ":memory:" + rest
+		case rest[0] == '/':
+			rest = rest[1:]
+		default:
+			host, _, _ := strings.Cut(rest, "/")
+			return "", fmt.Errorf("sqlite DSN names a host %q; SQLite opens files: write sqlite:FILE or sqlite:///FILE", host)
+		}
+	}
+	path, query, _ := strings.Cut(rest, "?")
+	if path == "" || (uri && path == "file:") {
+		return "", errors.New("sqlite DSN names no database file; write sqlite:FILE or sqlite::memory:")
+	}
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("sqlite DSN query %q: %v", query, err)
+	}
+	var add []string
+	if !hasPragma(params, "foreign_keys") && params.Get("_foreign_keys") == "" && params.Get("_fk") == "" {
+		add = append(add, pragmaForeignKeys)
+	}
+	if !hasPragma(params, "busy_timeout") && params.Get("_busy_timeout") == "" && params.Get("_timeout") == "" {
+		add = append(add, pragmaBusyTimeout)
+	}
+	if params.Get("_time_format") == "" {
+		add = append(add, timeFormat)
+	}
+	// Parameters without a leading underscore are SQLite URI parameters
+	// (mode=ro, cache=shared, immutable=1); modernc hands them to SQLite only
+	// when the DSN is a file: URI.
+	if !uri {
+		for k := range params {
+			if !strings.HasPrefix(k, "_") && k != "vfs" {
+				uri = true
+				path = "file:" + path
+				break
+			}
+		}
+	}
+	if query != "" && len(add) > 0 {
+		query += "&"
+	}
+	query += strings.Join(add, "&")
+	if query == "" {
+		return path, nil
+	}
+	return path + "?" + query, nil
+}
+
+// hasPragma reports whether the query sets the pragma name through _pragma.
+func hasPragma(params url.Values, name string) bool {
+	for _, v := range params["_pragma"] {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if strings.HasPrefix(v, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Quote quotes an identifier with double quotes, doubling any inside it.
+func (*Dialect) Quote(ident string) string {
+	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+}
+
+// AppendPlaceholder appends "?": SQLite numbers positional parameters itself.
+func (*Dialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?') }
+
+// MaxParams returns 32766, SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
+func (*Dialect) MaxParams() int { return 32766 }
+
+// Returning reports true: modernc.org/sqlite bundles SQLite 3.35 or later,
+// which has INSERT … RETURNING.
+func (*Dialect) Returning() bool { return true }
+
+// itoa is strconv.Itoa, named for brevity in the builders.
+func itoa(n int) string { return strconv.Itoa(n) }
