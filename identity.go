@@ -40,6 +40,20 @@ type state struct {
 	// value is known to reflect the database: always for pending objects,
 	// after a loader for loaded ones. Removals are only diffed when loaded.
 	loaded []bool
+	// side holds, per relationship index, the loaded objects of a
+	// relationship that has no struct field (a backref on a struct
+	// without a field of its name).
+	side [][]unsafe.Pointer
+}
+
+func (st *state) setSide(r *mapping.Relationship, ps []unsafe.Pointer) {
+	if st.side == nil {
+		st.side = make([][]unsafe.Pointer, len(st.m.Relationships))
+	}
+	if len(ps) == 1 && ps[0] == nil {
+		ps = nil
+	}
+	st.side[r.Index] = ps
 }
 
 func (st *state) isLoaded(r *mapping.Relationship) bool {
@@ -142,6 +156,7 @@ func (s *Session) touch(st *state) {
 	cp := *st
 	cp.colls = append([][]unsafe.Pointer(nil), st.colls...)
 	cp.loaded = append([]bool(nil), st.loaded...)
+	cp.side = append([][]unsafe.Pointer(nil), st.side...)
 	_, there := s.states[st.ptr]
 	j.saved[st] = savedState{st: cp, wasThere: there}
 	if st.key != nil {

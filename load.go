@@ -31,43 +31,23 @@ func (s *Session) load(ctx context.Context, m *mapping.Mapper, query string, arg
 }
 
 // scanRows scans every row of rows into a new object of m and passes the
-// object that stands for that row to yield.
+// object that stands for that row (the identity map's, when it has one) to
+// yield.
 func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, yield func(unsafe.Pointer)) error {
 	dest := make([]any, len(m.Fields))
-	var spare unsafe.Pointer
 	for rows.Next() {
-		p := spare
-		if p == nil {
-			p = m.New()
-		}
-		spare = nil
+		p := m.New()
 		for i, f := range m.Fields {
 			dest[i] = f.Addr(p)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan %s: %w", m.Name(), err)
 		}
-		key, ok := m.Identity(p)
-		if !ok {
-			return fmt.Errorf("scan %s: a row has no primary key value", m.Name())
+		obj, err := s.adopt(m, p)
+		if err != nil {
+			return err
 		}
-		if st := s.identity[identityKey{m, key}]; st != nil {
-			// Reuse the scratch struct for the next row; it holds no
-			// references the caller can see. Zero it first so that
-			// nullable fields left unset by a NULL are cleared.
-			m.Copy(p, m.New())
-			spare = p
-			yield(st.ptr)
-			continue
-		}
-		s.seq++
-		st := &state{m: m, ptr: p, status: statusPersistent, seq: s.seq}
-		st.snap = m.New()
-		m.Copy(st.snap, p)
-		s.states[p] = st
-		s.register(st, key)
-		s.journalAdd(st)
-		yield(p)
+		yield(obj)
 	}
 	return nil
 }

@@ -34,17 +34,22 @@ type Session struct {
 	seq      int
 	journal  *journal
 	closed   bool
+	raise    bool
 }
 
 // NewSession starts a session on db for the models of reg. It configures
 // reg if that has not happened yet; a configuration error is returned by the
 // session's first operation.
-func NewSession(db *DB, reg *mapping.Registry) *Session {
-	return &Session{
+func NewSession(db *DB, reg *mapping.Registry, opts ...SessionOption) *Session {
+	s := &Session{
 		db: db, reg: reg,
 		states:   map[unsafe.Pointer]*state{},
 		identity: map[identityKey]*state{},
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // DB returns the database of the session.

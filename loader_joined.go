@@ -1,0 +1,238 @@
+package relm
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"time"
+	"unsafe"
+
+	"github.com/relmorm/relm/mapping"
+)
+
+// loadJoined runs a SELECT whose first columns are m's fields, followed by
+// the columns of each eager joined segment, and returns the root objects
+// (once each when dedupe is set). Related objects of the segments go
+// through the identity map, are set on their parents and marked loaded.
+func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joinSeg, query string, args []any, dedupe bool) ([]unsafe.Pointer, error) {
+	var loads []*joinSeg
+	for _, sg := range segs {
+		if sg.load {
+			loads = append(loads, sg)
+		}
+	}
+	if len(loads) == 0 && !dedupe {
+		return s.load(ctx, m, query, args)
+	}
+	rows, err := s.executor().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+	}
+	defer rows.Close()
+	ncols := len(m.Fields)
+	for _, sg := range loads {
+		ncols += len(sg.sc.m.Fields)
+	}
+	dest := make([]any, ncols)
+	cells := make([]rawCell, ncols-len(m.Fields))
+	for i := range cells {
+		dest[len(m.Fields)+i] = &cells[i]
+	}
+	var out []unsafe.Pointer
+	seen := map[unsafe.Pointer]bool{}
+	// byScope maps each segment's scope to the object it produced for the
+	// current row, so that nested segments find their parent.
+	byScope := map[*scope]unsafe.Pointer{}
+	for rows.Next() {
+		p := m.New()
+		for i, f := range m.Fields {
+			dest[i] = f.Addr(p)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+		}
+		root, err := s.adopt(m, p)
+		if err != nil {
+			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+		}
+		for _, sg := range loads {
+			parent := root
+			if sg.parent.alias != "t0" {
+				parent = byScope[sg.parent]
+			}
+			target, err := s.adoptCells(sg.sc.m, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
+			if err != nil {
+				return nil, &StatementError{Op: "select", Type: sg.sc.m.Name(), SQL: query, Err: err}
+			}
+			byScope[sg.sc] = target
+			if parent != nil {
+				s.setScalar(s.states[parent], sg.r, target)
+			}
+		}
+		if dedupe {
+			if seen[root] {
+				continue
+			}
+			seen[root] = true
+		}
+		out = append(out, root)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+	}
+	return out, nil
+}
+
+// adopt returns the session's object for the row scanned into p: the one
+// already in the identity map, or p, registered as persistent.
+func (s *Session) adopt(m *mapping.Mapper, p unsafe.Pointer) (unsafe.Pointer, error) {
+	key, ok := m.Identity(p)
+	if !ok {
+		return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
+	}
+	if st := s.identity[identityKey{m, key}]; st != nil {
+		return st.ptr, nil
+	}
+	s.seq++
+	st := &state{m: m, ptr: p, status: statusPersistent, seq: s.seq}
+	st.snap = m.New()
+	m.Copy(st.snap, p)
+	s.states[p] = st
+	s.register(st, key)
+	s.journalAdd(st)
+	return p, nil
+}
+
+// adoptCells builds the object of an outer-joined segment from raw cells;
+// a NULL key means no related row (nil).
+func (s *Session) adoptCells(m *mapping.Mapper, cells []rawCell) (unsafe.Pointer, error) {
+	for i, f := range m.Fields {
+		if f.Column.PrimaryKey && cells[i].src == nil {
+			return nil, nil
+		}
+	}
+	p := m.New()
+	for i, f := range m.Fields {
+		if err := assignRaw(f, p, cells[i].src); err != nil {
+			return nil, fmt.Errorf("scan %s.%s: %w", m.Name(), f.Name, err)
+		}
+	}
+	return s.adopt(m, p)
+}
+
+// setScalar sets a loaded many-to-one or one-to-one value on a parent and
+// records it as loaded (in the snapshot too, so that it is not a change).
+func (s *Session) setScalar(st *state, r *mapping.Relationship, target unsafe.Pointer) {
+	if st == nil {
+		return
+	}
+	s.touch(st)
+	if r.HasField {
+		if !st.isLoaded(r) || r.Get(st.ptr) == nil {
+			r.Set(st.ptr, target)
+		}
+		if st.snap != nil {
+			r.Set(st.snap, r.Get(st.ptr))
+		}
+	} else {
+		st.setSide(r, []unsafe.Pointer{target})
+	}
+	st.setLoaded(r)
+}
+
+// rawCell keeps the driver value of one column for later conversion.
+type rawCell struct{ src any }
+
+// Scan implements sql.Scanner.
+func (c *rawCell) Scan(src any) error {
+	if b, ok := src.([]byte); ok {
+		src = append([]byte(nil), b...)
+	}
+	c.src = src
+	return nil
+}
+
+// assignRaw stores a driver value into field f of the struct at p, with
+// database/sql's conversions (through sql.Null[T] for the common types).
+func assignRaw(f *mapping.Field, p unsafe.Pointer, src any) error {
+	fp := unsafe.Add(p, f.Offset)
+	switch f.Type {
+	case reflect.TypeFor[int]():
+		return nullInto[int](fp, src)
+	case reflect.TypeFor[int32]():
+		return nullInto[int32](fp, src)
+	case reflect.TypeFor[int64]():
+		return nullInto[int64](fp, src)
+	case reflect.TypeFor[string]():
+		return nullInto[string](fp, src)
+	case reflect.TypeFor[bool]():
+		return nullInto[bool](fp, src)
+	case reflect.TypeFor[float64]():
+		return nullInto[float64](fp, src)
+	case reflect.TypeFor[time.Time]():
+		return nullInto[time.Time](fp, src)
+	case reflect.TypeFor[[]byte]():
+		return nullInto[[]byte](fp, src)
+	case reflect.TypeFor[*int]():
+		return nullPtrInto[int](fp, src)
+	case reflect.TypeFor[*int64]():
+		return nullPtrInto[int64](fp, src)
+	case reflect.TypeFor[*string]():
+		return nullPtrInto[string](fp, src)
+	case reflect.TypeFor[*bool]():
+		return nullPtrInto[bool](fp, src)
+	case reflect.TypeFor[*float64]():
+		return nullPtrInto[float64](fp, src)
+	case reflect.TypeFor[*time.Time]():
+		return nullPtrInto[time.Time](fp, src)
+	}
+	if sc, ok := f.Addr(p).(sql.Scanner); ok {
+		return sc.Scan(src)
+	}
+	// Any other field type: let database/sql convert through a one-value
+	// scan into an any, then set by reflection.
+	v := reflect.NewAt(f.Type, fp).Elem()
+	if src == nil {
+		v.SetZero()
+		return nil
+	}
+	sv := reflect.ValueOf(src)
+	if v.Kind() == reflect.Pointer {
+		nv := reflect.New(v.Type().Elem())
+		if !sv.Type().ConvertibleTo(nv.Elem().Type()) {
+			return fmt.Errorf("cannot store %T in %s", src, f.Type)
+		}
+		nv.Elem().Set(sv.Convert(nv.Elem().Type()))
+		v.Set(nv)
+		return nil
+	}
+	if !sv.Type().ConvertibleTo(v.Type()) {
+		return fmt.Errorf("cannot store %T in %s", src, f.Type)
+	}
+	v.Set(sv.Convert(v.Type()))
+	return nil
+}
+
+func nullInto[T any](p unsafe.Pointer, src any) error {
+	var n sql.Null[T]
+	if err := n.Scan(src); err != nil {
+		return err
+	}
+	*(*T)(p) = n.V
+	return nil
+}
+
+func nullPtrInto[T any](p unsafe.Pointer, src any) error {
+	if src == nil {
+		*(**T)(p) = nil
+		return nil
+	}
+	var n sql.Null[T]
+	if err := n.Scan(src); err != nil {
+		return err
+	}
+	v := n.V
+	*(**T)(p) = &v
+	return nil
+}

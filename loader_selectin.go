@@ -1,0 +1,356 @@
+package relm
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unsafe"
+
+	"github.com/relmorm/relm/dialect"
+	"github.com/relmorm/relm/mapping"
+)
+
+// loadPath eager-loads a dotted relationship path on roots, one segment at
+// a time: each segment is one SELECT for all the parents of that level (or
+// none when every related object is already in the identity map).
+func (s *Session) loadPath(ctx context.Context, m *mapping.Mapper, roots []unsafe.Pointer, path string) error {
+	level := roots
+	cur := m
+	for _, name := range strings.Split(path, ".") {
+		r, err := cur.LookupRelationship(name)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrBadQuery, err)
+		}
+		parents := make([]*state, 0, len(level))
+		for _, p := range level {
+			if st := s.states[p]; st != nil {
+				parents = append(parents, st)
+			}
+		}
+		if err := s.loadRelationship(ctx, r, parents); err != nil {
+			return err
+		}
+		var next []unsafe.Pointer
+		seen := map[unsafe.Pointer]bool{}
+		for _, st := range parents {
+			for _, p := range s.related(st, r) {
+				if p != nil && !seen[p] {
+					seen[p] = true
+					next = append(next, p)
+				}
+			}
+		}
+		level, cur = next, r.Target
+	}
+	return nil
+}
+
+// related returns the current value of r on st: the field's value, or the
+// side storage of a relationship without a field.
+func (s *Session) related(st *state, r *mapping.Relationship) []unsafe.Pointer {
+	if !r.HasField {
+		if st.side == nil {
+			return nil
+		}
+		return st.side[r.Index]
+	}
+	if r.Uselist {
+		return r.GetSlice(st.ptr)
+	}
+	if p := r.Get(st.ptr); p != nil {
+		return []unsafe.Pointer{p}
+	}
+	return nil
+}
+
+// loadRelationship loads r for the parents that do not have it loaded yet,
+// in one SELECT (select-in loading).
+func (s *Session) loadRelationship(ctx context.Context, r *mapping.Relationship, parents []*state) error {
+	var todo []*state
+	for _, st := range parents {
+		if st.status == statusPersistent && !st.isLoaded(r) {
+			todo = append(todo, st)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	switch r.Direction {
+	case mapping.ManyToOne:
+		return s.loadManyToOne(ctx, r, todo)
+	default:
+		return s.loadCollection(ctx, r, todo)
+	}
+}
+
+func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, todo []*state) error {
+	fk := r.LocalFields[0]
+	pk := r.RemoteFields[0]
+	var missing []any
+	seen := map[any]bool{}
+	for _, st := range todo {
+		k, ok := fk.Key(st.ptr)
+		if !ok || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if pk.Column.PrimaryKey && len(r.Target.PrimaryKey) == 1 {
+			if t := s.identity[identityKey{r.Target, k}]; t != nil {
+				continue
+			}
+		}
+		missing = append(missing, k)
+	}
+	byKey := map[any]unsafe.Pointer{}
+	if len(missing) > 0 {
+		err := s.inQuery(ctx, r.Target, pk, missing, func(p unsafe.Pointer, _ any) {
+			if k, ok := pk.Key(p); ok {
+				byKey[k] = p
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, st := range todo {
+		var target unsafe.Pointer
+		if k, ok := fk.Key(st.ptr); ok {
+			if p := byKey[k]; p != nil {
+				target = p
+			} else if t := s.identity[identityKey{r.Target, k}]; t != nil {
+				target = t.ptr
+			}
+		}
+		s.setScalar(st, r, target)
+	}
+	return nil
+}
+
+// loadCollection loads one-to-many (collection or one-to-one) and
+// many-to-many relationships.
+func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, todo []*state) error {
+	d := s.db.dialect
+	keyField := r.LocalFields[0]
+	var keys []any
+	byParent := map[any][]*state{}
+	for _, st := range todo {
+		k, ok := keyField.Key(st.ptr)
+		if !ok {
+			continue
+		}
+		if _, dup := byParent[k]; !dup {
+			keys = append(keys, k)
+		}
+		byParent[k] = append(byParent[k], st)
+	}
+	children := map[any][]unsafe.Pointer{}
+	c := s.db.cache(r.Target)
+	var head string
+	var keyCol string
+	if r.Direction == mapping.ManyToMany {
+		// The link column comes first, then the target's columns.
+		keyCol = "s." + d.Quote(r.SecondaryLocal[0].Name)
+		head = "SELECT " + keyCol + ", " + qualified(d, "t0", r.Target) + " FROM " + c.table + " t0 JOIN " +
+			d.Quote(r.Secondary.Name) + " s ON t0." + d.Quote(r.RemoteColumns[0].Name) + " = s." + d.Quote(r.SecondaryRemote[0].Name) + " WHERE "
+	} else {
+		keyCol = "t0." + d.Quote(r.RemoteColumns[0].Name)
+		head = "SELECT " + qualified(d, "t0", r.Target) + " FROM " + c.table + " t0 WHERE "
+	}
+	order := ""
+	for i, ob := range r.OrderBy {
+		if i == 0 {
+			order = " ORDER BY "
+		} else {
+			order += ", "
+		}
+		order += "t0." + d.Quote(ob.Field.Column.Name)
+		if ob.Desc {
+			order += " DESC"
+		}
+	}
+	if order == "" && len(r.Target.PrimaryKey) == 1 {
+		order = " ORDER BY t0." + d.Quote(r.Target.PrimaryKey[0].Column.Name)
+	}
+	err := s.inQueryCol(ctx, r.Target, head, keyCol, keys, order, r.Direction == mapping.ManyToMany, func(p unsafe.Pointer, linkKey any) {
+		k := linkKey
+		if r.Direction != mapping.ManyToMany {
+			k, _ = r.RemoteFields[0].Key(p)
+		}
+		children[k] = append(children[k], p)
+	})
+	if err != nil {
+		return err
+	}
+	for k, sts := range byParent {
+		kids := children[k]
+		if r.Direction == mapping.ManyToMany {
+			kids = dedupe(kids)
+		}
+		for _, st := range sts {
+			s.setCollection(st, r, kids)
+			if rr := r.Reverse; rr != nil && r.Direction == mapping.OneToMany && !rr.Uselist {
+				for _, kid := range kids {
+					if ks := s.states[kid]; ks != nil && !ks.isLoaded(rr) {
+						s.setScalar(ks, rr, st.ptr)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func dedupe(ps []unsafe.Pointer) []unsafe.Pointer {
+	if len(ps) < 2 {
+		return ps
+	}
+	seen := make(map[unsafe.Pointer]bool, len(ps))
+	out := ps[:0:0]
+	for _, p := range ps {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// setCollection stores a loaded collection (or one-to-one object) on st and
+// records it in the snapshot.
+func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsafe.Pointer) {
+	s.touch(st)
+	if !r.Uselist {
+		var target unsafe.Pointer
+		if len(kids) > 0 {
+			target = kids[0]
+		}
+		s.setScalar(st, r, target)
+		return
+	}
+	if !r.HasField {
+		st.setSide(r, append([]unsafe.Pointer(nil), kids...))
+		st.setLoaded(r)
+		return
+	}
+	if len(kids) > 0 || r.GetSlice(st.ptr) == nil {
+		r.SetSlice(st.ptr, append([]unsafe.Pointer(nil), kids...))
+	}
+	if st.colls == nil {
+		st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
+	}
+	st.colls[r.Index] = append([]unsafe.Pointer(nil), r.GetSlice(st.ptr)...)
+	st.setLoaded(r)
+}
+
+func qualified(d dialect.Dialect, alias string, m *mapping.Mapper) string {
+	var b strings.Builder
+	for i, f := range m.Fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(alias)
+		b.WriteByte('.')
+		b.WriteString(d.Quote(f.Column.Name))
+	}
+	return b.String()
+}
+
+// inQuery selects m's rows whose field f is among keys.
+func (s *Session) inQuery(ctx context.Context, m *mapping.Mapper, f *mapping.Field, keys []any, yield func(unsafe.Pointer, any)) error {
+	d := s.db.dialect
+	head := "SELECT " + qualified(d, "t0", m) + " FROM " + s.db.cache(m).table + " t0 WHERE "
+	return s.inQueryCol(ctx, m, head, "t0."+d.Quote(f.Column.Name), keys, "", false, yield)
+}
+
+// inQueryCol runs head + "<keyCol> IN <keys>" + tail, binding the keys as
+// one list where the dialect can (so the statement count does not depend on
+// the number of keys), else as placeholders chunked under the parameter
+// limit. With lead set, the first result column is a key passed to yield.
+func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCol string, keys []any, tail string, lead bool, yield func(unsafe.Pointer, any)) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	d := s.db.dialect
+	sortKeys(keys)
+	run := func(query string, args []any) error {
+		rows, err := s.executor().QueryContext(ctx, query, args...)
+		if err != nil {
+			return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+		}
+		defer rows.Close()
+		n := len(m.Fields)
+		if lead {
+			n++
+		}
+		dest := make([]any, n)
+		var lk rawCell
+		for rows.Next() {
+			p := m.New()
+			off := 0
+			if lead {
+				dest[0] = &lk
+				off = 1
+			}
+			for i, f := range m.Fields {
+				dest[off+i] = f.Addr(p)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+			}
+			obj, err := s.adopt(m, p)
+			if err != nil {
+				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+			}
+			yield(obj, mapping.NormalizeKey(lk.src))
+		}
+		if err := rows.Err(); err != nil {
+			return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+		}
+		return nil
+	}
+	if lb, ok := d.(dialect.ListBinder); ok {
+		buf := []byte(head)
+		if buf, arg, ok := lb.AppendInList(buf, keyCol, 1, keys); ok {
+			return run(string(append(buf, tail...)), []any{arg})
+		}
+	}
+	per := max(1, d.MaxParams())
+	for start := 0; start < len(keys); start += per {
+		chunk := keys[start:min(start+per, len(keys))]
+		buf := []byte(head)
+		buf = append(buf, keyCol...)
+		buf = append(buf, " IN ("...)
+		for i := range chunk {
+			if i > 0 {
+				buf = append(buf, ", "...)
+			}
+			buf = d.AppendPlaceholder(buf, i+1)
+		}
+		buf = append(buf, ')')
+		buf = append(buf, tail...)
+		if err := run(string(buf), chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortKeys orders keys so that statements are repeatable (and index access
+// sequential).
+func sortKeys(keys []any) {
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		switch x := a.(type) {
+		case int64:
+			if y, ok := b.(int64); ok {
+				return x < y
+			}
+		case string:
+			if y, ok := b.(string); ok {
+				return x < y
+			}
+		}
+		return fmt.Sprint(a) < fmt.Sprint(b)
+	})
+}

@@ -1,0 +1,446 @@
+package relm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"reflect"
+	"strings"
+	"unsafe"
+
+	"github.com/relmorm/relm/mapping"
+)
+
+// ErrMultipleResults is returned (wrapped) by One when more than one row matches.
+var ErrMultipleResults = errors.New("relm: more than one result")
+
+// Query is a typed SELECT of mapped objects of type T, built step by step
+// and run by All, First, One, Count, Exists or Iter. Build errors (an
+// unknown field, a value of the wrong type) are kept and returned by the
+// method that runs the query; no SQL is built from a bad name.
+type Query[T any] struct {
+	s       *Session
+	m       *mapping.Mapper
+	err     error
+	where   []Cond
+	joins   []string // relationship paths joined for filtering (INNER JOIN)
+	order   []string
+	limit   int
+	offset  int
+	selectn []string // select-in eager loading paths
+	joined  []string // joined eager loading paths
+}
+
+// Select starts a query of T's rows in session s.
+func Select[T any](s *Session) *Query[T] {
+	q := &Query[T]{s: s, limit: -1}
+	if err := s.check(); err != nil {
+		q.err = err
+		return q
+	}
+	m, err := s.reg.MapperOf(reflect.TypeFor[T]())
+	if err != nil {
+		q.err = err
+		return q
+	}
+	mapping.InstallOps[T](m)
+	q.m = m
+	return q
+}
+
+// Where adds conditions, joined with AND to those already given.
+func (q *Query[T]) Where(conds ...Cond) *Query[T] {
+	for _, c := range conds {
+		if c == nil {
+			q.fail(badQuery("Where(nil)"))
+			continue
+		}
+		q.where = append(q.where, c)
+	}
+	return q
+}
+
+// Join joins a relationship path ("Author", "Articles.Tags") so that
+// conditions and ordering may name its fields ("Author.Username"). Rows
+// are returned once each even when a collection join repeats them.
+func (q *Query[T]) Join(path string) *Query[T] {
+	q.joins = append(q.joins, path)
+	return q
+}
+
+// OrderBy orders the results: field names (or "Rel.Field" of a joined
+// relationship), each optionally followed by " desc".
+func (q *Query[T]) OrderBy(terms ...string) *Query[T] {
+	q.order = append(q.order, terms...)
+	return q
+}
+
+// Limit caps the number of rows (n < 0: no limit).
+func (q *Query[T]) Limit(n int) *Query[T] {
+	q.limit = n
+	return q
+}
+
+// Offset skips the first n rows.
+func (q *Query[T]) Offset(n int) *Query[T] {
+	if n < 0 {
+		q.fail(badQuery("Offset(%d): negative offset", n))
+	}
+	q.offset = n
+	return q
+}
+
+// SelectIn eager-loads relationship paths ("Author", "Tags",
+// "Articles.Tags") with one extra SELECT per path segment, whatever the
+// number of rows: the parents' keys are bound as one list (as
+// SQLAlchemy's selectinload).
+func (q *Query[T]) SelectIn(paths ...string) *Query[T] {
+	q.selectn = append(q.selectn, paths...)
+	return q
+}
+
+// Joined eager-loads many-to-one and one-to-one paths ("Author",
+// "Author.UserInfo") in the same SELECT with LEFT OUTER JOINs (as
+// SQLAlchemy's joinedload).
+func (q *Query[T]) Joined(paths ...string) *Query[T] {
+	q.joined = append(q.joined, paths...)
+	return q
+}
+
+func (q *Query[T]) fail(err error) {
+	if q.err == nil {
+		q.err = err
+	}
+}
+
+// joinSeg is one relationship joined into the SELECT.
+type joinSeg struct {
+	path   string
+	r      *mapping.Relationship
+	parent *scope
+	sc     *scope
+	outer  bool // LEFT OUTER JOIN, for eager loading
+	load   bool // its columns are selected and loaded
+	col0   int  // index of its first column in the result
+}
+
+// plan builds the SELECT text and arguments.
+func (q *Query[T]) plan(selectList func(b *condBuilder, root *scope, segs []*joinSeg)) (string, []any, *scope, []*joinSeg, error) {
+	if q.err != nil {
+		return "", nil, nil, nil, q.err
+	}
+	d := q.s.db.dialect
+	b := &condBuilder{d: d}
+	root := &scope{m: q.m, alias: "t0", joined: map[string]*scope{}}
+	var segs []*joinSeg
+	eager := map[string]*scope{}
+	addPath := func(path string, outer bool) error {
+		cur := root
+		soFar := ""
+		for _, name := range strings.Split(path, ".") {
+			r, err := cur.m.LookupRelationship(name)
+			if err != nil {
+				return fmt.Errorf("%w: %v", ErrBadQuery, err)
+			}
+			if soFar != "" {
+				soFar += "."
+			}
+			soFar += name
+			reg := root.joined
+			if outer {
+				reg = eager
+			}
+			if next := reg[soFar]; next != nil {
+				cur = next
+				continue
+			}
+			if outer && r.Uselist {
+				return badQuery("Joined(%q): %s is a collection; joined loading is for many-to-one and one-to-one, use SelectIn", path, r)
+			}
+			next := &scope{m: r.Target, alias: b.newAlias(), joined: map[string]*scope{}}
+			reg[soFar] = next
+			segs = append(segs, &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer})
+			cur = next
+		}
+		return nil
+	}
+	for _, p := range q.joins {
+		if err := addPath(p, false); err != nil {
+			return "", nil, nil, nil, err
+		}
+	}
+	for _, p := range q.joined {
+		if err := addPath(p, true); err != nil {
+			return "", nil, nil, nil, err
+		}
+	}
+	b.buf = append(b.buf, "SELECT "...)
+	selectList(b, root, segs)
+	b.buf = append(b.buf, " FROM "...)
+	b.buf = append(b.buf, d.Quote(q.m.Table.Name)...)
+	b.buf = append(b.buf, " t0"...)
+	for _, sg := range segs {
+		q.appendJoin(b, sg)
+	}
+	if len(q.where) > 0 {
+		b.buf = append(b.buf, " WHERE "...)
+		if err := And(q.where...).build(b, root); err != nil {
+			return "", nil, nil, nil, err
+		}
+	}
+	return string(b.buf), b.args, root, segs, nil
+}
+
+func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
+	d := b.d
+	r := sg.r
+	kind := " JOIN "
+	if sg.outer {
+		kind = " LEFT OUTER JOIN "
+	}
+	if r.Direction == mapping.ManyToMany {
+		sec := b.newAlias()
+		b.buf = append(b.buf, kind+d.Quote(r.Secondary.Name)+" "+sec+" ON "+sec+"."+d.Quote(r.SecondaryLocal[0].Name)+" = "+sg.parent.alias+"."+d.Quote(r.LocalColumns[0].Name)...)
+		b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "+sg.sc.alias+"."+d.Quote(r.RemoteColumns[0].Name)+" = "+sec+"."+d.Quote(r.SecondaryRemote[0].Name)...)
+		return
+	}
+	b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "...)
+	for i := range r.LocalColumns {
+		if i > 0 {
+			b.buf = append(b.buf, " AND "...)
+		}
+		b.buf = append(b.buf, sg.sc.alias+"."+d.Quote(r.RemoteColumns[i].Name)+" = "+sg.parent.alias+"."+d.Quote(r.LocalColumns[i].Name)...)
+	}
+}
+
+func appendColumns(b *condBuilder, sc *scope) {
+	for i, f := range sc.m.Fields {
+		if i > 0 {
+			b.buf = append(b.buf, ", "...)
+		}
+		b.column(sc, f)
+	}
+}
+
+// appendTail adds ORDER BY, LIMIT and OFFSET.
+func (q *Query[T]) appendTail(query string, args []any, root *scope, limit int) (string, []any, error) {
+	b := &condBuilder{d: q.s.db.dialect, buf: []byte(query), args: args}
+	for i, term := range q.order {
+		fields := strings.Fields(term)
+		if len(fields) == 0 || len(fields) > 2 {
+			return "", nil, badQuery("OrderBy(%q): want a field optionally followed by asc or desc", term)
+		}
+		sc, f, err := root.resolve(fields[0])
+		if err != nil {
+			return "", nil, err
+		}
+		if i == 0 {
+			b.buf = append(b.buf, " ORDER BY "...)
+		} else {
+			b.buf = append(b.buf, ", "...)
+		}
+		b.column(sc, f)
+		if len(fields) == 2 {
+			switch strings.ToLower(fields[1]) {
+			case "desc":
+				b.buf = append(b.buf, " DESC"...)
+			case "asc":
+			default:
+				return "", nil, badQuery("OrderBy(%q): %q is neither asc nor desc", term, fields[1])
+			}
+		}
+	}
+	if limit >= 0 {
+		b.buf = append(b.buf, " LIMIT "...)
+		b.placeholder(int64(limit))
+	}
+	if q.offset > 0 {
+		if limit < 0 && q.s.db.dialect.Name() != "postgres" {
+			// SQLite and MySQL need a LIMIT before OFFSET.
+			b.buf = append(b.buf, " LIMIT "...)
+			b.placeholder(int64(1<<62))
+		}
+		b.buf = append(b.buf, " OFFSET "...)
+		b.placeholder(int64(q.offset))
+	}
+	return string(b.buf), b.args, nil
+}
+
+func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
+	query, args, root, segs, err := q.plan(func(b *condBuilder, root *scope, segs []*joinSeg) {
+		appendColumns(b, root)
+		n := len(root.m.Fields)
+		for _, sg := range segs {
+			if !sg.load {
+				continue
+			}
+			sg.col0 = n
+			b.buf = append(b.buf, ", "...)
+			appendColumns(b, sg.sc)
+			n += len(sg.sc.m.Fields)
+		}
+	})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	query, args, err = q.appendTail(query, args, root, limit)
+	return query, args, segs, err
+}
+
+// All runs the query and returns every matching object, with the eager
+// loads applied.
+func (q *Query[T]) All(ctx context.Context) ([]*T, error) {
+	ptrs, err := q.run(ctx, q.limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(ptrs))
+	for i, p := range ptrs {
+		out[i] = (*T)(p)
+	}
+	return out, nil
+}
+
+// First returns the first matching object, or an error wrapping ErrNotFound.
+func (q *Query[T]) First(ctx context.Context) (*T, error) {
+	ptrs, err := q.run(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(ptrs) == 0 {
+		return nil, fmt.Errorf("relm: First %s: %w", q.m.Name(), ErrNotFound)
+	}
+	return (*T)(ptrs[0]), nil
+}
+
+// One returns the only matching object: an error wrapping ErrNotFound when
+// there is none, ErrMultipleResults when there are more.
+func (q *Query[T]) One(ctx context.Context) (*T, error) {
+	limit := 2
+	if q.limit >= 0 && q.limit < 2 {
+		limit = q.limit
+	}
+	ptrs, err := q.run(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	switch len(ptrs) {
+	case 0:
+		return nil, fmt.Errorf("relm: One %s: %w", q.m.Name(), ErrNotFound)
+	case 1:
+		return (*T)(ptrs[0]), nil
+	}
+	return nil, fmt.Errorf("relm: One %s: %w", q.m.Name(), ErrMultipleResults)
+}
+
+func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error) {
+	query, args, segs, err := q.selectSQL(limit)
+	if err != nil {
+		return nil, err
+	}
+	ptrs, err := q.s.loadJoined(ctx, q.m, segs, query, args, len(q.joins) > 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range q.selectn {
+		if err := q.s.loadPath(ctx, q.m, ptrs, path); err != nil {
+			return nil, err
+		}
+	}
+	return ptrs, nil
+}
+
+// Count returns the number of matching rows.
+func (q *Query[T]) Count(ctx context.Context) (int64, error) {
+	query, args, _, _, err := q.plan(func(b *condBuilder, root *scope, _ []*joinSeg) {
+		if len(q.joins) == 0 {
+			b.buf = append(b.buf, "COUNT(*)"...)
+			return
+		}
+		b.buf = append(b.buf, "COUNT(DISTINCT "...)
+		b.column(root, root.m.PrimaryKey[0])
+		b.buf = append(b.buf, ')')
+	})
+	if err != nil {
+		return 0, err
+	}
+	rows, err := q.s.executor().QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
+		}
+	}
+	return n, rows.Err()
+}
+
+// Exists reports whether any row matches.
+func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
+	query, args, _, _, err := q.plan(func(b *condBuilder, _ *scope, _ []*joinSeg) {
+		b.buf = append(b.buf, '1')
+	})
+	if err != nil {
+		return false, err
+	}
+	b := &condBuilder{d: q.s.db.dialect, buf: []byte(query), args: args}
+	b.buf = append(b.buf, " LIMIT 1"...)
+	rows, err := q.s.executor().QueryContext(ctx, string(b.buf), b.args...)
+	if err != nil {
+		return false, &StatementError{Op: "select", Type: q.m.Name(), SQL: string(b.buf), Err: err}
+	}
+	defer rows.Close()
+	found := rows.Next()
+	return found, rows.Err()
+}
+
+// Iter streams the matching objects one row at a time, for results too
+// large to hold: objects are not kept in the session (an object the
+// session already holds is yielded as that object). Eager loading does not
+// apply; stop early by breaking out of the loop.
+func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		if len(q.joined) > 0 || len(q.selectn) > 0 {
+			yield(nil, badQuery("Iter does not eager-load; load related objects per batch with relm.Load"))
+			return
+		}
+		query, args, _, err := q.selectSQL(q.limit)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		rows, err := q.s.executor().QueryContext(ctx, query, args...)
+		if err != nil {
+			yield(nil, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err})
+			return
+		}
+		defer rows.Close()
+		m := q.m
+		dest := make([]any, len(m.Fields))
+		for rows.Next() {
+			p := m.New()
+			for i, f := range m.Fields {
+				dest[i] = f.Addr(p)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				yield(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+				return
+			}
+			if key, ok := m.Identity(p); ok {
+				if st := q.s.identity[identityKey{m, key}]; st != nil {
+					p = st.ptr
+				}
+			}
+			if !yield((*T)(p), nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+		}
+	}
+}
