@@ -259,7 +259,7 @@ func (q *Query[T]) appendTail(query string, args []any, root *scope, limit int) 
 		if limit < 0 && q.s.db.dialect.Name() != "postgres" {
 			// SQLite and MySQL need a LIMIT before OFFSET.
 			b.buf = append(b.buf, " LIMIT "...)
-			b.placeholder(int64(1<<62))
+			b.placeholder(int64(1 << 62))
 		}
 		b.buf = append(b.buf, " OFFSET "...)
 		b.placeholder(int64(q.offset))

@@ -157,7 +157,8 @@ func dot(tables []*schema.Table, edges []*edge) string {
 		b.WriteString("    </table>>];\n")
 	}
 	for _, e := range edges {
-		label := strings.Join(e.labels, "\\n")
+		// A real newline: %q below writes it as \n, the DOT line break.
+		label := strings.Join(e.labels, "\n")
 		head := "crow"
 		if e.oneOne {
 			head = "tee"
