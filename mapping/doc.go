@@ -41,8 +41,8 @@
 //     ondelete:ACTION       cascade, set null, set default, restrict, no action
 //     onupdate:ACTION       likewise
 //
-// Nullability follows the Go type: a pointer or a sql.Null* type is a
-// nullable column, anything else NOT NULL. Go types map to column types as
+// Nullability follows the Go type: a pointer, a sql.Null* type or []byte
+// (nil is NULL) is a nullable column, anything else NOT NULL. Go types map to column types as
 // int, int8, int16, int32, uint8, uint16 → INTEGER; int64, uint32 → BIGINT;
 // string → VARCHAR(255) (or text with `type:text`); bool → BOOLEAN; float32,
 // float64 → FLOAT; time.Time → TIMESTAMP; []byte → BLOB.
