@@ -137,6 +137,7 @@ type scope struct {
 	m      *mapping.Mapper
 	alias  string
 	joined map[string]*scope // relationship path → joined scope
+	many   bool              // reached through a collection (one root row, many of these)
 }
 
 // condBuilder accumulates SQL text and arguments.
@@ -168,24 +169,63 @@ func (sc *scope) resolve(name string) (*scope, *mapping.Field, error) {
 		path, field := name[:i], name[i+1:]
 		j := sc.joined[path]
 		if j == nil {
-			first, _, _ := strings.Cut(path, ".")
-			if _, err := sc.m.LookupRelationship(first); err != nil {
-				return nil, nil, fmt.Errorf("%w: %v", ErrBadQuery, err)
+			if _, err := lookupPath(sc.m, "", path); err != nil {
+				return nil, nil, err
 			}
 			return nil, nil, badQuery("%q names a field of %s.%s, which the query does not join; add .Join(%q), or filter with Any/Has", name, sc.m.Name(), path, path)
 		}
-		f, err := j.m.LookupField(field)
+		f, err := lookupField(j.m, field)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %v", ErrBadQuery, err)
+			return nil, nil, fmt.Errorf("%w (in %q, from %s)", err, name, sc.m.Name())
 		}
 		return j, f, nil
 	}
-	f, err := sc.m.LookupField(name)
+	return lookupFieldScope(sc, name)
+}
+
+func lookupFieldScope(sc *scope, name string) (*scope, *mapping.Field, error) {
+	f, err := lookupField(sc.m, name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrBadQuery, err)
+		return nil, nil, err
 	}
 	return sc, f, nil
 }
+
+// lookupField finds a mapped field by Go or column name, or returns an
+// error wrapping ErrBadQuery that names the type and the nearest valid
+// field (or, when none is near, every field), and points at Any/Has when
+// the name is a relationship.
+func lookupField(m *mapping.Mapper, name string) (*mapping.Field, error) {
+	f, err := m.LookupField(name)
+	if err == nil {
+		return f, nil
+	}
+	msg := err.Error()
+	if r := m.Relationship(name); r != nil {
+		if r.Uselist {
+			msg += fmt.Sprintf("; %s is a relationship: filter on it with Any(%q, ...) or Join(%q)", r, name, name)
+		} else {
+			msg += fmt.Sprintf("; %s is a relationship: filter on it with Has(%q, ...) or Join(%q)", r, name, name)
+		}
+	} else if !strings.Contains(msg, "did you mean") {
+		names := make([]string, len(m.Fields))
+		for i, f := range m.Fields {
+			names[i] = f.Name
+		}
+		msg += " (its fields: " + strings.Join(names, ", ") + ")"
+	}
+	return nil, &badNameError{msg: msg, err: err}
+}
+
+// badNameError is an unknown field name: it wraps ErrBadQuery and the
+// mapping's *UnknownNameError.
+type badNameError struct {
+	msg string
+	err error
+}
+
+func (e *badNameError) Error() string   { return ErrBadQuery.Error() + ": " + e.msg }
+func (e *badNameError) Unwrap() []error { return []error{ErrBadQuery, e.err} }
 
 func (b *condBuilder) column(sc *scope, f *mapping.Field) {
 	b.buf = append(b.buf, sc.alias...)
@@ -198,12 +238,12 @@ func (c cmpCond) build(b *condBuilder, sc *scope) error {
 	if err != nil {
 		return err
 	}
+	if c.op == "LIKE" && f.Column.Type.Kind != schema.KindString && f.Column.Type.Kind != schema.KindText {
+		return badQuery("Like on %s.%s: the column is %s, not a string", f.Mapper.Name(), f.Name, f.Column.Type)
+	}
 	v, isNull, err := checkValue(f, c.value)
 	if err != nil {
 		return err
-	}
-	if c.op == "LIKE" && f.Column.Type.Kind != schema.KindString && f.Column.Type.Kind != schema.KindText {
-		return badQuery("Like on %s.%s: the column is %s, not a string", f.Mapper.Name(), f.Name, f.Column.Type)
 	}
 	b.column(fs, f)
 	if isNull {
@@ -285,14 +325,20 @@ func (c boolCond) build(b *condBuilder, sc *scope) error {
 		}
 		return nil
 	}
+	for _, x := range c.conds {
+		if x == nil {
+			name := "And"
+			if c.op == "OR" {
+				name = "Or"
+			}
+			return badQuery("nil condition in %s(...)", name)
+		}
+	}
 	if len(c.conds) == 1 {
 		return c.conds[0].build(b, sc)
 	}
 	b.buf = append(b.buf, '(')
 	for i, x := range c.conds {
-		if x == nil {
-			return badQuery("nil condition in %s", c.op)
-		}
 		if i > 0 {
 			b.buf = append(b.buf, ' ')
 			b.buf = append(b.buf, c.op...)
@@ -319,15 +365,27 @@ func (c notCond) build(b *condBuilder, sc *scope) error {
 }
 
 func (c existsCond) build(b *condBuilder, sc *scope) error {
-	r, err := sc.m.LookupRelationship(c.rel)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadQuery, err)
+	op := "Any"
+	if c.scalar {
+		op = "Has"
 	}
+	if strings.Contains(c.rel, ".") {
+		first, rest, _ := strings.Cut(c.rel, ".")
+		return badQuery("%s(%q) on %s: %s takes one relationship, not a path; nest the next step as its condition: %s(%q, Any/Has(%q, ...))", op, c.rel, sc.m.Name(), op, op, first, rest)
+	}
+	rels, err := lookupPath(sc.m, op, c.rel)
+	if err != nil {
+		return err
+	}
+	r := rels[0]
 	if c.scalar == r.Uselist {
 		if c.scalar {
-			return badQuery("Has(%q): %s holds a collection; use Any", c.rel, r)
+			return badQuery("Has(%q) on %s: %s holds a collection; use Any(%q, ...)", c.rel, sc.m.Name(), r, c.rel)
 		}
-		return badQuery("Any(%q): %s holds one object; use Has", c.rel, r)
+		return badQuery("Any(%q) on %s: %s holds one object; use Has(%q, ...)", c.rel, sc.m.Name(), r, c.rel)
+	}
+	if c.cond == nil {
+		return badQuery("%s(%q): nil condition", op, c.rel)
 	}
 	d := b.d
 	inner := &scope{m: r.Target, alias: b.newAlias()}

@@ -122,18 +122,22 @@ func (s *Session) adoptCells(m *mapping.Mapper, cells []rawCell) (unsafe.Pointer
 }
 
 // setScalar sets a loaded many-to-one or one-to-one value on a parent and
-// records it as loaded (in the snapshot too, so that it is not a change).
+// records it as loaded. A relationship already loaded is left alone (what
+// the session holds wins, as for rows in the identity map). The snapshot
+// records what the database holds; the live field takes it unless the
+// program already set one, which then stays a change for the next flush.
 func (s *Session) setScalar(st *state, r *mapping.Relationship, target unsafe.Pointer) {
-	if st == nil {
+	if st == nil || st.isLoaded(r) {
 		return
 	}
 	s.touch(st)
 	if r.HasField {
-		if !st.isLoaded(r) || r.Get(st.ptr) == nil {
+		if r.Get(st.ptr) == nil {
+			s.saveRel(st.ptr, r)
 			r.Set(st.ptr, target)
 		}
 		if st.snap != nil {
-			r.Set(st.snap, r.Get(st.ptr))
+			r.Set(st.snap, target)
 		}
 	} else {
 		st.setSide(r, []unsafe.Pointer{target})

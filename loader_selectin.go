@@ -15,12 +15,19 @@ import (
 // a time: each segment is one SELECT for all the parents of that level (or
 // none when every related object is already in the identity map).
 func (s *Session) loadPath(ctx context.Context, m *mapping.Mapper, roots []unsafe.Pointer, path string) error {
+	rels, err := lookupPath(m, "SelectIn", path)
+	if err != nil {
+		return err
+	}
+	return s.loadRels(ctx, roots, rels)
+}
+
+// loadRels loads a resolved relationship path on roots, one level at a time.
+func (s *Session) loadRels(ctx context.Context, roots []unsafe.Pointer, rels []*mapping.Relationship) error {
 	level := roots
-	cur := m
-	for _, name := range strings.Split(path, ".") {
-		r, err := cur.LookupRelationship(name)
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrBadQuery, err)
+	for _, r := range rels {
+		if len(level) == 0 {
+			return nil
 		}
 		parents := make([]*state, 0, len(level))
 		for _, p := range level {
@@ -41,7 +48,7 @@ func (s *Session) loadPath(ctx context.Context, m *mapping.Mapper, roots []unsaf
 				}
 			}
 		}
-		level, cur = next, r.Target
+		level = next
 	}
 	return nil
 }
@@ -217,9 +224,11 @@ func dedupe(ps []unsafe.Pointer) []unsafe.Pointer {
 }
 
 // setCollection stores a loaded collection (or one-to-one object) on st and
-// records it in the snapshot.
+// records it in the snapshot. A loaded collection is never nil: loaded and
+// empty is an empty slice. Objects the program appended to the collection
+// before it was loaded are kept after the loaded ones (and stay additions
+// for the next flush, since the snapshot holds only what was loaded).
 func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsafe.Pointer) {
-	s.touch(st)
 	if !r.Uselist {
 		var target unsafe.Pointer
 		if len(kids) > 0 {
@@ -228,18 +237,35 @@ func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsaf
 		s.setScalar(st, r, target)
 		return
 	}
+	if st.isLoaded(r) {
+		return
+	}
+	s.touch(st)
 	if !r.HasField {
 		st.setSide(r, append([]unsafe.Pointer(nil), kids...))
 		st.setLoaded(r)
 		return
 	}
-	if len(kids) > 0 || r.GetSlice(st.ptr) == nil {
-		r.SetSlice(st.ptr, append([]unsafe.Pointer(nil), kids...))
+	live := make([]unsafe.Pointer, len(kids))
+	copy(live, kids)
+	if cur := r.GetSlice(st.ptr); len(cur) > 0 {
+		in := make(map[unsafe.Pointer]bool, len(kids))
+		for _, k := range kids {
+			in[k] = true
+		}
+		for _, p := range cur {
+			if p != nil && !in[p] {
+				in[p] = true
+				live = append(live, p)
+			}
+		}
 	}
+	s.saveRel(st.ptr, r)
+	r.SetSlice(st.ptr, live)
 	if st.colls == nil {
 		st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
 	}
-	st.colls[r.Index] = append([]unsafe.Pointer(nil), r.GetSlice(st.ptr)...)
+	st.colls[r.Index] = append([]unsafe.Pointer(nil), kids...)
 	st.setLoaded(r)
 }
 

@@ -41,7 +41,7 @@ func Select[T any](s *Session) *Query[T] {
 	}
 	m, err := s.reg.MapperOf(reflect.TypeFor[T]())
 	if err != nil {
-		q.err = err
+		q.err = fmt.Errorf("%w: Select[%s]: %w", ErrBadQuery, reflect.TypeFor[T](), err)
 		return q
 	}
 	mapping.InstallOps[T](m)
@@ -62,8 +62,10 @@ func (q *Query[T]) Where(conds ...Cond) *Query[T] {
 }
 
 // Join joins a relationship path ("Author", "Articles.Tags") so that
-// conditions and ordering may name its fields ("Author.Username"). Rows
-// are returned once each even when a collection join repeats them.
+// conditions and ordering may name its fields ("Author.Username"). Each
+// object is returned once even through a collection: such a join is made
+// in a semi-join (pk IN (SELECT …)), so that Limit, Offset and Count count
+// objects. OrderBy may name fields of many-to-one paths only.
 func (q *Query[T]) Join(path string) *Query[T] {
 	q.joins = append(q.joins, path)
 	return q
@@ -125,28 +127,66 @@ type joinSeg struct {
 	col0   int  // index of its first column in the result
 }
 
-// plan builds the SELECT text and arguments.
-func (q *Query[T]) plan(selectList func(b *condBuilder, root *scope, segs []*joinSeg)) (string, []any, *scope, []*joinSeg, error) {
+// lookupPath resolves a dotted relationship path from m, or returns an
+// error wrapping ErrBadQuery that names the call, the path, the type it
+// starts from and the nearest valid name. It issues no SQL.
+func lookupPath(m *mapping.Mapper, op, path string) ([]*mapping.Relationship, error) {
+	if m == nil {
+		return nil, badQuery("%s(%q): no mapped type", op, path)
+	}
+	if strings.TrimSpace(path) == "" {
+		return nil, badQuery("%s(%q) on %s: empty relationship path", op, path, m.Name())
+	}
+	var out []*mapping.Relationship
+	cur := m
+	for _, name := range strings.Split(path, ".") {
+		r, err := cur.LookupRelationship(name)
+		if err != nil {
+			if op == "" {
+				return nil, fmt.Errorf("%w: %q on %s: %w", ErrBadQuery, path, m.Name(), err)
+			}
+			return nil, fmt.Errorf("%w: %s(%q) on %s: %w", ErrBadQuery, op, path, m.Name(), err)
+		}
+		out = append(out, r)
+		cur = r.Target
+	}
+	return out, nil
+}
+
+// plan builds the SELECT text and arguments. Filtering joins (Join) that
+// pass through a collection would repeat the root's rows; they are then
+// moved into a semi-join, `pk IN (SELECT pk FROM … JOIN … WHERE …)`, so
+// that every root row comes once and LIMIT, OFFSET and COUNT count objects,
+// not joined rows.
+func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *scope, segs []*joinSeg)) (string, []any, *scope, []*joinSeg, error) {
 	if q.err != nil {
 		return "", nil, nil, nil, q.err
+	}
+	if err := q.s.check(); err != nil {
+		return "", nil, nil, nil, err
+	}
+	for _, p := range q.selectn {
+		if _, err := lookupPath(q.m, "SelectIn", p); err != nil {
+			return "", nil, nil, nil, err
+		}
 	}
 	d := q.s.db.dialect
 	b := &condBuilder{d: d}
 	root := &scope{m: q.m, alias: "t0", joined: map[string]*scope{}}
-	var segs []*joinSeg
+	var filters, eagers []*joinSeg
 	eager := map[string]*scope{}
-	addPath := func(path string, outer bool) error {
+	addPath := func(op, path string, outer bool) error {
+		rels, err := lookupPath(q.m, op, path)
+		if err != nil {
+			return err
+		}
 		cur := root
 		soFar := ""
-		for _, name := range strings.Split(path, ".") {
-			r, err := cur.m.LookupRelationship(name)
-			if err != nil {
-				return fmt.Errorf("%w: %v", ErrBadQuery, err)
-			}
-			if soFar != "" {
+		for i, r := range rels {
+			if i > 0 {
 				soFar += "."
 			}
-			soFar += name
+			soFar += r.Name
 			reg := root.joined
 			if outer {
 				reg = eager
@@ -156,24 +196,38 @@ func (q *Query[T]) plan(selectList func(b *condBuilder, root *scope, segs []*joi
 				continue
 			}
 			if outer && r.Uselist {
-				return badQuery("Joined(%q): %s is a collection; joined loading is for many-to-one and one-to-one, use SelectIn", path, r)
+				return badQuery("Joined(%q) on %s: %s is a collection; joined loading is for many-to-one and one-to-one, use SelectIn(%q)", path, q.m.Name(), r, path)
 			}
-			next := &scope{m: r.Target, alias: b.newAlias(), joined: map[string]*scope{}}
+			next := &scope{m: r.Target, alias: b.newAlias(), joined: map[string]*scope{}, many: cur.many || r.Uselist}
 			reg[soFar] = next
-			segs = append(segs, &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer})
+			sg := &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer}
+			if outer {
+				eagers = append(eagers, sg)
+			} else {
+				filters = append(filters, sg)
+			}
 			cur = next
 		}
 		return nil
 	}
 	for _, p := range q.joins {
-		if err := addPath(p, false); err != nil {
+		if err := addPath("Join", p, false); err != nil {
 			return "", nil, nil, nil, err
 		}
 	}
 	for _, p := range q.joined {
-		if err := addPath(p, true); err != nil {
+		if err := addPath("Joined", p, true); err != nil {
 			return "", nil, nil, nil, err
 		}
+	}
+	semi := false
+	for _, sg := range filters {
+		semi = semi || sg.sc.many
+	}
+	segs := filters
+	if withEager {
+		// Count and Exists check the eager paths but do not join them.
+		segs = append(append([]*joinSeg(nil), filters...), eagers...)
 	}
 	b.buf = append(b.buf, "SELECT "...)
 	selectList(b, root, segs)
@@ -181,13 +235,53 @@ func (q *Query[T]) plan(selectList func(b *condBuilder, root *scope, segs []*joi
 	b.buf = append(b.buf, d.Quote(q.m.Table.Name)...)
 	b.buf = append(b.buf, " t0"...)
 	for _, sg := range segs {
+		if semi && sg.sc.many {
+			continue // only in the semi-join
+		}
 		q.appendJoin(b, sg)
+	}
+	if semi {
+		// The subquery reuses the aliases: its own t0, t1… shadow the
+		// outer query's, and its conditions are those of the query.
+		b.buf = append(b.buf, " WHERE "...)
+		pk := q.m.PrimaryKey
+		if len(pk) > 1 {
+			b.buf = append(b.buf, '(')
+		}
+		for i, f := range pk {
+			if i > 0 {
+				b.buf = append(b.buf, ", "...)
+			}
+			b.column(root, f)
+		}
+		if len(pk) > 1 {
+			b.buf = append(b.buf, ')')
+		}
+		b.buf = append(b.buf, " IN (SELECT "...)
+		for i, f := range pk {
+			if i > 0 {
+				b.buf = append(b.buf, ", "...)
+			}
+			b.column(root, f)
+		}
+		b.buf = append(b.buf, " FROM "...)
+		b.buf = append(b.buf, d.Quote(q.m.Table.Name)...)
+		b.buf = append(b.buf, " t0"...)
+		for _, sg := range filters {
+			q.appendJoin(b, sg)
+		}
 	}
 	if len(q.where) > 0 {
 		b.buf = append(b.buf, " WHERE "...)
 		if err := And(q.where...).build(b, root); err != nil {
 			return "", nil, nil, nil, err
 		}
+	}
+	if semi {
+		b.buf = append(b.buf, ')')
+	}
+	if err := q.checkOrder(root); err != nil {
+		return "", nil, nil, nil, err
 	}
 	return string(b.buf), b.args, root, segs, nil
 }
@@ -223,31 +317,65 @@ func appendColumns(b *condBuilder, sc *scope) {
 	}
 }
 
-// appendTail adds ORDER BY, LIMIT and OFFSET.
-func (q *Query[T]) appendTail(query string, args []any, root *scope, limit int) (string, []any, error) {
-	b := &condBuilder{d: q.s.db.dialect, buf: []byte(query), args: args}
-	for i, term := range q.order {
+// orderTerm is one parsed OrderBy term.
+type orderTerm struct {
+	sc   *scope
+	f    *mapping.Field
+	desc bool
+}
+
+// orderTerms parses the OrderBy terms against root.
+func (q *Query[T]) orderTerms(root *scope) ([]orderTerm, error) {
+	var out []orderTerm
+	for _, term := range q.order {
 		fields := strings.Fields(term)
 		if len(fields) == 0 || len(fields) > 2 {
-			return "", nil, badQuery("OrderBy(%q): want a field optionally followed by asc or desc", term)
+			return nil, badQuery("OrderBy(%q) on %s: want a field optionally followed by asc or desc", term, q.m.Name())
 		}
 		sc, f, err := root.resolve(fields[0])
 		if err != nil {
-			return "", nil, err
+			return nil, fmt.Errorf("OrderBy(%q): %w", term, err)
 		}
-		if i == 0 {
-			b.buf = append(b.buf, " ORDER BY "...)
-		} else {
-			b.buf = append(b.buf, ", "...)
+		if sc.many {
+			return nil, badQuery("OrderBy(%q) on %s: %s is reached through a collection, so a %s has many values of it; order by a field of %s or of a many-to-one path", term, q.m.Name(), fields[0], q.m.Name(), q.m.Name())
 		}
-		b.column(sc, f)
+		t := orderTerm{sc: sc, f: f}
 		if len(fields) == 2 {
 			switch strings.ToLower(fields[1]) {
 			case "desc":
-				b.buf = append(b.buf, " DESC"...)
+				t.desc = true
 			case "asc":
 			default:
-				return "", nil, badQuery("OrderBy(%q): %q is neither asc nor desc", term, fields[1])
+				return nil, badQuery("OrderBy(%q) on %s: %q is neither asc nor desc", term, q.m.Name(), fields[1])
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (q *Query[T]) checkOrder(root *scope) error {
+	_, err := q.orderTerms(root)
+	return err
+}
+
+// appendTail adds ORDER BY (when order is set), LIMIT and OFFSET.
+func (q *Query[T]) appendTail(query string, args []any, root *scope, limit int, order bool) (string, []any, error) {
+	b := &condBuilder{d: q.s.db.dialect, buf: []byte(query), args: args}
+	if order {
+		terms, err := q.orderTerms(root)
+		if err != nil {
+			return "", nil, err
+		}
+		for i, t := range terms {
+			if i == 0 {
+				b.buf = append(b.buf, " ORDER BY "...)
+			} else {
+				b.buf = append(b.buf, ", "...)
+			}
+			b.column(t.sc, t.f)
+			if t.desc {
+				b.buf = append(b.buf, " DESC"...)
 			}
 		}
 	}
@@ -268,7 +396,7 @@ func (q *Query[T]) appendTail(query string, args []any, root *scope, limit int) 
 }
 
 func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
-	query, args, root, segs, err := q.plan(func(b *condBuilder, root *scope, segs []*joinSeg) {
+	query, args, root, segs, err := q.plan(true, func(b *condBuilder, root *scope, segs []*joinSeg) {
 		appendColumns(b, root)
 		n := len(root.m.Fields)
 		for _, sg := range segs {
@@ -284,7 +412,7 @@ func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
 	if err != nil {
 		return "", nil, nil, err
 	}
-	query, args, err = q.appendTail(query, args, root, limit)
+	query, args, err = q.appendTail(query, args, root, limit, true)
 	return query, args, segs, err
 }
 
@@ -304,7 +432,11 @@ func (q *Query[T]) All(ctx context.Context) ([]*T, error) {
 
 // First returns the first matching object, or an error wrapping ErrNotFound.
 func (q *Query[T]) First(ctx context.Context) (*T, error) {
-	ptrs, err := q.run(ctx, 1)
+	limit := 1
+	if q.limit == 0 {
+		limit = 0
+	}
+	ptrs, err := q.run(ctx, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +471,7 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error)
 	if err != nil {
 		return nil, err
 	}
-	ptrs, err := q.s.loadJoined(ctx, q.m, segs, query, args, len(q.joins) > 0)
+	ptrs, err := q.s.loadJoined(ctx, q.m, segs, query, args, len(segs) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -351,19 +483,26 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error)
 	return ptrs, nil
 }
 
-// Count returns the number of matching rows.
+// Count returns the number of matching objects. Limit and Offset apply
+// (Limit(10).Count is at most 10), as in SQLAlchemy's Query.count.
 func (q *Query[T]) Count(ctx context.Context) (int64, error) {
-	query, args, _, _, err := q.plan(func(b *condBuilder, root *scope, _ []*joinSeg) {
-		if len(q.joins) == 0 {
+	window := q.limit >= 0 || q.offset > 0
+	query, args, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
+		if window {
+			b.buf = append(b.buf, '1')
+		} else {
 			b.buf = append(b.buf, "COUNT(*)"...)
-			return
 		}
-		b.buf = append(b.buf, "COUNT(DISTINCT "...)
-		b.column(root, root.m.PrimaryKey[0])
-		b.buf = append(b.buf, ')')
 	})
 	if err != nil {
 		return 0, err
+	}
+	if window {
+		inner, iargs, err := q.appendTail(query, args, root, q.limit, false)
+		if err != nil {
+			return 0, err
+		}
+		query, args = "SELECT COUNT(*) FROM ("+inner+") c", iargs
 	}
 	rows, err := q.s.executor().QueryContext(ctx, query, args...)
 	if err != nil {
@@ -376,32 +515,50 @@ func (q *Query[T]) Count(ctx context.Context) (int64, error) {
 			return 0, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
 		}
 	}
-	return n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
+	}
+	return n, nil
 }
 
-// Exists reports whether any row matches.
+// Exists reports whether any object matches (after Offset, if set).
 func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
-	query, args, _, _, err := q.plan(func(b *condBuilder, _ *scope, _ []*joinSeg) {
+	query, args, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
 		b.buf = append(b.buf, '1')
 	})
 	if err != nil {
 		return false, err
 	}
-	b := &condBuilder{d: q.s.db.dialect, buf: []byte(query), args: args}
-	b.buf = append(b.buf, " LIMIT 1"...)
-	rows, err := q.s.executor().QueryContext(ctx, string(b.buf), b.args...)
+	limit := 1
+	if q.limit == 0 {
+		limit = 0
+	}
+	query, args, err = q.appendTail(query, args, root, limit, false)
 	if err != nil {
-		return false, &StatementError{Op: "select", Type: q.m.Name(), SQL: string(b.buf), Err: err}
+		return false, err
+	}
+	rows, err := q.s.executor().QueryContext(ctx, query, args...)
+	if err != nil {
+		return false, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
 	}
 	defer rows.Close()
 	found := rows.Next()
-	return found, rows.Err()
+	if err := rows.Err(); err != nil {
+		return false, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
+	}
+	return found, nil
 }
 
 // Iter streams the matching objects one row at a time, for results too
-// large to hold: objects are not kept in the session (an object the
-// session already holds is yielded as that object). Eager loading does not
-// apply; stop early by breaking out of the loop.
+// large to hold: objects are not kept in the session, so memory stays flat
+// (an object the session already holds is yielded as that object). Eager
+// loading does not apply. Breaking out of the loop closes the rows; an
+// error (a bad query, a failed scan, a cancelled context) is yielded with
+// a nil object and ends the iteration.
+//
+// The rows hold a database connection while the loop runs: on SQLite
+// (one connection) or inside the session's transaction, issue no other
+// statement from the loop body.
 func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		if len(q.joined) > 0 || len(q.selectn) > 0 {

@@ -22,7 +22,7 @@ func Raw[T any](ctx context.Context, s *Session, query string, args ...any) ([]*
 	}
 	m, err := s.reg.MapperOf(reflect.TypeFor[T]())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: Raw[%s]: %w", ErrBadQuery, reflect.TypeFor[T](), err)
 	}
 	mapping.InstallOps[T](m)
 	rows, err := s.executor().QueryContext(ctx, query, args...)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
@@ -31,37 +32,51 @@ func Load(ctx context.Context, s *Session, objs any, paths ...string) error {
 		return err
 	}
 	v := reflect.ValueOf(objs)
-	var list []any
+	var elem reflect.Type
 	switch {
 	case v.Kind() == reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			list = append(list, v.Index(i).Interface())
-		}
+		elem = v.Type().Elem()
 	case v.Kind() == reflect.Pointer:
-		list = []any{objs}
-	default:
+		elem = v.Type()
+	}
+	if elem == nil || elem.Kind() != reflect.Pointer || elem.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("%w: Load wants *T or []*T of a mapped struct, got %T", ErrBadQuery, objs)
 	}
-	if len(list) == 0 {
-		return nil
+	m, err := s.reg.MapperOf(elem)
+	if err != nil {
+		return fmt.Errorf("%w: Load: %w", ErrBadQuery, err)
 	}
-	var m *mapping.Mapper
-	ptrs := make([]unsafe.Pointer, 0, len(list))
-	for _, o := range list {
-		om, p, err := s.mapperOf(o)
-		if err != nil {
+	// Every path is checked before any SQL is issued.
+	resolved := make([][]*mapping.Relationship, len(paths))
+	for i, path := range paths {
+		if resolved[i], err = lookupPath(m, "Load", path); err != nil {
 			return err
 		}
-		if m == nil {
-			m = om
+	}
+	var ptrs []unsafe.Pointer
+	add := func(o reflect.Value) error {
+		if o.IsNil() {
+			return fmt.Errorf("%w: Load: nil *%s", ErrBadQuery, m.Name())
 		}
+		p := o.UnsafePointer()
 		if s.states[p] == nil {
-			return fmt.Errorf("relm: Load: the %s is not in the session; load it through the session or Add it first", om.Name())
+			return fmt.Errorf("relm: Load: the %s is not in the session; load it through the session or Add it first", m.Name())
 		}
 		ptrs = append(ptrs, p)
+		return nil
 	}
-	for _, path := range paths {
-		if err := s.loadPath(ctx, m, ptrs, path); err != nil {
+	if v.Kind() == reflect.Slice {
+		ptrs = make([]unsafe.Pointer, 0, v.Len())
+		for i := 0; i < v.Len(); i++ {
+			if err := add(v.Index(i)); err != nil {
+				return err
+			}
+		}
+	} else if err := add(v); err != nil {
+		return err
+	}
+	for _, rels := range resolved {
+		if err := s.loadRels(ctx, ptrs, rels); err != nil {
 			return err
 		}
 	}
@@ -70,16 +85,17 @@ func Load(ctx context.Context, s *Session, objs any, paths ...string) error {
 
 // IsLoaded reports whether relationship rel of obj holds what the database
 // holds (it was loaded, or obj is new in this session) — as opposed to not
-// loaded, which Go's nil or empty slice cannot tell from empty.
+// loaded, which a nil pointer cannot tell from "loaded, and there is none".
+// (A loaded collection is never nil: loaded and empty is an empty slice.)
 func (s *Session) IsLoaded(obj any, rel string) (bool, error) {
-	st, r, err := s.stateRel(obj, rel)
+	st, r, err := s.stateRel("IsLoaded", obj, rel)
 	if err != nil {
 		return false, err
 	}
 	return st.isLoaded(r), nil
 }
 
-func (s *Session) stateRel(obj any, rel string) (*state, *mapping.Relationship, error) {
+func (s *Session) stateRel(op string, obj any, rel string) (*state, *mapping.Relationship, error) {
 	if err := s.check(); err != nil {
 		return nil, nil, err
 	}
@@ -87,10 +103,14 @@ func (s *Session) stateRel(obj any, rel string) (*state, *mapping.Relationship, 
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := m.LookupRelationship(rel)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrBadQuery, err)
+	if strings.Contains(rel, ".") {
+		return nil, nil, badQuery("%s(%q) on %s: name one relationship, not a path; load paths with relm.Load", op, rel, m.Name())
 	}
+	rels, err := lookupPath(m, op, rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := rels[0]
 	st := s.states[p]
 	if st == nil {
 		return nil, nil, fmt.Errorf("relm: the %s is not in the session", m.Name())
@@ -104,16 +124,16 @@ func (s *Session) stateRel(obj any, rel string) (*state, *mapping.Relationship, 
 // relationship), refused with ErrNotLoaded. It works as well for a backref
 // that has no struct field.
 func Related[R any](ctx context.Context, s *Session, obj any, rel string) ([]*R, error) {
-	st, r, err := s.stateRel(obj, rel)
+	st, r, err := s.stateRel("Related", obj, rel)
 	if err != nil {
 		return nil, err
 	}
 	if r.Target.Type != reflect.TypeFor[R]() {
-		return nil, fmt.Errorf("%w: %s holds %s, not %s", ErrBadQuery, r, r.Target.Name(), reflect.TypeFor[R]())
+		return nil, fmt.Errorf("%w: Related[%s](%q): %s holds %s objects; call Related[%s]", ErrBadQuery, reflect.TypeFor[R](), rel, r, r.Target.Name(), r.Target.Type)
 	}
 	if !st.isLoaded(r) {
 		if s.raise || r.Lazy == mapping.LazyRaise {
-			return nil, fmt.Errorf("%w: %s of %s %v; eager-load it (Select(...).SelectIn(%q)) or call relm.Load", ErrNotLoaded, r, st.m.Name(), st.key, r.Name)
+			return nil, fmt.Errorf("%w: %s of %s %v; eager-load it (Select[%s](s).SelectIn(%q)) or call relm.Load(ctx, s, obj, %q) first", ErrNotLoaded, r, st.m.Name(), st.key, st.m.Name(), r.Name, r.Name)
 		}
 		if err := s.loadRelationship(ctx, r, []*state{st}); err != nil {
 			return nil, err

@@ -1,0 +1,397 @@
+package relm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/blog"
+	"github.com/relmorm/relm/mapping"
+)
+
+// exBlog opens an in-memory SQLite database holding a small blog:
+//
+//	Generics in Go     ada  go   go, orm
+//	Select-in loading  ada  db   sql, orm
+//	Indexes            bob  db   sql
+//	Channels           bob  go   go
+//
+// and cyd, who wrote nothing; ada has a user info.
+func exBlog() (*relm.DB, *mapping.Registry) {
+	ctx := context.Background()
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	exCheck(err)
+	reg, err := blog.NewRegistry()
+	exCheck(err)
+	exCheck(reg.CreateAll(ctx, db))
+	ada := &blog.User{Username: "ada", Email: "ada@example.com"}
+	bob := &blog.User{Username: "bob", Email: "bob@example.com"}
+	cyd := &blog.User{Username: "cyd", Email: "cyd@example.com"}
+	ada.UserInfo = &blog.UserInfo{Name: qtPtr("Ada Lovelace")}
+	cGo, cDB := &blog.Category{Name: "go"}, &blog.Category{Name: "db"}
+	tGo, tSQL, tORM := &blog.Tag{Name: "go"}, &blog.Tag{Name: "sql"}, &blog.Tag{Name: "orm"}
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+	exCheck(s.AddAll(cyd,
+		&blog.Article{Title: "Generics in Go", Author: ada, Category: cGo, Tags: []*blog.Tag{tGo, tORM}},
+		&blog.Article{Title: "Select-in loading", Author: ada, Category: cDB, Tags: []*blog.Tag{tSQL, tORM}},
+		&blog.Article{Title: "Indexes", Author: bob, Category: cDB, Tags: []*blog.Tag{tSQL}},
+		&blog.Article{Title: "Channels", Author: bob, Category: cGo, Tags: []*blog.Tag{tGo}},
+	))
+	exCheck(s.Commit(ctx))
+	return db, reg
+}
+
+// exLogged returns db with a logger that prints each statement's SQL (and
+// nothing else, so that the output is stable): a second relm.DB over the
+// same *sql.DB.
+func exLogged(db *relm.DB) *relm.DB {
+	h := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		Level: slog.LevelDebug,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == "sql" {
+				return a
+			}
+			return slog.Attr{}
+		},
+	})
+	return relm.New(db.SQL(), db.Dialect(), relm.WithLogger(slog.New(h)))
+}
+
+func exCheck(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func exTags(tags []*blog.Tag) string {
+	names := make([]string, len(tags))
+	for i, t := range tags {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// Select-in eager loading: one extra SELECT per relationship, whatever the
+// number of articles, with the keys bound as one parameter.
+func ExampleQuery_SelectIn() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(exLogged(db), reg)
+	defer s.Close()
+
+	articles, err := relm.Select[blog.Article](s).
+		SelectIn("Author", "Tags").
+		OrderBy("Title").
+		All(ctx)
+	exCheck(err)
+	for _, a := range articles {
+		fmt.Printf("%s by %s [%s]\n", a.Title, a.Author.Username, exTags(a.Tags))
+	}
+	// Output:
+	// sql="SELECT t0.\"id\", t0.\"title\", t0.\"content\", t0.\"user_id\", t0.\"cate_id\" FROM \"articles\" t0 ORDER BY t0.\"title\""
+	// sql="SELECT t0.\"id\", t0.\"username\", t0.\"password\", t0.\"email\" FROM \"users\" t0 WHERE t0.\"id\" IN (SELECT value FROM json_each(?))"
+	// sql="SELECT s.\"article_id\", t0.\"id\", t0.\"name\" FROM \"tags\" t0 JOIN \"article_tag\" s ON t0.\"id\" = s.\"tag_id\" WHERE s.\"article_id\" IN (SELECT value FROM json_each(?)) ORDER BY t0.\"id\""
+	// Channels by bob [go]
+	// Generics in Go by ada [go, orm]
+	// Indexes by bob [sql]
+	// Select-in loading by ada [orm, sql]
+}
+
+// Joined eager loading of many-to-one and one-to-one relationships, nested:
+// one SELECT with LEFT OUTER JOINs.
+func ExampleQuery_Joined() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(exLogged(db), reg)
+	defer s.Close()
+
+	articles, err := relm.Select[blog.Article](s).
+		Joined("Author.UserInfo").
+		Where(relm.Like("Title", "%in%")).
+		OrderBy("Title").
+		All(ctx)
+	exCheck(err)
+	for _, a := range articles {
+		name := "(no info)"
+		if a.Author.UserInfo != nil {
+			name = *a.Author.UserInfo.Name
+		}
+		fmt.Printf("%s by %s, %s\n", a.Title, a.Author.Username, name)
+	}
+	// Output:
+	// sql="SELECT t0.\"id\", t0.\"title\", t0.\"content\", t0.\"user_id\", t0.\"cate_id\", t1.\"id\", t1.\"username\", t1.\"password\", t1.\"email\", t2.\"id\", t2.\"name\", t2.\"qq\", t2.\"phone\", t2.\"link\", t2.\"user_id\" FROM \"articles\" t0 LEFT OUTER JOIN \"users\" t1 ON t1.\"id\" = t0.\"user_id\" LEFT OUTER JOIN \"userinfos\" t2 ON t2.\"user_id\" = t1.\"id\" WHERE t0.\"title\" LIKE ? ORDER BY t0.\"title\""
+	// Generics in Go by ada, Ada Lovelace
+	// Indexes by bob, (no info)
+	// Select-in loading by ada, Ada Lovelace
+}
+
+// Load loads relationships of objects already in the session: one SELECT
+// per relationship for the whole slice. IsLoaded tells "not loaded" from
+// "loaded and empty".
+func ExampleLoad() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	users, err := relm.Select[blog.User](s).OrderBy("Username").All(ctx)
+	exCheck(err)
+	loaded, _ := s.IsLoaded(users[2], "Articles")
+	fmt.Println("before:", loaded)
+
+	exCheck(relm.Load(ctx, s, users, "Articles.Tags"))
+	for _, u := range users {
+		loaded, _ := s.IsLoaded(u, "Articles")
+		fmt.Printf("%s: loaded=%v, %d articles\n", u.Username, loaded, len(u.Articles))
+		for _, a := range u.Articles {
+			fmt.Printf("  %s [%s]\n", a.Title, exTags(a.Tags))
+		}
+	}
+	// Output:
+	// before: false
+	// ada: loaded=true, 2 articles
+	//   Generics in Go [go, orm]
+	//   Select-in loading [orm, sql]
+	// bob: loaded=true, 2 articles
+	//   Indexes [sql]
+	//   Channels [go]
+	// cyd: loaded=true, 0 articles
+}
+
+// Related returns what one relationship of one object holds, loading it
+// with one SELECT the first time.
+func ExampleRelated() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	orm, err := relm.Select[blog.Tag](s).Where(relm.Eq("Name", "orm")).One(ctx)
+	exCheck(err)
+	// Tag.Articles is the backref of Article.Tags.
+	articles, err := relm.Related[blog.Article](ctx, s, orm, "Articles")
+	exCheck(err)
+	for _, a := range articles {
+		author, err := relm.Related[blog.User](ctx, s, a, "Author")
+		exCheck(err)
+		fmt.Println(a.Title, "by", author[0].Username)
+	}
+	// Output:
+	// Generics in Go by ada
+	// Select-in loading by ada
+}
+
+// In a session with RaiseOnUnloaded, reaching a relationship that was not
+// loaded is an error instead of a hidden query: the guard against N+1.
+// The `lazy:raise` tag does the same for one relationship.
+func ExampleRaiseOnUnloaded() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg, relm.RaiseOnUnloaded())
+	defer s.Close()
+
+	a, err := relm.Select[blog.Article](s).Where(relm.Eq("Title", "Indexes")).One(ctx)
+	exCheck(err)
+	_, err = relm.Related[blog.User](ctx, s, a, "Author")
+	fmt.Println(errors.Is(err, relm.ErrNotLoaded))
+	fmt.Println(err)
+
+	a, err = relm.Select[blog.Article](s).Where(relm.Eq("Title", "Indexes")).SelectIn("Author").One(ctx)
+	exCheck(err)
+	author, err := relm.Related[blog.User](ctx, s, a, "Author")
+	exCheck(err)
+	fmt.Println(author[0].Username)
+	// Output:
+	// true
+	// relm: relationship not loaded: Article.Author of Article 3; eager-load it (Select[Article](s).SelectIn("Author")) or call relm.Load(ctx, s, obj, "Author") first
+	// bob
+}
+
+// Any filters on a collection relationship with an EXISTS subquery.
+func ExampleAny() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	// Articles having the tag orm.
+	articles, err := relm.Select[blog.Article](s).
+		Where(relm.Any("Tags", relm.Eq("Name", "orm"))).
+		OrderBy("Title").All(ctx)
+	exCheck(err)
+	for _, a := range articles {
+		fmt.Println(a.Title)
+	}
+	// Users with an article in category db; Has nests inside Any.
+	users, err := relm.Select[blog.User](s).
+		Where(relm.Any("Articles", relm.Has("Category", relm.Eq("Name", "db")))).
+		OrderBy("Username").All(ctx)
+	exCheck(err)
+	for _, u := range users {
+		fmt.Println(u.Username)
+	}
+	// Users without any article.
+	idle, err := relm.Select[blog.User](s).Where(relm.Not(relm.Any("Articles"))).All(ctx)
+	exCheck(err)
+	fmt.Println(idle[0].Username)
+	// Output:
+	// Generics in Go
+	// Select-in loading
+	// ada
+	// bob
+	// cyd
+}
+
+// Has filters on a many-to-one or one-to-one relationship with an EXISTS
+// subquery.
+func ExampleHas() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	articles, err := relm.Select[blog.Article](s).
+		Where(relm.Has("Author", relm.Has("UserInfo", relm.Eq("Name", "Ada Lovelace")))).
+		OrderBy("Title").All(ctx)
+	exCheck(err)
+	for _, a := range articles {
+		fmt.Println(a.Title)
+	}
+	// Output:
+	// Generics in Go
+	// Select-in loading
+}
+
+// Join joins a relationship so that conditions and ordering can name its
+// fields. A join through a collection still returns each object once.
+func ExampleQuery_Join() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	articles, err := relm.Select[blog.Article](s).
+		Join("Author").
+		Join("Category").
+		Where(relm.Eq("Category.Name", "db")).
+		OrderBy("Author.Username desc", "Title").
+		All(ctx)
+	exCheck(err)
+	for _, a := range articles {
+		fmt.Println(a.Title)
+	}
+	users, err := relm.Select[blog.User](s).
+		Join("Articles.Tags").
+		Where(relm.In("Articles.Tags.Name", "go", "sql")).
+		OrderBy("Username").
+		All(ctx)
+	exCheck(err)
+	for _, u := range users {
+		fmt.Println(u.Username)
+	}
+	// Output:
+	// Indexes
+	// Select-in loading
+	// ada
+	// bob
+}
+
+// Raw maps the rows of hand-written SQL onto a mapped struct by column
+// name. Rows with every column go through the identity map; rows with some
+// columns are returned untracked.
+func ExampleRaw() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	users, err := relm.Raw[blog.User](ctx, s, `
+		SELECT u.id, u.username, u.password, u.email
+		FROM users u JOIN articles a ON a.user_id = u.id
+		GROUP BY u.id, u.username, u.password, u.email
+		HAVING COUNT(*) >= ?
+		ORDER BY u.username`, 2)
+	exCheck(err)
+	for _, u := range users {
+		fmt.Println(u.Username, s.Contains(u))
+	}
+	ada, err := relm.Get[blog.User](ctx, s, users[0].ID)
+	exCheck(err)
+	fmt.Println(ada == users[0])
+
+	names, err := relm.Raw[blog.User](ctx, s, "SELECT id, username FROM users ORDER BY id")
+	exCheck(err)
+	fmt.Println(len(names), s.Contains(names[0]))
+
+	_, err = relm.Raw[blog.User](ctx, s, "SELECT id, username AS nick FROM users")
+	fmt.Println(err)
+	// Output:
+	// ada true
+	// bob true
+	// true
+	// 3 false
+	// relm: bad query: Raw: result column "nick" maps to no field of User: mapping: User has no mapped field or column "nick"
+}
+
+// Iter streams rows one at a time without keeping them in the session.
+func ExampleQuery_Iter() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	for a, err := range relm.Select[blog.Article](s).OrderBy("Title").Iter(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(a.Title)
+		if a.Title == "Indexes" {
+			break // closes the rows
+		}
+	}
+	fmt.Println("in session:", s.Len())
+	// Output:
+	// Channels
+	// Generics in Go
+	// Indexes
+	// in session: 0
+}
+
+// Count and Exists run a SELECT COUNT(*) and a SELECT … LIMIT 1.
+func ExampleQuery_Count() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	n, err := relm.Select[blog.Article](s).Where(relm.Any("Tags", relm.Eq("Name", "sql"))).Count(ctx)
+	exCheck(err)
+	fmt.Println(n)
+	n, err = relm.Select[blog.User](s).Join("Articles").Count(ctx)
+	exCheck(err)
+	fmt.Println(n)
+	ok, err := relm.Select[blog.User](s).Where(relm.Eq("Username", "dan")).Exists(ctx)
+	exCheck(err)
+	fmt.Println(ok)
+	// Output:
+	// 2
+	// 2
+	// false
+}
