@@ -1,6 +1,8 @@
 package relm
 
 import (
+	"errors"
+	"fmt"
 	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
@@ -67,32 +69,96 @@ func (st *state) setLoaded(r *mapping.Relationship) {
 	st.loaded[r.Index] = true
 }
 
+// attachMode says how an object joins the session.
+type attachMode uint8
+
+const (
+	// attachAdd: Session.Add. An object whose generated key is set is an
+	// existing row, written in every column at the next flush.
+	attachAdd attachMode = iota
+	// attachCascade: reached from another object. An object whose
+	// generated key is set is an existing row, taken as clean.
+	attachCascade
+	// attachDelete: Session.Delete. An object whose key is set is an
+	// existing row, whether or not the database generates its key.
+	attachDelete
+)
+
+// ErrIdentityConflict is returned (wrapped) when an object is added to a
+// session that already holds another object for the same row: within a
+// session one row is one object.
+var ErrIdentityConflict = errors.New("relm: another object already stands for this row in the session")
+
 // attach starts tracking the object at p. A new object (no key, or a key the
 // database does not generate) is pending; one whose generated key is set is
-// taken as an existing row: explicit marks it dirty in every column, a
-// cascaded one is taken as clean.
-func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, explicit bool) *state {
+// taken as an existing row (see attachMode). An object whose key is already
+// held by another object of the session is refused.
+//
+// The collections of an existing row attached this way were not loaded by
+// the session: what they hold of other existing rows is taken as what the
+// database holds (as SQLAlchemy takes a detached object's collections), so
+// only objects appended later, and new (pending) objects, become link rows
+// and foreign-key updates.
+func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (*state, error) {
+	key, keyed := m.Identity(p)
+	if keyed {
+		if existing := s.identity[identityKey{m, key}]; existing != nil && existing.ptr != p {
+			return nil, fmt.Errorf("%w: %s with key %v; use the object the session holds (relm.Get returns it), or Expunge that one first", ErrIdentityConflict, m.Name(), key)
+		}
+	}
 	s.seq++
 	st := &state{m: m, ptr: p, seq: s.seq, status: statusPending}
-	if key, ok := m.Identity(p); ok && m.Table.AutoIncrementColumn() != nil {
-		if existing := s.identity[identityKey{m, key}]; existing != nil && existing.ptr != p {
-			// Another object already stands for this row; keep the new one
-			// pending so that the flush reports the duplicate key.
-			s.states[p] = st
-			s.journalAdd(st)
-			return st
-		}
+	if keyed && (mode == attachDelete || m.Table.AutoIncrementColumn() != nil) {
 		st.status = statusPersistent
-		st.key = key
-		if !explicit {
+		if mode != attachAdd {
 			st.snap = m.New()
 			m.Copy(st.snap, p)
 		}
-		s.identity[identityKey{m, key}] = st
+		s.baseline(st)
+		s.register(st, key)
 	}
 	s.states[p] = st
 	s.journalAdd(st)
-	return st
+	return st, nil
+}
+
+// baseline records, for an existing row attached with collections the
+// session did not load, the members that are themselves existing rows as
+// the collection's last known content.
+func (s *Session) baseline(st *state) {
+	for _, r := range st.m.Relationships {
+		if !r.HasField || !r.Uselist {
+			continue
+		}
+		cur := r.GetSlice(st.ptr)
+		if len(cur) == 0 {
+			continue
+		}
+		var known []unsafe.Pointer
+		for _, c := range cur {
+			if c != nil && s.existingRow(r.Target, c) {
+				known = append(known, c)
+			}
+		}
+		if len(known) == 0 {
+			continue
+		}
+		if st.colls == nil {
+			st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
+		}
+		st.colls[r.Index] = known
+	}
+}
+
+// existingRow reports whether the object at p stands for a row already in
+// the database: it is persistent in the session, or not in it and has a
+// generated key set.
+func (s *Session) existingRow(m *mapping.Mapper, p unsafe.Pointer) bool {
+	if st := s.states[p]; st != nil {
+		return st.status != statusPending
+	}
+	_, keyed := m.Identity(p)
+	return keyed && m.Table.AutoIncrementColumn() != nil
 }
 
 // forget stops tracking st.
@@ -106,8 +172,9 @@ func (s *Session) forget(st *state) {
 	}
 }
 
-// register records a persistent object under its key.
+// register records a persistent object under its key (journalled).
 func (s *Session) register(st *state, key any) {
+	s.saveIdent(identityKey{st.m, key})
 	st.key = key
 	s.identity[identityKey{st.m, key}] = st
 }

@@ -1,16 +1,31 @@
 package relm
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
 	"github.com/relmorm/relm/schema"
 )
 
-// This file emits the statements of a flush: rows of one table go in
-// multi-row statements, chunked under the dialect's parameter limit.
+// This file emits the statements of a flush. The rows of one table go in
+// one statement when they can:
+//
+//   - a multi-row INSERT … VALUES when they fit in one: under the dialect's
+//     parameter limit and, on MySQL/MariaDB, under max_allowed_packet;
+//   - otherwise, on dialects with dialect.BulkInserter, one INSERT … SELECT
+//     that binds all the rows as one parameter per column (PostgreSQL
+//     arrays) or one JSON document (SQLite, MariaDB 10.6+), again bounded
+//     by max_allowed_packet on MariaDB;
+//   - otherwise VALUES statements chunked under both limits.
+//
+// So a flush issues a number of statements that does not depend on the
+// number of rows, as long as each table's rows fit in one statement's
+// packet (always on SQLite and PostgreSQL; on MariaDB, while a table's
+// rows encode to less than max_allowed_packet, 16 MB by default).
 
 // insertRows inserts rows of m: those whose key the database generates in
 // one group, read back with RETURNING (or the last-insert-id range), and
@@ -45,109 +60,280 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 			return fmt.Errorf("relm: insert %s: the row has no key after insert", m.Name())
 		}
 		u.s.touch(st)
-		u.s.saveIdent(identityKey{m, key})
 		u.s.register(st, key)
 	}
 	return nil
 }
 
 func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *mapping.Field) error {
-	d := u.d
 	fields := make([]*mapping.Field, 0, len(m.Fields))
+	cols := make([]*schema.Column, 0, len(m.Fields))
 	for _, f := range m.Fields {
 		if f != genField {
 			fields = append(fields, f)
+			cols = append(cols, f.Column)
 		}
 	}
-	c := u.s.db.cache(m)
-	head := "INSERT INTO " + c.table + " ("
-	for i, f := range fields {
-		if i > 0 {
-			head += ", "
-		}
-		head += d.Quote(f.Column.Name)
-	}
-	head += ") VALUES "
 	if len(fields) == 0 {
 		// Only a generated key: one DEFAULT row per statement.
 		return u.insertDefaults(m, rows, genField)
 	}
-	returning := genField != nil && d.Returning()
-	tail := ""
-	if returning {
-		tail = " RETURNING " + d.Quote(genField.Column.Name)
-	}
-	per := max(1, d.MaxParams()/len(fields))
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		args := make([]any, 0, len(chunk)*len(fields))
-		buf := make([]byte, 0, len(head)+len(tail)+len(chunk)*len(fields)*5)
-		buf = append(buf, head...)
-		n := 0
-		for i, st := range chunk {
-			if i > 0 {
-				buf = append(buf, ", "...)
-			}
-			buf = append(buf, '(')
+	b := &batch{
+		table: m.Table,
+		cols:  cols,
+		n:     len(rows),
+		row: func(i int, dst []any) {
+			p := rows[i].ptr
 			for j, f := range fields {
-				if j > 0 {
-					buf = append(buf, ", "...)
-				}
-				n++
-				buf = d.AppendPlaceholder(buf, n)
-				args = append(args, f.Value(st.ptr))
+				dst[j] = f.Value(p)
 			}
-			buf = append(buf, ')')
-		}
-		buf = append(buf, tail...)
-		query := string(buf)
-		fail := func(err error) error {
+		},
+		fail: func(start, end int, query string, err error) error {
 			e := &StatementError{Op: "insert", Type: m.Name(), SQL: query, Err: err}
-			if len(chunk) == 1 {
-				e.Object = m.Interface(chunk[0].ptr)
+			if end-start == 1 {
+				e.Object = m.Interface(rows[start].ptr)
 			} else {
-				e.Type += " (rows " + strconv.Itoa(start+1) + "–" + strconv.Itoa(start+len(chunk)) + " of " + strconv.Itoa(len(rows)) + ")"
+				e.Type += " (rows " + strconv.Itoa(start+1) + "–" + strconv.Itoa(end) + " of " + strconv.Itoa(len(rows)) + ")"
 			}
 			return e
-		}
-		switch {
-		case returning:
-			ids, err := u.queryIDs(query, args)
-			if err != nil {
-				return fail(err)
-			}
-			if len(ids) != len(chunk) {
-				return fail(fmt.Errorf("RETURNING gave %d keys for %d rows", len(ids), len(chunk)))
-			}
-			// Generated keys ascend in the order of the VALUES rows; sort
-			// them rather than trust the order RETURNING lists them in.
-			sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-			for i, st := range chunk {
-				if err := u.s.setKey(st, genField, ids[i]); err != nil {
+		},
+	}
+	if genField != nil {
+		b.returning = genField.Column
+		b.keys = func(start int, ids []int64) error {
+			for i, id := range ids {
+				if err := u.s.setKey(rows[start+i], genField, id); err != nil {
 					return err
 				}
 			}
-		case genField != nil:
-			res, err := u.ex.ExecContext(u.ctx, query, args...)
-			if err != nil {
-				return fail(err)
-			}
-			first, err := res.LastInsertId()
-			if err != nil {
-				return fail(err)
-			}
-			for i, st := range chunk {
-				if err := u.s.setKey(st, genField, first+int64(i)); err != nil {
-					return err
-				}
-			}
-		default:
-			if _, err := u.ex.ExecContext(u.ctx, query, args...); err != nil {
-				return fail(err)
-			}
+			return nil
 		}
 	}
+	return u.insertBatch(b)
+}
+
+// batch is the rows of one INSERT into one table, however many statements
+// they take.
+type batch struct {
+	table     *schema.Table
+	cols      []*schema.Column
+	n         int
+	row       func(i int, dst []any) // the values of row i, in cols order
+	returning *schema.Column         // the generated key to read back, or nil
+	// keys receives the generated keys of rows start… in row order.
+	keys func(start int, ids []int64) error
+	fail func(start, end int, query string, err error) error
+}
+
+// packetLimit returns the bound on one statement's arguments in bytes, 0
+// for none; read once per flush from the dialect.
+func (u *unitOfWork) packetLimit() (int, error) {
+	if u.maxBytesRead {
+		return u.maxBytes, nil
+	}
+	u.maxBytesRead = true
+	if pl, ok := u.d.(dialect.PacketLimiter); ok {
+		n, err := pl.MaxPacket(u.ctx, u.s.db.SQL())
+		if err != nil {
+			return 0, err
+		}
+		u.maxBytes = n
+	}
+	return u.maxBytes, nil
+}
+
+// argSize estimates the bytes a bound argument takes in a statement packet.
+func argSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x) + 9
+	case []byte:
+		return len(x) + 9
+	}
+	return 16
+}
+
+// insertBatch writes b's rows: in one VALUES statement when they fit, else
+// in bulk statements when the dialect has them, else in VALUES chunks.
+func (u *unitOfWork) insertBatch(b *batch) error {
+	limit, err := u.packetLimit()
+	if err != nil {
+		return err
+	}
+	bulkQuery := ""
+	var bulk dialect.BulkInserter
+	if bi, ok := u.d.(dialect.BulkInserter); ok && (b.returning == nil || u.d.Returning()) {
+		ret := ""
+		if b.returning != nil {
+			ret = b.returning.Name
+		}
+		if q, ok := bi.BulkInsert(b.table.Name, b.cols, ret); ok {
+			bulk, bulkQuery = bi, q
+		}
+	}
+	perParams := max(1, u.d.MaxParams()/len(b.cols))
+	vals := make([]any, len(b.cols))
+	wantBulk := bulk != nil && !u.fitsValues(b, perParams, limit, vals)
+	useBulk := wantBulk
+	for start := 0; start < b.n; {
+		if useBulk {
+			next, err := u.insertBulk(b, bulk, bulkQuery, limit, start, vals)
+			if err != nil {
+				return err
+			}
+			if next > start {
+				start = next
+				continue
+			}
+			// A value the bulk form cannot carry: VALUES for a while.
+		}
+		next, err := u.insertValues(b, perParams, limit, start, vals)
+		if err != nil {
+			return err
+		}
+		start, useBulk = next, wantBulk
+	}
 	return nil
+}
+
+// fitsValues reports whether all of b's rows fit in one VALUES statement.
+func (u *unitOfWork) fitsValues(b *batch, perParams, limit int, vals []any) bool {
+	if b.n > perParams {
+		return false
+	}
+	if limit <= 0 {
+		return true
+	}
+	size := 0
+	for i := 0; i < b.n; i++ {
+		b.row(i, vals)
+		for _, v := range vals {
+			size += argSize(v)
+		}
+		if size > limit {
+			return false
+		}
+	}
+	return true
+}
+
+// insertValues writes rows start… in one multi-row VALUES statement, as
+// many as fit, and returns the first row not written.
+func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []any) (int, error) {
+	d := u.d
+	head := make([]byte, 0, 64)
+	head = append(head, "INSERT INTO "...)
+	head = append(head, d.Quote(b.table.Name)...)
+	head = append(head, " ("...)
+	for i, c := range b.cols {
+		if i > 0 {
+			head = append(head, ", "...)
+		}
+		head = append(head, d.Quote(c.Name)...)
+	}
+	head = append(head, ") VALUES "...)
+	returning := b.returning != nil && d.Returning()
+	tail := ""
+	if returning {
+		tail = " RETURNING " + d.Quote(b.returning.Name)
+	}
+	end := min(b.n, start+perParams)
+	buf := make([]byte, 0, len(head)+len(tail)+(end-start)*len(b.cols)*5)
+	buf = append(buf, head...)
+	args := make([]any, 0, (end-start)*len(b.cols))
+	n, size := 0, 0
+	i := start
+	for ; i < end; i++ {
+		b.row(i, vals)
+		if limit > 0 {
+			rs := 0
+			for _, v := range vals {
+				rs += argSize(v)
+			}
+			if i > start && size+rs > limit {
+				break
+			}
+			size += rs
+		}
+		if i > start {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, '(')
+		for j, v := range vals {
+			if j > 0 {
+				buf = append(buf, ", "...)
+			}
+			n++
+			buf = d.AppendPlaceholder(buf, n)
+			args = append(args, v)
+		}
+		buf = append(buf, ')')
+	}
+	end = i
+	buf = append(buf, tail...)
+	return end, u.emitInsert(b, string(buf), args, start, end, returning)
+}
+
+// insertBulk writes rows start… in one bulk statement, as many as fit, and
+// returns the first row not written — start itself, with nothing written,
+// when the first row holds a value the bulk form cannot carry.
+func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string, limit, start int, vals []any) (int, error) {
+	rows := bi.BulkRows(b.cols, limit)
+	i := start
+	for ; i < b.n; i++ {
+		b.row(i, vals)
+		if err := rows.Add(vals); err != nil {
+			if errors.Is(err, dialect.ErrBulkFull) {
+				break
+			}
+			if errors.Is(err, dialect.ErrBulkValue) {
+				if i == start {
+					return start, nil
+				}
+				break // write what was gathered; the row goes by VALUES
+			}
+			return 0, err
+		}
+	}
+	return i, u.emitInsert(b, query, rows.Args(), start, i, b.returning != nil && u.d.Returning())
+}
+
+// emitInsert runs an INSERT of rows start…end-1 and hands the generated keys
+// to the batch.
+func (u *unitOfWork) emitInsert(b *batch, query string, args []any, start, end int, returning bool) error {
+	switch {
+	case returning:
+		ids, err := u.queryIDs(query, args)
+		if err != nil {
+			return b.fail(start, end, query, err)
+		}
+		if len(ids) != end-start {
+			return b.fail(start, end, query, fmt.Errorf("RETURNING gave %d keys for %d rows", len(ids), end-start))
+		}
+		// Generated keys ascend in row order; sort them rather than
+		// trust the order RETURNING lists them in.
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		return b.keys(start, ids)
+	case b.returning != nil:
+		res, err := u.ex.ExecContext(u.ctx, query, args...)
+		if err != nil {
+			return b.fail(start, end, query, err)
+		}
+		first, err := res.LastInsertId()
+		if err != nil {
+			return b.fail(start, end, query, err)
+		}
+		ids := make([]int64, end-start)
+		for i := range ids {
+			ids[i] = first + int64(i)
+		}
+		return b.keys(start, ids)
+	default:
+		if _, err := u.ex.ExecContext(u.ctx, query, args...); err != nil {
+			return b.fail(start, end, query, err)
+		}
+		return nil
+	}
 }
 
 func (u *unitOfWork) queryIDs(query string, args []any) ([]int64, error) {
@@ -178,9 +364,13 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 	for _, st := range rows {
 		var id int64
 		if d.Returning() {
-			ids, err := u.queryIDs(query+" RETURNING "+d.Quote(genField.Column.Name), nil)
-			if err != nil || len(ids) != 1 {
-				return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), SQL: query, Err: err}
+			q := query + " RETURNING " + d.Quote(genField.Column.Name)
+			ids, err := u.queryIDs(q, nil)
+			if err == nil && len(ids) != 1 {
+				err = fmt.Errorf("RETURNING gave %d keys for 1 row", len(ids))
+			}
+			if err != nil {
+				return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), SQL: q, Err: err}
 			}
 			id = ids[0]
 		} else {
@@ -274,7 +464,7 @@ func (u *unitOfWork) postUpdate(sy *fkSync) error {
 	if st.status == statusDeleted {
 		return nil
 	}
-	if err := u.applySyncs(st, false); err != nil {
+	if err := u.applySyncs(st); err != nil {
 		return err
 	}
 	m := st.m
@@ -297,6 +487,68 @@ func (u *unitOfWork) postUpdate(sy *fkSync) error {
 	if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), SQL: string(buf), Err: err}
 	}
+	u.touched[st] = true
+	return nil
+}
+
+// detachOneToOne sets to NULL the foreign key of the rows that still point
+// at a parent whose one-to-one was replaced without the old child being
+// known: UPDATE child SET fk = NULL WHERE fk IN (parents) AND pk NOT IN
+// (new children), one statement per relationship (chunked under the
+// parameter limit), and the same in memory.
+func (u *unitOfWork) detachOneToOne() error {
+	if len(u.detaches) == 0 {
+		return nil
+	}
+	var order []*mapping.Relationship
+	groups := map[*mapping.Relationship][]o2oDetach{}
+	for _, x := range u.detaches {
+		if x.parent.status == statusDeleted || x.child.status == statusDeleted || x.r.Uselist {
+			continue
+		}
+		if _, ok := groups[x.r]; !ok {
+			order = append(order, x.r)
+		}
+		groups[x.r] = append(groups[x.r], x)
+	}
+	d := u.d
+	for _, r := range order {
+		g := groups[r]
+		t := r.Target
+		fk, pk := r.RemoteFields[0], t.PrimaryKey[0]
+		per := max(1, d.MaxParams()/2)
+		for start := 0; start < len(g); start += per {
+			chunk := g[start:min(start+per, len(g))]
+			buf := []byte("UPDATE " + u.s.db.cache(t).table + " SET " + d.Quote(fk.Column.Name) + " = NULL WHERE " + d.Quote(fk.Column.Name) + " IN (")
+			args := make([]any, 0, 2*len(chunk))
+			for i, x := range chunk {
+				if i > 0 {
+					buf = append(buf, ", "...)
+				}
+				buf = d.AppendPlaceholder(buf, len(args)+1)
+				args = append(args, r.LocalFields[0].Value(x.parent.ptr))
+			}
+			buf = append(buf, ") AND "+d.Quote(pk.Column.Name)+" NOT IN ("...)
+			for i, x := range chunk {
+				if i > 0 {
+					buf = append(buf, ", "...)
+				}
+				buf = d.AppendPlaceholder(buf, len(args)+1)
+				args = append(args, pk.Value(x.child.ptr))
+			}
+			buf = append(buf, ')')
+			if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
+				return &StatementError{Op: "update", Type: t.Name(), SQL: string(buf), Err: err}
+			}
+		}
+		parents := make([]*state, len(g))
+		keep := map[*state]bool{}
+		for i, x := range g {
+			parents[i] = x.parent
+			keep[x.child] = true
+		}
+		u.nullChildrenInMemory(r, parents, keep)
+	}
 	return nil
 }
 
@@ -317,6 +569,11 @@ func (u *unitOfWork) writeLinks() error {
 		if op.ends[0].status == statusDeleted || op.ends[1].status == statusDeleted {
 			continue // the deleted object's link rows go with it
 		}
+		for i, end := range op.ends {
+			if _, ok := op.fields[i].Key(end.ptr); !ok {
+				return fmt.Errorf("relm: a %s link row refers to a %s that has no key; add it to the session (or give the relationship the save-update cascade)", op.sec.Name, end.m.Name())
+			}
+		}
 		g := index[op.cols][op.add]
 		if g == nil {
 			g = &group{sec: op.sec, cols: op.cols, add: op.add}
@@ -331,18 +588,33 @@ func (u *unitOfWork) writeLinks() error {
 	sort.SliceStable(groups, func(i, j int) bool { return !groups[i].add && groups[j].add })
 	d := u.d
 	for _, g := range groups {
+		if g.add {
+			ops := g.ops
+			b := &batch{
+				table: g.sec,
+				cols:  g.cols[:],
+				n:     len(ops),
+				row: func(i int, dst []any) {
+					op := ops[i]
+					dst[0] = op.fields[0].Value(op.ends[0].ptr)
+					dst[1] = op.fields[1].Value(op.ends[1].ptr)
+				},
+				fail: func(_, _ int, query string, err error) error {
+					return &StatementError{Op: "link insert", Type: g.sec.Name, SQL: query, Err: err}
+				},
+			}
+			if err := u.insertBatch(b); err != nil {
+				return err
+			}
+			continue
+		}
 		table := d.Quote(g.sec.Name)
-		a, b := d.Quote(g.cols[0].Name), d.Quote(g.cols[1].Name)
+		a, bcol := d.Quote(g.cols[0].Name), d.Quote(g.cols[1].Name)
 		per := max(1, d.MaxParams()/2)
 		for start := 0; start < len(g.ops); start += per {
 			chunk := g.ops[start:min(start+per, len(g.ops))]
 			args := make([]any, 0, 2*len(chunk))
-			var buf []byte
-			if g.add {
-				buf = append(buf, "INSERT INTO "+table+" ("+a+", "+b+") VALUES "...)
-			} else {
-				buf = append(buf, "DELETE FROM "+table+" WHERE ("+a+", "+b+") IN ("...)
-			}
+			buf := []byte("DELETE FROM " + table + " WHERE (" + a + ", " + bcol + ") IN (")
 			for i, op := range chunk {
 				if i > 0 {
 					buf = append(buf, ", "...)
@@ -354,15 +626,9 @@ func (u *unitOfWork) writeLinks() error {
 				buf = append(buf, ')')
 				args = append(args, op.fields[0].Value(op.ends[0].ptr), op.fields[1].Value(op.ends[1].ptr))
 			}
-			if !g.add {
-				buf = append(buf, ')')
-			}
+			buf = append(buf, ')')
 			if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
-				op := "link insert"
-				if !g.add {
-					op = "link delete"
-				}
-				return &StatementError{Op: op, Type: g.sec.Name, SQL: string(buf), Err: err}
+				return &StatementError{Op: "link delete", Type: g.sec.Name, SQL: string(buf), Err: err}
 			}
 		}
 	}
@@ -463,7 +729,7 @@ func (u *unitOfWork) detach(m *mapping.Mapper, rows []*state) error {
 			}
 		}
 		if setNull {
-			u.nullChildrenInMemory(r, rows)
+			u.nullChildrenInMemory(r, rows, nil)
 		}
 	}
 	return nil
@@ -475,20 +741,28 @@ type stmt struct {
 }
 
 // inStatements builds DELETE FROM table WHERE col IN (...) — or, with
-// setNull, UPDATE table SET col = NULL WHERE col IN (...) — chunked under
-// the parameter limit.
+// setNull, UPDATE table SET col = NULL WHERE col IN (...): one statement
+// binding the keys as one list on dialects that can (dialect.ListBinder),
+// otherwise placeholders chunked under the parameter limit.
 func (u *unitOfWork) inStatements(table *schema.Table, col *schema.Column, keys []any, setNull bool) []stmt {
 	d := u.d
+	var head []byte
+	if setNull {
+		head = append(head, "UPDATE "+d.Quote(table.Name)+" SET "+d.Quote(col.Name)+" = NULL WHERE "...)
+	} else {
+		head = append(head, "DELETE FROM "+d.Quote(table.Name)+" WHERE "...)
+	}
+	if lb, ok := d.(dialect.ListBinder); ok && len(keys) > 1 {
+		if buf, arg, ok := lb.AppendInList(append([]byte(nil), head...), d.Quote(col.Name), 1, keys); ok {
+			return []stmt{{sql: string(buf), args: []any{arg}}}
+		}
+	}
 	per := max(1, d.MaxParams()-1)
 	var out []stmt
 	for start := 0; start < len(keys); start += per {
 		chunk := keys[start:min(start+per, len(keys))]
-		var buf []byte
-		if setNull {
-			buf = append(buf, "UPDATE "+d.Quote(table.Name)+" SET "+d.Quote(col.Name)+" = NULL WHERE "+d.Quote(col.Name)+" IN ("...)
-		} else {
-			buf = append(buf, "DELETE FROM "+d.Quote(table.Name)+" WHERE "+d.Quote(col.Name)+" IN ("...)
-		}
+		buf := append([]byte(nil), head...)
+		buf = append(buf, d.Quote(col.Name)+" IN ("...)
 		for i := range chunk {
 			if i > 0 {
 				buf = append(buf, ", "...)
@@ -502,25 +776,35 @@ func (u *unitOfWork) inStatements(table *schema.Table, col *schema.Column, keys 
 }
 
 // nullChildrenInMemory clears, in the session's objects, the foreign keys
-// that the database just set to NULL.
-func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state) {
-	keys := map[any]bool{}
+// that the database just set to NULL: those of r's targets that pointed at
+// one of parents, except the states in keep.
+func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state, keep map[*state]bool) {
+	keys := map[any]*state{}
 	for _, p := range parents {
 		if k, ok := r.LocalFields[0].Key(p.ptr); ok {
-			keys[k] = true
+			keys[k] = p
 		}
 	}
 	f := r.RemoteFields[0]
 	for _, st := range u.s.states {
-		if st.m != r.Target || st.status == statusDeleted {
+		if st.m != r.Target || st.status == statusDeleted || keep[st] {
 			continue
 		}
-		if k, ok := f.Key(st.ptr); ok && keys[k] {
-			_ = u.s.setKey(st, f, nil)
-			u.touched[st] = true
-			if rr := r.Reverse; rr != nil && rr.HasField && !rr.Uselist {
-				u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: rr, target: nil})
-			}
+		k, ok := f.Key(st.ptr)
+		if !ok {
+			continue
+		}
+		parent := keys[k]
+		if parent == nil {
+			continue
+		}
+		_ = u.s.setKey(st, f, nil)
+		u.touched[st] = true
+		if rr := r.Reverse; rr != nil && rr.HasField && !rr.Uselist {
+			u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: rr, only: parent.ptr})
+		}
+		if r.HasField && !r.Uselist {
+			u.scalarSets = append(u.scalarSets, scalarSet{st: parent, r: r, only: st.ptr})
 		}
 	}
 }

@@ -95,6 +95,8 @@ func (s *Session) mapperOf(obj any) (*mapping.Mapper, unsafe.Pointer, error) {
 // object is inserted at the next flush; an object with a generated key
 // already set is taken as an existing row and updated (every column) at the
 // next flush. Related objects follow by the save-update cascade at flush.
+// Adding an object for a row the session already holds in another object
+// is an error wrapping ErrIdentityConflict.
 func (s *Session) Add(obj any) error {
 	if err := s.check(); err != nil {
 		return err
@@ -110,8 +112,8 @@ func (s *Session) Add(obj any) error {
 		}
 		return nil
 	}
-	s.attach(m, p, true)
-	return nil
+	_, err = s.attach(m, p, attachAdd)
+	return err
 }
 
 // AddAll adds each object; an argument may also be a slice of pointers to
@@ -151,7 +153,9 @@ func (s *Session) Delete(obj any) error {
 		if _, ok := m.Identity(p); !ok {
 			return fmt.Errorf("relm: Delete: the %s is not in the session and has no key", m.Name())
 		}
-		st = s.attach(m, p, false)
+		if st, err = s.attach(m, p, attachDelete); err != nil {
+			return err
+		}
 	}
 	s.touch(st)
 	switch st.status {

@@ -23,7 +23,8 @@ import (
 //  3. delete cascade: deleted objects take their delete-cascade children;
 //  4. execute, parents first: inserts per table (self-referential rows in
 //     waves, rows of a cycle between tables with a post-update), updates of
-//     changed columns, link rows, then deletes children first;
+//     changed columns, one-to-one detaches, link rows, then deletes
+//     children first;
 //  5. finalize: reverse sides in memory, identity map, snapshots.
 type unitOfWork struct {
 	s   *Session
@@ -40,11 +41,21 @@ type unitOfWork struct {
 	inserted  map[*state]bool
 	touched   map[*state]bool
 	post      []*fkSync
+	detaches  []o2oDetach
 
 	collAdds    map[collKey][]unsafe.Pointer
 	collRemoves map[collKey]map[unsafe.Pointer]bool
 	collOrder   []collKey
 	scalarSets  []scalarSet
+
+	// lastSeq is the session's sequence after the cascade: states with a
+	// later one were attached while diffing or deleting.
+	lastSeq int
+
+	// maxBytes bounds the bytes of one statement's arguments (MySQL's
+	// max_allowed_packet), 0 for no bound; read once per flush that needs it.
+	maxBytes     int
+	maxBytesRead bool
 }
 
 // fkSync copies a parent's key into a child's foreign-key fields (or NULL).
@@ -80,11 +91,33 @@ type collKey struct {
 	r  *mapping.Relationship
 }
 
+// scalarSet is an in-memory update of a scalar relationship field, applied
+// when the flush succeeded.
 type scalarSet struct {
 	st     *state
 	r      *mapping.Relationship
 	target unsafe.Pointer
 	only   unsafe.Pointer // when non-nil: set only if the field still holds this
+
+	// cond makes the set depend on which parent won the foreign key of st
+	// (key): it applies only if that parent is parent (nil: set NULL).
+	// When it does not apply and owner is set, st leaves owner's
+	// collection ownerRel, which listed it.
+	cond     bool
+	key      syncKey
+	parent   *state
+	owner    *state
+	ownerRel *mapping.Relationship
+}
+
+// o2oDetach is a one-to-one replaced on a parent whose old child is not
+// known (the relationship was never loaded): at flush, rows of the child
+// table that still point at the parent, other than the new child, get
+// their foreign key set to NULL.
+type o2oDetach struct {
+	r      *mapping.Relationship // the parent's one-to-one (one-to-many, scalar)
+	parent *state
+	child  *state
 }
 
 func (s *Session) flush(ctx context.Context) error {
@@ -94,11 +127,15 @@ func (s *Session) flush(ctx context.Context) error {
 		links: map[linkKey]*linkOp{}, inserted: map[*state]bool{}, touched: map[*state]bool{},
 		collAdds: map[collKey][]unsafe.Pointer{}, collRemoves: map[collKey]map[unsafe.Pointer]bool{},
 	}
-	all := u.cascade()
+	all, err := u.cascade()
+	if err != nil {
+		return err
+	}
+	u.lastSeq = s.seq
 	if err := u.diff(all); err != nil {
 		return err
 	}
-	deleted, err := u.expandDeletes(all)
+	deleted, err := u.expandDeletes()
 	if err != nil {
 		return err
 	}
@@ -121,7 +158,7 @@ func (s *Session) sortedStates() []*state {
 
 // cascade attaches every object reachable through save-update relationships
 // and returns all states in arrival order.
-func (u *unitOfWork) cascade() []*state {
+func (u *unitOfWork) cascade() ([]*state, error) {
 	s := u.s
 	work := s.sortedStates()
 	for i := 0; i < len(work); i++ {
@@ -136,15 +173,23 @@ func (u *unitOfWork) cascade() []*state {
 			if r.Uselist {
 				for _, p := range r.GetSlice(st.ptr) {
 					if p != nil && s.states[p] == nil {
-						work = append(work, s.attach(r.Target, p, false))
+						cs, err := s.attach(r.Target, p, attachCascade)
+						if err != nil {
+							return nil, fmt.Errorf("%w (reached from %s.%s)", err, st.m.Name(), r.Name)
+						}
+						work = append(work, cs)
 					}
 				}
 			} else if p := r.Get(st.ptr); p != nil && s.states[p] == nil {
-				work = append(work, s.attach(r.Target, p, false))
+				cs, err := s.attach(r.Target, p, attachCascade)
+				if err != nil {
+					return nil, fmt.Errorf("%w (reached from %s.%s)", err, st.m.Name(), r.Name)
+				}
+				work = append(work, cs)
 			}
 		}
 	}
-	return work
+	return work, nil
 }
 
 func (u *unitOfWork) addSync(sy *fkSync) {
@@ -161,34 +206,37 @@ func (u *unitOfWork) addSync(sy *fkSync) {
 	u.byChild[sy.child] = append(u.byChild[sy.child], sy)
 }
 
-func (u *unitOfWork) stateOf(m *mapping.Mapper, p unsafe.Pointer) *state {
+// stateOf returns the session's state of the object at p, attaching it when
+// it is not in the session (reached through a relationship without the
+// save-update cascade) so that its key can be read and written.
+func (u *unitOfWork) stateOf(m *mapping.Mapper, p unsafe.Pointer) (*state, error) {
 	if st := u.s.states[p]; st != nil {
-		return st
+		return st, nil
 	}
-	// Not reached by a cascade (save-update off): attach so that its key
-	// can be read and written.
-	return u.s.attach(m, p, false)
+	return u.s.attach(m, p, attachCascade)
 }
 
 // diff compares each relationship of each live object with its snapshot.
 func (u *unitOfWork) diff(all []*state) error {
 	for _, st := range all {
-		if st.status == statusDeleted {
+		if st.status == statusDeleted || u.s.states[st.ptr] != st {
 			continue
 		}
 		for _, r := range st.m.Relationships {
 			if !r.HasField {
 				continue
 			}
+			var err error
 			switch r.Direction {
 			case mapping.ManyToOne:
-				u.diffManyToOne(st, r)
+				err = u.diffManyToOne(st, r)
 			case mapping.OneToMany:
-				u.diffOneToMany(st, r)
+				err = u.diffOneToMany(st, r)
 			case mapping.ManyToMany:
-				if err := u.diffManyToMany(st, r); err != nil {
-					return err
-				}
+				err = u.diffManyToMany(st, r)
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
@@ -201,17 +249,35 @@ func (u *unitOfWork) diff(all []*state) error {
 				reparented = true
 			}
 		}
-		if !reparented && o.status == statusPersistent {
+		if reparented {
+			continue
+		}
+		switch o.status {
+		case statusPersistent:
 			u.s.touch(o)
 			o.status = statusDeleted
-		} else if !reparented && o.status == statusPending {
+		case statusPending:
 			u.s.forget(o)
 		}
 	}
 	return nil
 }
 
-func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) {
+// oldParent returns the state of the object a loaded many-to-one referred
+// to when it was loaded, found by the foreign key of the snapshot, when
+// the session holds it.
+func (u *unitOfWork) oldParent(st *state, r *mapping.Relationship) *state {
+	if st.snap == nil {
+		return nil
+	}
+	k, ok := r.LocalFields[0].Key(st.snap)
+	if !ok {
+		return nil
+	}
+	return u.s.identity[identityKey{r.Target, k}]
+}
+
+func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 	cur := r.Get(st.ptr)
 	var prev unsafe.Pointer
 	if st.snap != nil {
@@ -219,28 +285,62 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) {
 	}
 	loaded := st.isLoaded(r)
 	if cur == prev && !(cur != nil && !loaded) {
-		return
+		return nil
 	}
+	var ps *state
 	if cur != nil {
-		u.addSync(&fkSync{child: st, fields: r.LocalFields, parent: u.stateOf(r.Target, cur), parentFields: r.RemoteFields, priority: 2})
+		var err error
+		if ps, err = u.stateOf(r.Target, cur); err != nil {
+			return err
+		}
+		u.addSync(&fkSync{child: st, fields: r.LocalFields, parent: ps, parentFields: r.RemoteFields, priority: 2})
 	} else if loaded || prev != nil {
 		u.addSync(&fkSync{child: st, fields: r.LocalFields, priority: 2})
 	}
-	if rr := r.Reverse; rr != nil && rr.HasField && cur != prev {
-		if cur != nil {
-			u.memAdd(u.s.states[cur], rr, st.ptr)
-		}
-		if prev != nil {
-			if ps := u.s.states[prev]; ps != nil {
-				u.memRemove(ps, rr, st.ptr)
+	if cur == prev {
+		return nil
+	}
+	u.touched[st] = true
+	rr := r.Reverse
+	if rr == nil || !rr.HasField {
+		return nil
+	}
+	if ps != nil {
+		u.memAdd(ps, rr, st.ptr)
+		if !rr.Uselist {
+			// One-to-one: the parent's previous child is detached.
+			if y := rr.Get(ps.ptr); y != nil && y != st.ptr {
+				if ys := u.s.states[y]; ys != nil {
+					u.addSync(&fkSync{child: ys, fields: r.LocalFields, priority: 0})
+					u.scalarSets = append(u.scalarSets, scalarSet{st: ys, r: r, only: cur})
+					u.touched[ys] = true
+				}
+			} else if y == nil && ps.status == statusPersistent && !ps.isLoaded(rr) {
+				u.detaches = append(u.detaches, o2oDetach{r: rr, parent: ps, child: st})
 			}
 		}
 	}
+	// Leave the old parent's collection: the one the snapshot references,
+	// or, for a loaded object, the one its foreign key named.
+	var old *state
+	if prev != nil {
+		old = u.s.states[prev]
+	} else if !loaded {
+		old = u.oldParent(st, r)
+	}
+	if old != nil && old != ps {
+		u.memRemove(old, rr, st.ptr)
+	}
+	return nil
 }
 
-func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) {
+func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 	var added, removed []unsafe.Pointer
 	loaded := st.isLoaded(r)
+	rr := r.Reverse
+	if rr != nil && !rr.HasField {
+		rr = nil
+	}
 	if r.Uselist {
 		var prev []unsafe.Pointer
 		if st.colls != nil {
@@ -254,14 +354,28 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) {
 			prev = r.Get(st.snap)
 		}
 		if cur == prev && !(cur != nil && !loaded) {
-			return
+			return nil
 		}
 		if cur != nil {
 			added = []unsafe.Pointer{cur}
 		}
-		if prev != nil && prev != cur && loaded {
+		if prev != nil && prev != cur {
 			removed = []unsafe.Pointer{prev}
 		}
+		if cur != prev {
+			u.touched[st] = true
+			if cur != nil && !loaded && st.status == statusPersistent {
+				// The old child may be a row the session never saw.
+				cs, err := u.stateOf(r.Target, cur)
+				if err != nil {
+					return err
+				}
+				u.detaches = append(u.detaches, o2oDetach{r: r, parent: st, child: cs})
+			}
+		}
+	}
+	if len(added) > 0 || len(removed) > 0 {
+		u.touched[st] = true
 	}
 	for _, c := range removed {
 		cs := u.s.states[c]
@@ -273,17 +387,26 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) {
 		} else {
 			u.addSync(&fkSync{child: cs, fields: r.RemoteFields, priority: 0})
 		}
-		if rr := r.Reverse; rr != nil && rr.HasField {
-			u.scalarSets = append(u.scalarSets, scalarSet{st: cs, r: rr, target: nil, only: st.ptr})
+		if rr != nil {
+			u.scalarSets = append(u.scalarSets, scalarSet{st: cs, r: rr, only: st.ptr,
+				cond: true, key: syncKey{cs, r.RemoteFields[0]}})
 		}
 	}
 	for _, c := range added {
-		cs := u.stateOf(r.Target, c)
+		cs, err := u.stateOf(r.Target, c)
+		if err != nil {
+			return err
+		}
 		u.addSync(&fkSync{child: cs, fields: r.RemoteFields, parent: st, parentFields: r.LocalFields, priority: 1})
-		if rr := r.Reverse; rr != nil && rr.HasField {
-			u.scalarSets = append(u.scalarSets, scalarSet{st: cs, r: rr, target: st.ptr})
+		if rr != nil {
+			ss := scalarSet{st: cs, r: rr, target: st.ptr, cond: true, key: syncKey{cs, r.RemoteFields[0]}, parent: st}
+			if r.Uselist {
+				ss.owner, ss.ownerRel = st, r
+			}
+			u.scalarSets = append(u.scalarSets, ss)
 		}
 	}
+	return nil
 }
 
 func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
@@ -292,10 +415,20 @@ func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
 		prev = st.colls[r.Index]
 	}
 	added, removed := diffSlices(r.GetSlice(st.ptr), prev, st.isLoaded(r))
+	if len(added) > 0 || len(removed) > 0 {
+		u.touched[st] = true
+	}
+	rr := r.Reverse
+	if rr != nil && !rr.HasField {
+		rr = nil
+	}
 	for _, c := range added {
-		cs := u.stateOf(r.Target, c)
+		cs, err := u.stateOf(r.Target, c)
+		if err != nil {
+			return err
+		}
 		u.link(r, st, cs, true)
-		if rr := r.Reverse; rr != nil && rr.HasField {
+		if rr != nil {
 			u.memAdd(cs, rr, st.ptr)
 		}
 	}
@@ -305,7 +438,7 @@ func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
 			continue
 		}
 		u.link(r, st, cs, false)
-		if rr := r.Reverse; rr != nil && rr.HasField {
+		if rr != nil {
 			u.memRemove(cs, rr, st.ptr)
 		}
 	}
@@ -350,7 +483,7 @@ func columnIndex(t *schema.Table, c *schema.Column) int {
 // loaded, the elements of prev not in cur.
 func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsafe.Pointer) {
 	if len(prev) == 0 {
-		if len(cur) <= 1 {
+		if len(cur) == 0 || len(cur) == 1 && cur[0] != nil {
 			return cur, nil
 		}
 		seen := make(map[unsafe.Pointer]struct{}, len(cur))
@@ -361,6 +494,18 @@ func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsaf
 			}
 		}
 		return added, nil
+	}
+	if len(cur) == len(prev) {
+		same := true
+		for i := range cur {
+			if cur[i] != prev[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return nil, nil
+		}
 	}
 	before := make(map[unsafe.Pointer]struct{}, len(prev))
 	for _, p := range prev {
@@ -425,9 +570,9 @@ func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Poin
 }
 
 // expandDeletes follows delete cascades from the deleted objects, loading
-// unloaded collections that must be followed, and returns every state to
-// delete.
-func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
+// the children of collections the session has not loaded, and returns
+// every state to delete.
+func (u *unitOfWork) expandDeletes() ([]*state, error) {
 	var deleted []*state
 	seen := map[*state]bool{}
 	for _, st := range u.s.sortedStates() {
@@ -444,25 +589,31 @@ func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 			}
 			var children []unsafe.Pointer
 			switch {
-			case r.Direction == mapping.ManyToOne && r.HasField:
+			case r.HasField && r.Uselist:
+				children = append(children, r.GetSlice(st.ptr)...)
+			case r.HasField:
 				if p := r.Get(st.ptr); p != nil {
 					children = append(children, p)
 				}
-			case r.Direction == mapping.OneToMany && r.HasField && st.isLoaded(r):
-				if r.Uselist {
-					children = append(children, r.GetSlice(st.ptr)...)
-				} else if p := r.Get(st.ptr); p != nil {
-					children = append(children, p)
-				}
-			case r.Direction == mapping.OneToMany && st.key != nil:
+			case st.side != nil:
+				children = append(children, st.side[r.Index]...)
+			}
+			if r.Direction == mapping.OneToMany && st.key != nil && !st.isLoaded(r) {
+				// The rows the session does not know of.
 				loaded, err := u.s.loadChildren(u.ctx, r, st)
 				if err != nil {
 					return nil, err
 				}
-				children = loaded
+				children = append(children, loaded...)
 			}
 			for _, c := range children {
-				cs := u.stateOf(r.Target, c)
+				if c == nil {
+					continue
+				}
+				cs, err := u.stateOf(r.Target, c)
+				if err != nil {
+					return nil, err
+				}
 				if seen[cs] {
 					continue
 				}
@@ -498,8 +649,124 @@ func (s *Session) tableMappers() map[*schema.Table]*mapping.Mapper {
 	return out
 }
 
+// flushOrder returns the tables in the order their rows are inserted: each
+// after the tables its foreign keys refer to (self-references aside, which
+// the flush handles in waves). A cycle between tables is broken at a table
+// of the cycle whose foreign keys into it are all nullable — such a key can
+// be written by an UPDATE once both rows exist (a post-update) — the first
+// by name; when every key of a cycle is NOT NULL it is broken all the same,
+// and a flush whose rows need that refuses them with an error.
+func flushOrder(md *schema.MetaData) ([]*schema.Table, error) {
+	if err := md.Resolve(); err != nil {
+		return nil, err
+	}
+	tables := md.Tables()
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
+	pending := map[*schema.Table][]*schema.ForeignKey{}
+	for _, t := range tables {
+		for _, fk := range t.ForeignKeys() {
+			if fk.RefTable != t {
+				pending[t] = append(pending[t], fk)
+			}
+		}
+	}
+	done := map[*schema.Table]bool{}
+	out := make([]*schema.Table, 0, len(tables))
+	// reaches reports whether from depends, through pending keys, on to.
+	reaches := func(from, to *schema.Table) bool {
+		seen := map[*schema.Table]bool{}
+		stack := []*schema.Table{from}
+		for len(stack) > 0 {
+			t := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, fk := range pending[t] {
+				n := fk.RefTable
+				if done[n] || seen[n] {
+					continue
+				}
+				if n == to {
+					return true
+				}
+				seen[n] = true
+				stack = append(stack, n)
+			}
+		}
+		return false
+	}
+	for len(out) < len(tables) {
+		progressed := false
+		for _, t := range tables {
+			if done[t] {
+				continue
+			}
+			ready := true
+			for _, fk := range pending[t] {
+				if !done[fk.RefTable] {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				done[t] = true
+				out = append(out, t)
+				progressed = true
+			}
+		}
+		if progressed {
+			continue
+		}
+		// Every remaining table waits: break a cycle.
+		var pick *schema.Table
+		var pickKeys []*schema.ForeignKey
+		for _, nullableOnly := range []bool{true, false} {
+			for _, t := range tables {
+				if done[t] || !reaches(t, t) {
+					continue
+				}
+				var cyclic []*schema.ForeignKey
+				ok := true
+				for _, fk := range pending[t] {
+					if done[fk.RefTable] || !reaches(fk.RefTable, t) {
+						continue
+					}
+					cyclic = append(cyclic, fk)
+					for _, c := range fk.Columns {
+						if c.NotNull || c.PrimaryKey {
+							ok = false
+						}
+					}
+				}
+				if len(cyclic) > 0 && (ok || !nullableOnly) {
+					pick, pickKeys = t, cyclic
+					break
+				}
+			}
+			if pick != nil {
+				break
+			}
+		}
+		if pick == nil {
+			return nil, fmt.Errorf("relm: cannot order the tables for a flush") // unreachable: a stuck graph has a cycle
+		}
+		var keep []*schema.ForeignKey
+		for _, fk := range pending[pick] {
+			broken := false
+			for _, b := range pickKeys {
+				if fk == b {
+					broken = true
+				}
+			}
+			if !broken {
+				keep = append(keep, fk)
+			}
+		}
+		pending[pick] = keep
+	}
+	return out, nil
+}
+
 func (u *unitOfWork) execute(all, deleted []*state) error {
-	tables, err := u.s.reg.MetaData().Sorted()
+	tables, err := flushOrder(u.s.reg.MetaData())
 	if err != nil {
 		return err
 	}
@@ -534,7 +801,7 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 			continue
 		}
 		for _, st := range persistent[m] {
-			if err := u.applySyncs(st, false); err != nil {
+			if err := u.applySyncs(st); err != nil {
 				return err
 			}
 			if err := u.update(st); err != nil {
@@ -548,16 +815,17 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 			return err
 		}
 	}
+	if err := u.detachOneToOne(); err != nil {
+		return err
+	}
 	if err := u.writeLinks(); err != nil {
 		return err
 	}
 	return u.deleteRows(tables, byTable, deleted)
 }
 
-// applySyncs copies parents' keys into st's foreign keys. When allowWait is
-// set, a sync whose parent has no row yet is reported (false) instead of
-// failing.
-func (u *unitOfWork) applySyncs(st *state, allowWait bool) error {
+// applySyncs copies parents' keys into st's foreign keys.
+func (u *unitOfWork) applySyncs(st *state) error {
 	for _, sy := range u.byChild[st] {
 		if sy.child != st || sy.postUpdate {
 			continue
@@ -565,12 +833,13 @@ func (u *unitOfWork) applySyncs(st *state, allowWait bool) error {
 		if sy.parent != nil && sy.parent.status == statusDeleted {
 			continue
 		}
+		changed := false
 		for i, f := range sy.fields {
 			var v any
 			if sy.parent != nil {
 				k, ok := sy.parentFields[i].Key(sy.parent.ptr)
 				if !ok {
-					return fmt.Errorf("relm: %s.%s refers to a %s that has no key yet", st.m.Name(), f.Name, sy.parent.m.Name())
+					return fmt.Errorf("relm: %s.%s refers to a %s that has no key yet; add it to the session (or give the relationship the save-update cascade)", st.m.Name(), f.Name, sy.parent.m.Name())
 				}
 				v = k
 			}
@@ -580,13 +849,17 @@ func (u *unitOfWork) applySyncs(st *state, allowWait bool) error {
 			if err := u.s.setKey(st, f, v); err != nil {
 				return err
 			}
+			changed = true
 		}
-		u.touched[st] = true
+		if changed {
+			u.touched[st] = true
+		}
 	}
 	return nil
 }
 
-// waitsFor reports whether st has a foreign key to a row not inserted yet.
+// waitsFor reports whether st has a foreign key to a row not inserted yet,
+// of its own table (same) or of another (other).
 func (u *unitOfWork) waitsFor(st *state) (same bool, other *fkSync) {
 	for _, sy := range u.byChild[st] {
 		if sy.child != st || sy.parent == nil || sy.postUpdate {
@@ -610,12 +883,13 @@ func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 		var ready, wait []*state
 		for _, st := range remaining {
 			same, other := u.waitsFor(st)
-			if other != nil {
+			for other != nil {
 				// The parent's table comes later: a cycle between tables.
 				// Insert with NULL and write the key once the parent exists.
 				if err := u.deferSync(other); err != nil {
 					return err
 				}
+				_, other = u.waitsFor(st)
 			}
 			if same {
 				wait = append(wait, st)
@@ -627,7 +901,8 @@ func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 			// Rows of one table referring to each other in a cycle.
 			for _, st := range wait {
 				for _, sy := range u.byChild[st] {
-					if sy.parent != nil && sy.parent.m == m && !u.inserted[sy.parent] {
+					if sy.child == st && sy.parent != nil && sy.parent.m == m && !sy.postUpdate &&
+						sy.parent.status == statusPending && !u.inserted[sy.parent] {
 						if err := u.deferSync(sy); err != nil {
 							return err
 						}
@@ -637,7 +912,7 @@ func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 			ready, wait = wait, nil
 		}
 		for _, st := range ready {
-			if err := u.applySyncs(st, true); err != nil {
+			if err := u.applySyncs(st); err != nil {
 				return err
 			}
 		}
@@ -652,7 +927,7 @@ func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 func (u *unitOfWork) deferSync(sy *fkSync) error {
 	for _, f := range sy.fields {
 		if f.Column.NotNull {
-			return fmt.Errorf("relm: %s.%s and %s.%s refer to each other in a cycle, and %s.%s is NOT NULL; make that column nullable so that relm can insert the row first and set the key after (post-update), or save one side in an earlier flush",
+			return fmt.Errorf("relm: %s.%s and %s.%s refer to each other in a cycle, and %s.%s is NOT NULL, so neither row can be inserted first; make that column nullable so that relm can insert the row first and set the key after (post-update), or save one side in an earlier flush",
 				sy.child.m.Name(), f.Name, sy.parent.m.Name(), sy.parentFields[0].Name, sy.child.m.Table.Name, f.Column.Name)
 		}
 		if err := u.s.setKey(sy.child, f, nil); err != nil {
@@ -666,23 +941,46 @@ func (u *unitOfWork) deferSync(sy *fkSync) error {
 
 func (u *unitOfWork) finalize(all, deleted []*state) {
 	s := u.s
-	// Reverse sides in memory.
-	for _, k := range u.collOrder {
-		u.applyColl(k)
+	// Deleted objects leave the other side of their relationships.
+	for _, st := range deleted {
+		u.leaveRelated(st)
 	}
-	for _, ss := range u.scalarSets {
-		if ss.st == nil || !ss.r.HasField {
+	// Reverse sides in memory: scalar fields first (they may take an
+	// object out of its old parent's collection), then collections.
+	for i := 0; i < len(u.scalarSets); i++ {
+		ss := u.scalarSets[i]
+		if ss.st == nil || !ss.r.HasField || s.states[ss.st.ptr] != ss.st {
 			continue
 		}
-		if ss.only != nil && ss.r.Get(ss.st.ptr) != ss.only {
+		if ss.cond {
+			if w := u.syncs[ss.key]; w == nil || w.parent != ss.parent {
+				if ss.owner != nil {
+					u.memRemove(ss.owner, ss.ownerRel, ss.st.ptr)
+				}
+				continue
+			}
+		}
+		old := ss.r.Get(ss.st.ptr)
+		if ss.only != nil && old != ss.only || old == ss.target {
 			continue
 		}
-		if ss.r.Get(ss.st.ptr) == ss.target {
-			continue
-		}
+		s.touch(ss.st)
 		s.saveRel(ss.st.ptr, ss.r)
 		ss.r.Set(ss.st.ptr, ss.target)
 		u.touched[ss.st] = true
+		if rr := ss.r.Reverse; old != nil && rr != nil && rr.HasField && ss.r.Direction == mapping.ManyToOne {
+			// The child changed parents: it leaves the old one's side.
+			u.memRemove(s.states[old], rr, ss.st.ptr)
+		}
+	}
+	for _, k := range u.collOrder {
+		u.applyColl(k)
+	}
+	for _, d := range u.detaches {
+		if s.states[d.parent.ptr] == d.parent {
+			s.touch(d.parent)
+			d.parent.setLoaded(d.r)
+		}
 	}
 	for _, st := range deleted {
 		s.forget(st)
@@ -699,9 +997,49 @@ func (u *unitOfWork) finalize(all, deleted []*state) {
 			u.snapshot(st)
 		}
 	}
+	// Objects touched that were not in the flush's list: attached while
+	// diffing or deleting, after the cascade (so with a later sequence).
+	for st := range u.touched {
+		if st.seq > u.lastSeq && s.states[st.ptr] == st && st.status == statusPersistent {
+			s.touch(st)
+			u.snapshot(st)
+		}
+	}
+}
+
+// leaveRelated takes a deleted object out of the reverse side of each of
+// its relationships, on the objects it refers to (now or when last
+// flushed) whose side the session knows.
+func (u *unitOfWork) leaveRelated(st *state) {
+	for _, r := range st.m.Relationships {
+		rr := r.Reverse
+		if !r.HasField || rr == nil || !rr.HasField {
+			continue
+		}
+		var others []unsafe.Pointer
+		if r.Uselist {
+			others = append(others, r.GetSlice(st.ptr)...)
+			if st.colls != nil {
+				others = append(others, st.colls[r.Index]...)
+			}
+		} else {
+			others = append(others, r.Get(st.ptr))
+			if st.snap != nil {
+				others = append(others, r.Get(st.snap))
+			}
+		}
+		for _, p := range others {
+			if o := u.s.states[p]; p != nil && o != nil && o.status != statusDeleted {
+				u.memRemove(o, rr, st.ptr)
+			}
+		}
+	}
 }
 
 func (u *unitOfWork) applyColl(k collKey) {
+	if u.s.states[k.st.ptr] != k.st {
+		return
+	}
 	cur := k.r.GetSlice(k.st.ptr)
 	rm := u.collRemoves[k]
 	adds := u.collAdds[k]
@@ -735,12 +1073,11 @@ func (u *unitOfWork) applyColl(k collKey) {
 
 // snapshot records st as flushed: a copy of its struct and of its
 // collections. A pending object's relationships were all authoritative, so
-// they count as loaded from now on.
+// they count as loaded from now on. The snapshot is a new allocation: the
+// journal keeps the previous one, which a rollback restores.
 func (u *unitOfWork) snapshot(st *state) {
 	m := st.m
-	if st.snap == nil {
-		st.snap = m.New()
-	}
+	st.snap = m.New()
 	m.Copy(st.snap, st.ptr)
 	for _, r := range m.Relationships {
 		if !r.HasField || !r.Uselist {

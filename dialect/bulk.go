@@ -1,0 +1,63 @@
+package dialect
+
+import (
+	"context"
+	"errors"
+
+	"github.com/relmorm/relm/schema"
+)
+
+// BulkInserter is an optional capability of a dialect: inserting any number
+// of rows in one statement that binds them as a few parameters (one array
+// per column on PostgreSQL, one JSON document on SQLite and MariaDB)
+// instead of one parameter per value. relm's flush uses it for a table whose
+// rows do not fit in one multi-row VALUES statement, so that a flush issues
+// one INSERT per table whatever the number of rows. Dialects without it get
+// VALUES statements chunked under MaxParams.
+//
+// The rows are inserted in the order they were added, so that keys the
+// database generates ascend in that order, as with VALUES.
+type BulkInserter interface {
+	// BulkInsert returns the INSERT of cols into table (names unquoted)
+	// whose rows are the arguments of a BulkRows for the same columns,
+	// followed by RETURNING returning when that is not "". ok is false
+	// when the dialect cannot use the bulk form here (a column type it
+	// cannot carry, or a server without the functions it needs).
+	BulkInsert(table string, cols []*schema.Column, returning string) (query string, ok bool)
+	// BulkRows starts the arguments of such a statement. When maxBytes is
+	// positive it bounds their size (see BulkRows.Add).
+	BulkRows(cols []*schema.Column, maxBytes int) BulkRows
+}
+
+// BulkRows accumulates the rows of one bulk INSERT.
+type BulkRows interface {
+	// Add appends a row: one value per column, as database/sql driver
+	// values (nil, int64, float64, bool, []byte, string or time.Time).
+	// It returns ErrBulkFull, adding nothing, when the row would take the
+	// arguments past maxBytes (the first row is always taken), and an
+	// error wrapping ErrBulkValue, adding nothing, when a value cannot be
+	// carried faithfully; the caller then writes the rows with VALUES,
+	// whose behaviour (including the database's errors) is the reference.
+	Add(row []any) error
+	// Len returns the number of rows added.
+	Len() int
+	// Args returns the statement's arguments.
+	Args() []any
+}
+
+// The errors of BulkRows.Add.
+var (
+	ErrBulkFull  = errors.New("dialect: the bulk statement is full")
+	ErrBulkValue = errors.New("dialect: a value the bulk form cannot carry")
+)
+
+// PacketLimiter is an optional capability of a dialect whose server bounds
+// the size of one statement: MySQL's and MariaDB's max_allowed_packet.
+// relm bounds the arguments of each INSERT by it, so that a flush makes
+// more statements rather than fail with a packet too large.
+type PacketLimiter interface {
+	// MaxPacket returns the most bytes one statement's arguments may take
+	// (0: no bound). q is a connection outside any transaction; the value
+	// is read once and remembered.
+	MaxPacket(ctx context.Context, q Executor) (int, error)
+}

@@ -1,0 +1,185 @@
+package postgres
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/relmorm/relm/dialect"
+	"github.com/relmorm/relm/schema"
+)
+
+var _ dialect.BulkInserter = (*Dialect)(nil)
+
+// arrayType is the array a column's values travel in.
+func arrayType(k schema.Kind) string {
+	switch k {
+	case schema.KindInteger, schema.KindBigInt:
+		return "int8[]"
+	case schema.KindString, schema.KindText:
+		return "text[]"
+	case schema.KindBool:
+		return "bool[]"
+	case schema.KindFloat:
+		return "float8[]"
+	case schema.KindTime:
+		return "timestamptz[]"
+	case schema.KindBytes:
+		return "bytea[]"
+	}
+	return ""
+}
+
+// BulkInsert returns
+//
+//	INSERT INTO t (a, b) SELECT u.c0, u.c1
+//	FROM unnest($1::int8[], $2::text[]) WITH ORDINALITY AS u(c0, c1, n)
+//	ORDER BY u.n [RETURNING id]
+//
+// with one array parameter per column, which pgx binds in its binary
+// format: each value arrives exactly as a bound scalar would, NULLs
+// included, and the columns take them by assignment cast as from VALUES.
+// ORDER BY the ordinality makes the sequence assign keys in row order.
+func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning string) (string, bool) {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(d.Quote(table))
+	b.WriteString(" (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d.Quote(c.Name))
+	}
+	b.WriteString(") SELECT ")
+	for i := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("u.c")
+		b.WriteString(strconv.Itoa(i))
+	}
+	b.WriteString(" FROM unnest(")
+	for i, c := range cols {
+		typ := arrayType(c.Type.Kind)
+		if typ == "" {
+			return "", false
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString("::")
+		b.WriteString(typ)
+	}
+	b.WriteString(") WITH ORDINALITY AS u(")
+	for i := range cols {
+		b.WriteString("c")
+		b.WriteString(strconv.Itoa(i))
+		b.WriteString(", ")
+	}
+	b.WriteString("n) ORDER BY u.n")
+	if returning != "" {
+		b.WriteString(" RETURNING ")
+		b.WriteString(d.Quote(returning))
+	}
+	return b.String(), true
+}
+
+// BulkRows returns one typed array per column. PostgreSQL bounds a value
+// at 1 GB, far beyond any batch relm builds, so maxBytes is not needed and
+// rows are never refused as full; a value whose Go type does not match its
+// column type is refused with dialect.ErrBulkValue.
+func (d *Dialect) BulkRows(cols []*schema.Column, _ int) dialect.BulkRows {
+	r := &arrayRows{cols: cols, arrays: make([]any, len(cols))}
+	for j, c := range cols {
+		switch c.Type.Kind {
+		case schema.KindInteger, schema.KindBigInt:
+			r.arrays[j] = []pgtype.Int8{}
+		case schema.KindString, schema.KindText:
+			r.arrays[j] = []pgtype.Text{}
+		case schema.KindBool:
+			r.arrays[j] = []pgtype.Bool{}
+		case schema.KindFloat:
+			r.arrays[j] = []pgtype.Float8{}
+		case schema.KindTime:
+			r.arrays[j] = []pgtype.Timestamptz{}
+		default:
+			r.arrays[j] = [][]byte{}
+		}
+	}
+	return r
+}
+
+type arrayRows struct {
+	cols   []*schema.Column
+	arrays []any
+	n      int
+}
+
+func (r *arrayRows) Len() int    { return r.n }
+func (r *arrayRows) Args() []any { return r.arrays }
+func (r *arrayRows) Add(row []any) error {
+	for j, v := range row {
+		if !accepts(r.cols[j].Type.Kind, v) {
+			return fmt.Errorf("%w: column %s, %T value: not the Go type of a %s column", dialect.ErrBulkValue, r.cols[j].Name, v, r.cols[j].Type)
+		}
+	}
+	for j, v := range row {
+		switch a := r.arrays[j].(type) {
+		case []pgtype.Int8:
+			x, ok := v.(int64)
+			r.arrays[j] = append(a, pgtype.Int8{Int64: x, Valid: ok})
+		case []pgtype.Text:
+			x, ok := v.(string)
+			r.arrays[j] = append(a, pgtype.Text{String: x, Valid: ok})
+		case []pgtype.Bool:
+			x, ok := v.(bool)
+			r.arrays[j] = append(a, pgtype.Bool{Bool: x, Valid: ok})
+		case []pgtype.Float8:
+			x, ok := v.(float64)
+			r.arrays[j] = append(a, pgtype.Float8{Float64: x, Valid: ok})
+		case []pgtype.Timestamptz:
+			x, ok := v.(time.Time)
+			r.arrays[j] = append(a, pgtype.Timestamptz{Time: x, Valid: ok})
+		case [][]byte:
+			x, _ := v.([]byte)
+			r.arrays[j] = append(a, x)
+		}
+	}
+	r.n++
+	return nil
+}
+
+// accepts reports whether v (nil or a driver value) can travel in the
+// array of a column of kind k.
+func accepts(k schema.Kind, v any) bool {
+	if v == nil {
+		return true
+	}
+	switch k {
+	case schema.KindInteger, schema.KindBigInt:
+		_, ok := v.(int64)
+		return ok
+	case schema.KindString, schema.KindText:
+		_, ok := v.(string)
+		return ok
+	case schema.KindBool:
+		_, ok := v.(bool)
+		return ok
+	case schema.KindFloat:
+		_, ok := v.(float64)
+		return ok
+	case schema.KindTime:
+		_, ok := v.(time.Time)
+		return ok
+	case schema.KindBytes:
+		_, ok := v.([]byte)
+		return ok
+	}
+	return false
+}

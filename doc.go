@@ -1,0 +1,117 @@
+// Package relm is an ORM that gives Go what SQLAlchemy's Session and
+// relationship() give Python: structs declared once with their
+// relationships, and a session that saves a whole object graph in one
+// commit, in a number of statements that does not grow with the graph, on
+// SQLite, PostgreSQL and MySQL/MariaDB.
+//
+// # Open a database
+//
+// [Open] takes a URL-style DSN and returns a [DB], a *sql.DB with the
+// dialect that speaks to it. Every statement relm issues goes through it and
+// can be logged with [WithLogger] (the equivalent of echo=True):
+//
+//	db, err := relm.Open(ctx, "sqlite:blog.db") // or postgres://…, mysql://…
+//
+// A program that opens its own *sql.DB wraps it with [New].
+//
+// # Declare the models
+//
+// Models are structs registered in a [github.com/relmorm/relm/mapping.Registry]; struct tags (or
+// their programmatic form) declare columns, keys and relationships, and
+// Configure infers each relationship's direction and join from the foreign
+// keys. CreateAll creates the tables, parents first. Package mapping
+// documents the tags.
+//
+//	reg := mapping.NewRegistry()
+//	err = reg.Register(&User{}, &Article{}, &Tag{})
+//	err = reg.CreateAll(ctx, db)
+//
+// # Work in a session
+//
+// A [Session] is a unit of work over a DB, one per request, job or
+// goroutine. [Session.Add] and [Session.AddAll] put new objects in it (and,
+// by the save-update cascade, every object they reach through their
+// relationships); objects loaded through it — [Get], [Select], [Raw] — are
+// tracked too. Within a session one row is one object: [Get] answers from
+// the identity map without SQL when it holds the row. [Session.Delete]
+// marks an object for deletion. [Session.Commit] flushes every change and
+// commits; [Session.Flush] writes without committing; [Session.Rollback]
+// undoes the transaction and returns the objects to the state they had when
+// it began (rows inserted in it lose their generated keys and are pending
+// again). A failed statement is a [*StatementError] naming the object, the
+// table and the SQL, wrapping the driver's error; the whole transaction is
+// rolled back and the session stays usable.
+//
+//	s := relm.NewSession(db, reg)
+//	defer s.Close()
+//	s.Add(&Article{Title: "Hello", Author: ada, Tags: []*Tag{golang}})
+//	err = s.Commit(ctx)
+//
+// # What happens at flush
+//
+// A flush (the first step of every Commit) is planned from the mapped
+// dependencies, as SQLAlchemy's unit of work does:
+//
+//  1. Cascade: objects reachable through relationships with the
+//     save-update cascade (the default) join the session, each once.
+//  2. Diff: every object is compared with the snapshot the session took
+//     when it loaded or last flushed it. A changed column becomes an UPDATE
+//     of the changed columns only; a changed reference or collection
+//     becomes a foreign-key change, a link row to insert or delete, or an
+//     orphan to delete (cascade delete-orphan).
+//  3. Deletes follow the delete cascade (loading the children the session
+//     does not hold); without it, children of a deleted row get their
+//     foreign key set to NULL, and its link rows are deleted.
+//  4. Statements, parents first: the rows of each table in one INSERT
+//     (self-referential rows in waves, parents first; rows of a cycle
+//     between tables inserted with NULL and given their key by a following
+//     UPDATE, the post-update), foreign keys filled from the parents'
+//     generated keys, which are read back with RETURNING; then UPDATEs;
+//     then link rows; then DELETEs, children first.
+//  5. In memory: the other side of every bidirectional relationship is
+//     brought into step (below), and snapshots are taken.
+//
+// The rows of one table go in one statement: a multi-row INSERT … VALUES
+// when they fit under the dialect's parameter limit, otherwise one
+// INSERT … SELECT that binds them all at once (arrays on PostgreSQL, a JSON
+// document on SQLite and MariaDB). The tutorial's commit — users,
+// categories, tags, articles and their link rows — is seven statements
+// (BEGIN, five INSERTs, COMMIT) for 100 articles as for 10,000. On
+// MySQL/MariaDB a table's rows are also bounded by max_allowed_packet, so
+// the count stays constant while each table's rows fit in one packet (16 MB
+// by default), and grows by one statement per packet beyond.
+//
+// # How relm keeps both sides in step
+//
+// In SQLAlchemy, setting article.author = user appends the article to
+// user.articles at once: relationship attributes are instrumented, and an
+// attribute event on one side updates the other side in memory as the
+// assignment happens (the backref events), before any flush.
+//
+// Go has no attribute instrumentation: a struct field is plain memory, and
+// an assignment runs no code. relm does not ask models to use setters or
+// generated accessors to get it. Instead it brings both sides into step at
+// flush, from the same diff that decides the SQL:
+//
+//   - article.Author = u (many-to-one) puts the article in u.Articles and
+//     takes it out of the previous author's Articles — for each side whose
+//     collection the session knows (a new object, or one whose collection
+//     was loaded or flushed), since relm never loads a collection just to
+//     add to it;
+//   - appending an article to u.Articles sets article.Author = u, and takes
+//     it out of the previous author's Articles; removing it sets
+//     article.Author to nil;
+//   - a tag appended to article.Tags puts the article in tag.Articles, and
+//     a removal removes it;
+//   - a one-to-one (User.UserInfo) replaced on either side detaches the old
+//     object: its reference is cleared and its foreign key set to NULL,
+//     in the database and in memory.
+//
+// When the two sides disagree within one flush — article.Author = u while
+// the article was appended to v.Articles — the object that holds the
+// foreign key wins (the article's own Author), in the database and in
+// memory. Between flushes, therefore, the two sides may differ: code that
+// reads the other side before flushing sees what it assigned, not its
+// consequence. [Session.Flush] brings them into step without committing.
+// A rollback undoes these in-memory changes with the rest.
+package relm

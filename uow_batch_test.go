@@ -1,0 +1,364 @@
+package relm_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/internal/testdb"
+)
+
+// seedTutorial commits the tutorial's graph with n articles as the
+// tutorial does (AddAll of users, categories and tags, Add of each article,
+// one Commit) and returns the graph.
+func seedTutorial(t *testing.T, s *relm.Session, n int) *graph {
+	t.Helper()
+	g := tutorial(n)
+	must(t, s.AddAll(g.Users))
+	must(t, s.AddAll(g.Categories))
+	must(t, s.AddAll(g.Tags))
+	for _, a := range g.Articles {
+		must(t, s.Add(a))
+	}
+	must(t, s.Commit(ctx))
+	return g
+}
+
+// TestUOWStatementCountIsConstant is the statement-count contract: the
+// tutorial's commit issues the same statements for 100 and for 10,000
+// articles — BEGIN, one INSERT per table, COMMIT — on every database. At
+// 10,000 articles (40,000 values) and ~35,000 link rows (70,000 values) the
+// rows no longer fit in one VALUES statement on SQLite, nor the link rows
+// on PostgreSQL and MariaDB; they go through the bulk path.
+func TestUOWStatementCountIsConstant(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 articles per database")
+	}
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		counts := map[int][]string{}
+		for _, n := range []int{100, 10000} {
+			reg := blogRegistry(t)
+			s := newSession(t, db, log, reg)
+			g := seedTutorial(t, s, n)
+			counts[n] = kinds(db, log.Statements())
+			t.Logf("%s, %d articles: %d statements %v", db.Dialect().Name(), n, len(counts[n]), counts[n])
+			links := 0
+			for _, a := range g.Articles {
+				links += len(a.Tags)
+			}
+			if countRows(t, db, "articles") != n || linkCount(t, db) != links {
+				t.Fatalf("%d articles, %d links; want %d, %d", countRows(t, db, "articles"), linkCount(t, db), n, links)
+			}
+			// The generated keys were assigned in row order.
+			titles := map[int]string{}
+			rows, err := db.SQL().QueryContext(ctx, "SELECT id, title FROM articles")
+			must(t, err)
+			for rows.Next() {
+				var id int
+				var title string
+				must(t, rows.Scan(&id, &title))
+				titles[id] = title
+			}
+			rows.Close()
+			for _, a := range g.Articles {
+				if titles[a.ID] != a.Title {
+					t.Fatalf("article %d is %q in the database, %q in memory", a.ID, titles[a.ID], a.Title)
+				}
+			}
+			if n := queryInt(t, db, "SELECT COUNT(*) FROM (SELECT article_id, tag_id FROM article_tag GROUP BY article_id, tag_id HAVING COUNT(*) > 1) d"); n != 0 {
+				t.Fatalf("%d duplicate link rows", n)
+			}
+			s.Close()
+			must(t, reg.DropAll(ctx, db))
+		}
+		want := []string{"BEGIN", "INSERT categories", "INSERT tags", "INSERT users", "INSERT articles", "INSERT article_tag", "COMMIT"}
+		for n, got := range counts {
+			if !equalStrings(got, want) {
+				t.Errorf("%d articles: %v, want %v", n, got, want)
+			}
+		}
+	})
+}
+
+// TestUOWPacketBound: on MariaDB a table's rows are split by
+// max_allowed_packet (the statement-count contract holds while a table's
+// rows fit in one packet); elsewhere they go in one statement.
+func TestUOWPacketBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 18 MB per database")
+	}
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := blogSession(t, db, log)
+		g := tutorialGraph(3, 2, 1, 2, 300)
+		big := strings.Repeat("0123456789", 6000) // 60 kB: fits TEXT everywhere
+		for _, a := range g.Articles {
+			a.Content = ptr(big)
+		}
+		must(t, s.AddAll(g.Articles))
+		must(t, s.Commit(ctx))
+		n := countKind(log, "INSERT articles")
+		switch db.Dialect().Name() {
+		case "mysql":
+			packet := queryInt(t, db, "SELECT @@max_allowed_packet")
+			if min := 300 * 60000 / packet; n <= min {
+				t.Errorf("%d INSERTs for 18 MB under a %d-byte packet", n, packet)
+			}
+		default:
+			if n != 1 {
+				t.Errorf("%d INSERTs into articles, want 1", n)
+			}
+		}
+		if got := queryInt(t, db, "SELECT COUNT(*) FROM articles WHERE content = ?", big); got != 300 {
+			t.Errorf("%d articles hold their content, want 300", got)
+		}
+		for _, a := range g.Articles {
+			if got := queryStrings(t, db, "SELECT title FROM articles WHERE id = ?", a.ID); got[0] != a.Title {
+				t.Fatalf("article %d: title %q, want %q", a.ID, got[0], a.Title)
+			}
+		}
+	})
+}
+
+// TestUOWBulkTooLongFails: a value too long for its column fails the
+// bulk statement as it fails VALUES (MariaDB would otherwise truncate it).
+func TestUOWBulkTooLongFails(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		if db.Dialect().Name() == "sqlite" {
+			t.Skip("SQLite does not enforce VARCHAR lengths")
+		}
+		s := newSession(t, db, log, registry(t, &Kinds{}))
+		rows := hostileRows(db.Dialect().Name(), 6000)
+		rows[5000].Tag = strings.Repeat("x", 21) // size:20
+		must(t, s.AddAll(rows))
+		err := s.Commit(ctx)
+		var se *relm.StatementError
+		if !errors.As(err, &se) || !strings.Contains(se.SQL, map[string]string{"postgres": "unnest", "mysql": "JSON_TABLE"}[db.Dialect().Name()]) {
+			t.Fatalf("commit: %v, want the bulk statement's error", err)
+		}
+		if n := countRows(t, db, "kinds"); n != 0 {
+			t.Fatalf("%d rows written", n)
+		}
+	})
+}
+
+// Kinds has a column of every kind, nullable and not.
+type Kinds struct {
+	ID  int `relm:"pk"`
+	S   string
+	SP  *string `relm:"size:300"`
+	T   *string `relm:"type:text"`
+	I   int64
+	IP  *int
+	B   bool
+	BP  *bool
+	F   float64
+	FP  *float64
+	TM  time.Time
+	TP  *time.Time
+	BY  []byte
+	Tag string `relm:"size:20"`
+}
+
+func (Kinds) TableName() string { return "kinds" }
+
+// hostileRows returns rows whose values are the hard cases of each kind,
+// cycled so that every value meets every other.
+func hostileRows(dialect string, n int) []*Kinds {
+	strs := []string{
+		"", " ", "'", "''", `"`, `\`, `\\`, `\'`, `\"`, "'; DROP TABLE kinds; --", "a'b\"c\\d",
+		"é", "日本語", "😀 emoji", "\u2028\u2029", "\t\n\r\b\f", "\x01\x1f\x7f", "$1", "?", "%s %d",
+		`{"json": [1, 2]}`, "[[1]]", "null", "true", "0x00ff", "trailing  ", strings.Repeat("x", 255),
+		"\\u0000", `C:\path\to\file`, "multi\nline\ntext",
+	}
+	if dialect != "postgres" {
+		strs = append(strs, "nul\x00inside") // PostgreSQL text cannot hold NUL
+	}
+	ints := []int64{0, -1, 1, math.MaxInt64, math.MinInt64, 1 << 53, -(1 << 53) - 1}
+	smalls := []*int{nil, ptr(0), ptr(math.MaxInt32), ptr(math.MinInt32)}
+	floats := []float64{0, 0.1, -1.5, math.Pi, 1e308, -1e-308, 5e-324, math.MaxFloat64, 1.0 / 3, 123456789.123456789, 3}
+	times := []time.Time{
+		time.Date(2024, 1, 2, 3, 4, 5, 123456000, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2038, 1, 19, 3, 14, 8, 999999000, time.UTC),
+		time.Date(2000, 2, 29, 23, 59, 59, 0, time.FixedZone("", 5*3600+1800)),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC),
+	}
+	blobs := [][]byte{nil, {}, {0}, {0xff, 0, '\'', '\\', '"'}, []byte("text"), func() []byte {
+		b := make([]byte, 256)
+		for i := range b {
+			b[i] = byte(i)
+		}
+		return b
+	}()}
+	out := make([]*Kinds, n)
+	for i := range out {
+		k := &Kinds{
+			S:   strs[i%len(strs)],
+			I:   ints[i%len(ints)],
+			IP:  smalls[i%len(smalls)],
+			B:   i%2 == 0,
+			F:   floats[i%len(floats)],
+			TM:  times[i%len(times)],
+			BY:  blobs[i%len(blobs)],
+			Tag: fmt.Sprint(i),
+		}
+		if i%3 != 0 {
+			k.SP = ptr(strs[(i+7)%len(strs)])
+			k.T = ptr(strings.Repeat(strs[(i+3)%len(strs)], 3))
+			k.BP = ptr(i%5 == 0)
+			k.FP = ptr(floats[(i+1)%len(floats)])
+			k.TP = ptr(times[(i+2)%len(times)])
+		}
+		out[i] = k
+	}
+	return out
+}
+
+// sameKinds compares a row read back with the one written; times to the
+// microsecond (what PostgreSQL and MariaDB keep), as instants.
+func sameKinds(a, b *Kinds) string {
+	sp := func(p *string) string {
+		if p == nil {
+			return "<nil>"
+		}
+		return fmt.Sprintf("%q", *p)
+	}
+	tm := func(t time.Time) string { return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano) }
+	tp := func(p *time.Time) string {
+		if p == nil {
+			return "<nil>"
+		}
+		return tm(*p)
+	}
+	for _, c := range []struct {
+		name string
+		x, y any
+	}{
+		{"S", fmt.Sprintf("%q", a.S), fmt.Sprintf("%q", b.S)},
+		{"SP", sp(a.SP), sp(b.SP)},
+		{"T", sp(a.T), sp(b.T)},
+		{"I", a.I, b.I},
+		{"IP", fmt.Sprint(deref(a.IP)), fmt.Sprint(deref(b.IP))},
+		{"B", a.B, b.B},
+		{"BP", fmt.Sprint(deref(a.BP)), fmt.Sprint(deref(b.BP))},
+		{"F", a.F, b.F},
+		{"FP", fmt.Sprint(deref(a.FP)), fmt.Sprint(deref(b.FP))},
+		{"TM", tm(a.TM), tm(b.TM)},
+		{"TP", tp(a.TP), tp(b.TP)},
+		{"Tag", a.Tag, b.Tag},
+	} {
+		if c.x != c.y {
+			return fmt.Sprintf("%s: %v, want %v", c.name, c.x, c.y)
+		}
+	}
+	if !bytes.Equal(a.BY, b.BY) || (a.BY == nil) != (b.BY == nil) && len(b.BY) > 0 {
+		return fmt.Sprintf("BY: %x (nil %v), want %x (nil %v)", a.BY, a.BY == nil, b.BY, b.BY == nil)
+	}
+	return ""
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// TestUOWBulkRoundTrip writes hard values of every kind through the bulk
+// path (too many rows for one VALUES statement) and through VALUES, and
+// reads them back: both paths store the same values, equal to the ones
+// written.
+func TestUOWBulkRoundTrip(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := registry(t, &Kinds{})
+		s := newSession(t, db, log, reg)
+		// 13 columns: 2,521 rows fit in one VALUES on SQLite, 5,041 on
+		// PostgreSQL and MariaDB.
+		n := 6000
+		bulkRows := hostileRows(db.Dialect().Name(), n)
+		must(t, s.AddAll(bulkRows))
+		must(t, s.Commit(ctx))
+		var insert string
+		for _, st := range log.Statements() {
+			if kind(st) == "INSERT kinds" {
+				if insert != "" {
+					t.Fatalf("more than one INSERT for %d rows", n)
+				}
+				insert = st
+			}
+		}
+		if !strings.Contains(insert, map[string]string{"sqlite": "json_each", "postgres": "unnest", "mysql": "JSON_TABLE"}[db.Dialect().Name()]) {
+			t.Fatalf("the rows did not take the bulk path: %.200s", insert)
+		}
+		// The same values, 40 rows: one VALUES statement.
+		valueRows := hostileRows(db.Dialect().Name(), 40)
+		log.Reset()
+		must(t, s.AddAll(valueRows))
+		must(t, s.Commit(ctx))
+		if st := writes(log); len(st) != 1 || !strings.Contains(st[0], "VALUES") {
+			t.Fatalf("small batch: %v", st)
+		}
+
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		got, err := relm.Select[Kinds](s2).OrderBy("ID").All(ctx)
+		must(t, err)
+		if len(got) != n+40 {
+			t.Fatalf("%d rows read back", len(got))
+		}
+		byID := map[int]*Kinds{}
+		for _, k := range got {
+			byID[k.ID] = k
+		}
+		for i, want := range bulkRows {
+			if diff := sameKinds(byID[want.ID], want); diff != "" {
+				t.Fatalf("bulk row %d (key %d): %s", i, want.ID, diff)
+			}
+		}
+		for i, want := range valueRows {
+			read := byID[want.ID]
+			if diff := sameKinds(read, want); diff != "" {
+				t.Fatalf("VALUES row %d: %s", i, diff)
+			}
+			// Both paths store exactly the same thing (blobs' nil-ness
+			// and times' zones included).
+			other := byID[bulkRows[i].ID]
+			if diff := sameKinds(read, other); diff != "" || (read.BY == nil) != (other.BY == nil) || !read.TM.Equal(other.TM) || read.TM.Location().String() != other.TM.Location().String() {
+				t.Fatalf("row %d: the bulk path stored %+v, VALUES %+v (%s)", i, other, read, diff)
+			}
+		}
+	})
+}
+
+// TestUOWBulkFallsBack: a value the bulk form cannot carry (a string that
+// is not UTF-8, on SQLite which stores it) sends its rows through VALUES;
+// every row is written all the same.
+func TestUOWBulkFallsBack(t *testing.T) {
+	log := &testdb.Log{}
+	db := testdb.Open(t, "sqlite", log.Option())
+	reg := registry(t, &Kinds{})
+	s := newSession(t, db, log, reg)
+	rows := hostileRows("sqlite", 6000)
+	rows[3000].S = "bad \xff utf-8"
+	must(t, s.AddAll(rows))
+	must(t, s.Commit(ctx))
+	if n := countKind(log, "INSERT kinds"); n < 2 {
+		t.Errorf("%d INSERTs: the bad row did not go by VALUES", n)
+	}
+	if got := countRows(t, db, "kinds"); got != len(rows) {
+		t.Fatalf("%d rows, want %d", got, len(rows))
+	}
+	if got := queryStrings(t, db, "SELECT s FROM kinds WHERE id = ?", rows[3000].ID); got[0] != rows[3000].S {
+		t.Fatalf("bad row stored %q", got[0])
+	}
+	for _, i := range []int{0, 2999, 3001, 5999} {
+		if got := queryStrings(t, db, "SELECT tag FROM kinds WHERE id = ?", rows[i].ID); got[0] != rows[i].Tag {
+			t.Fatalf("row %d: tag %q, want %q", i, got[0], rows[i].Tag)
+		}
+	}
+}
