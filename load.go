@@ -78,5 +78,12 @@ func (e *StatementError) Error() string {
 	return fmt.Sprintf("relm: %s %s%s failed: %v [SQL: %s]", e.Op, e.Type, obj, e.Err, sqlText)
 }
 
-// Unwrap returns the driver's error.
-func (e *StatementError) Unwrap() error { return e.Err }
+// Unwrap returns the driver's error; a constraint violation comes wrapped in
+// a *ConstraintError naming the table and constraint (errors.go), so that
+// errors.As and errors.Is find both.
+func (e *StatementError) Unwrap() error {
+	if ce := constraintOf(e.Err, e.SQL); ce != nil {
+		return ce
+	}
+	return e.Err
+}

@@ -31,7 +31,8 @@
 //     pk                    part of the primary key (a field named ID is the key by default);
 //     a single integer key autoincrements
 //     autoincrement[:BOOL]  force autoincrement on or off
-//     type:T                integer, bigint, varchar(N), text, bool, float, timestamp, blob
+//     type:T                integer, bigint, varchar(N), text, bool, float, timestamp, blob;
+//     longtext for text beyond 64 KiB on MySQL (LONGTEXT there, TEXT elsewhere)
 //     size:N                VARCHAR(N) for a string (default 255)
 //     notnull               NOT NULL (the default for non-pointer, non-sql.Null types)
 //     index[:NAME]          an index ix_<table>_<column>, or a named index shared by fields

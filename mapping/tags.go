@@ -208,9 +208,12 @@ func columnFromTag(t reflect.Type, sf reflect.StructField, tag string, entries [
 			name, size, hasSize := strings.Cut(e.value, "(")
 			kind, ok := schema.KindByName(strings.ToLower(strings.TrimSpace(name)))
 			if !ok {
-				return cs, bad("unknown type %q; use integer, bigint, varchar(N), text, bool, float, timestamp or blob", e.value)
+				return cs, bad("unknown type %q; use integer, bigint, varchar(N), text, longtext, bool, float, timestamp or blob", e.value)
 			}
 			cs.Type = schema.Type{Kind: kind}
+			if strings.EqualFold(strings.TrimSpace(name), "longtext") && !hasSize {
+				cs.Type = schema.LongText
+			}
 			if hasSize {
 				n, err := parseSize(strings.TrimSuffix(size, ")"))
 				if err != nil || !strings.HasSuffix(size, ")") {

@@ -11,7 +11,7 @@ const (
 	KindInteger      // 32-bit integer: INTEGER
 	KindBigInt       // 64-bit integer: BIGINT
 	KindString       // bounded string: VARCHAR(n)
-	KindText         // unbounded text: TEXT
+	KindText         // unbounded text: TEXT (LONGTEXT on MySQL with Size LongTextSize)
 	KindBool         // boolean
 	KindFloat        // double precision float
 	KindTime         // timestamp
@@ -48,7 +48,7 @@ func KindByName(name string) (Kind, bool) {
 		return KindBigInt, true
 	case "varchar", "string":
 		return KindString, true
-	case "text":
+	case "text", "longtext":
 		return KindText, true
 	case "bool", "boolean":
 		return KindBool, true
@@ -65,8 +65,14 @@ func KindByName(name string) (Kind, bool) {
 // Type is a column type: a kind and, for strings, a size.
 type Type struct {
 	Kind Kind
-	Size int // VARCHAR length; 0 for other kinds
+	// Size is the VARCHAR length. For text it is 0, or LongTextSize for a
+	// column that must hold more than MySQL's TEXT (64 KiB): MySQL spells it
+	// LONGTEXT, the other dialects TEXT. 0 for other kinds.
+	Size int
 }
+
+// LongTextSize is the Size of LongText: the 4 GiB a MySQL LONGTEXT holds.
+const LongTextSize = 1<<32 - 1
 
 // Common types.
 var (
@@ -77,6 +83,9 @@ var (
 	Float   = Type{Kind: KindFloat}
 	Time    = Type{Kind: KindTime}
 	Bytes   = Type{Kind: KindBytes}
+	// LongText is text that may exceed 64 KiB: LONGTEXT on MySQL, where
+	// TEXT holds 65,535 bytes; TEXT elsewhere. The tag spells it type:longtext.
+	LongText = Type{Kind: KindText, Size: LongTextSize}
 )
 
 // String returns a VARCHAR(size) type.
@@ -89,6 +98,9 @@ func (t Type) IsInteger() bool { return t.Kind == KindInteger || t.Kind == KindB
 func (t Type) String() string {
 	if t.Kind == KindString {
 		return fmt.Sprintf("varchar(%d)", t.Size)
+	}
+	if t.Kind == KindText && t.Size > 0 {
+		return "longtext"
 	}
 	return t.Kind.String()
 }

@@ -9,9 +9,9 @@ import (
 	"github.com/relmorm/relm/schema"
 )
 
-// ColumnType spells c's type: INTEGER, BIGINT, VARCHAR(n), TEXT, BOOL,
-// DOUBLE, DATETIME(6) or LONGBLOB. AUTO_INCREMENT is not part of the type;
-// CreateTable adds it after NOT NULL.
+// ColumnType spells c's type: INTEGER, BIGINT, VARCHAR(n), TEXT (LONGTEXT
+// for schema.LongText), BOOL, DOUBLE, DATETIME(6) or LONGBLOB.
+// AUTO_INCREMENT is not part of the type; CreateTable adds it after NOT NULL.
 func (*Dialect) ColumnType(c *schema.Column) string {
 	switch c.Type.Kind {
 	case schema.KindInteger:
@@ -21,6 +21,14 @@ func (*Dialect) ColumnType(c *schema.Column) string {
 	case schema.KindString:
 		return "VARCHAR(" + strconv.Itoa(c.Type.Size) + ")"
 	case schema.KindText:
+		// TEXT holds 65,535 bytes; a column declared longer (schema.LongText,
+		// the tag type:longtext) gets the type that holds it.
+		switch {
+		case c.Type.Size > 1<<24-1:
+			return "LONGTEXT"
+		case c.Type.Size > 1<<16-1:
+			return "MEDIUMTEXT"
+		}
 		return "TEXT"
 	case schema.KindBool:
 		return "BOOL"
