@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
@@ -59,6 +60,7 @@ type StatementError struct {
 	Op     string // "insert", "update", "delete", "select", "link insert", "link delete"
 	Type   string // the struct or table
 	Object any    // the object whose row failed, when one row is concerned
+	Key    any    // that object's primary key; nil for a row not inserted yet
 	SQL    string
 	Err    error
 }
@@ -66,14 +68,20 @@ type StatementError struct {
 func (e *StatementError) Error() string {
 	sqlText := e.SQL
 	if len(sqlText) > 200 {
-		sqlText = sqlText[:200] + "…"
-	}
-	obj := ""
-	if e.Object != nil {
-		obj = fmt.Sprintf(" (object %+v)", e.Object)
-		if len(obj) > 300 {
-			obj = obj[:300] + "…)"
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(sqlText[cut]) {
+			cut--
 		}
+		sqlText = sqlText[:cut] + "…"
+	}
+	// The object is named by its type and key, never printed whole: its
+	// fields may hold secrets (a password) that must not reach a log.
+	obj := ""
+	switch {
+	case e.Object != nil && e.Key != nil:
+		obj = fmt.Sprintf(" (%T with key %v)", e.Object, e.Key)
+	case e.Object != nil:
+		obj = fmt.Sprintf(" (a new %T)", e.Object)
 	}
 	return fmt.Sprintf("relm: %s %s%s failed: %v [SQL: %s]", e.Op, e.Type, obj, e.Err, sqlText)
 }

@@ -91,7 +91,7 @@ func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *map
 		fail: func(start, end int, query string, err error) error {
 			e := &StatementError{Op: "insert", Type: m.Name(), SQL: query, Err: err}
 			if end-start == 1 {
-				e.Object = m.Interface(rows[start].ptr)
+				e.Object, e.Key = m.Interface(rows[start].ptr), rows[start].key
 			} else {
 				e.Type += " (rows " + strconv.Itoa(start+1) + "–" + strconv.Itoa(end) + " of " + strconv.Itoa(len(rows)) + ")"
 			}
@@ -370,7 +370,7 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 				err = fmt.Errorf("RETURNING gave %d keys for 1 row", len(ids))
 			}
 			if err != nil {
-				return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), SQL: q, Err: err}
+				return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: q, Err: err}
 			}
 			id = ids[0]
 		} else {
@@ -379,7 +379,7 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 				id, err = res.LastInsertId()
 			}
 			if err != nil {
-				return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), SQL: query, Err: err}
+				return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: err}
 			}
 		}
 		if err := u.s.setKey(st, genField, id); err != nil {
@@ -430,12 +430,12 @@ func (u *unitOfWork) update(st *state) error {
 	query := string(buf)
 	res, err := u.ex.ExecContext(u.ctx, query, args...)
 	if err != nil {
-		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), SQL: query, Err: err}
+		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: err}
 	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 && u.d.Name() != "mysql" {
-		// MySQL reports 0 for an UPDATE that changed nothing; elsewhere 0
-		// means the row is gone.
-		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), SQL: query, Err: fmt.Errorf("%w: the row was deleted by someone else", ErrStaleObject)}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// 0 rows matched: the row is gone (the MySQL dialect asks the
+		// driver for matched rows, not changed ones).
+		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: fmt.Errorf("%w: the row was deleted by someone else", ErrStaleObject)}
 	}
 	u.touched[st] = true
 	return nil
@@ -485,7 +485,7 @@ func (u *unitOfWork) postUpdate(sy *fkSync) error {
 		args = append(args, f.Value(st.ptr))
 	}
 	if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
-		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), SQL: string(buf), Err: err}
+		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
 	}
 	u.touched[st] = true
 	return nil
@@ -666,7 +666,7 @@ func (u *unitOfWork) deleteRows(tables []*schema.Table, byTable map[*schema.Tabl
 					args = append(args, f.Value(st.ptr))
 				}
 				if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
-					return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(st.ptr), SQL: string(buf), Err: err}
+					return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
 				}
 			}
 			continue
@@ -680,7 +680,7 @@ func (u *unitOfWork) deleteRows(tables []*schema.Table, byTable map[*schema.Tabl
 			if _, err := u.ex.ExecContext(u.ctx, q.sql, q.args...); err != nil {
 				e := &StatementError{Op: "delete", Type: m.Name(), SQL: q.sql, Err: err}
 				if len(rows) == 1 {
-					e.Object = m.Interface(rows[0].ptr)
+					e.Object, e.Key = m.Interface(rows[0].ptr), rows[0].key
 				}
 				return e
 			}

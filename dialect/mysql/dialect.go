@@ -104,6 +104,9 @@ func (*Dialect) DriverDSN(dsn string) (string, error) {
 	cfg.DBName = dbName
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
+	// Rows matched, not rows changed, so that an UPDATE of a row that is
+	// gone (0) differs from one that wrote equal values (1).
+	cfg.ClientFoundRows = true
 	q := u.Query()
 	if !q.Has("charset") && !q.Has("collation") {
 		// The collation alone is sent in the handshake; unlike charset it
