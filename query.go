@@ -576,6 +576,8 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			return
 		}
 		defer rows.Close()
+		q.s.iterating++
+		defer func() { q.s.iterating-- }()
 		m := q.m
 		dest := make([]any, len(m.Fields))
 		for rows.Next() {

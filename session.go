@@ -35,6 +35,9 @@ type Session struct {
 	journal  *journal
 	closed   bool
 	raise    bool
+	// iterating counts the Query.Iter loops running, whose rows hold a
+	// connection.
+	iterating int
 }
 
 // NewSession starts a session on db for the models of reg. It configures
@@ -70,8 +73,19 @@ func (s *Session) check() error {
 	if s.closed {
 		return ErrSessionClosed
 	}
+	if s.iterating > 0 && (s.tx != nil || s.db.sql.Stats().MaxOpenConnections == 1) {
+		// The loop's rows hold the only connection (SQLite) or the
+		// transaction's: a statement now would wait for itself.
+		return ErrIterating
+	}
 	return s.reg.Configure()
 }
+
+// ErrIterating is returned by a session operation that would issue a
+// statement inside a Query.Iter loop while the loop's rows hold the
+// connection it needs (SQLite's single connection, or an open transaction).
+// Collect what the loop needs, then act after it.
+var ErrIterating = errors.New("relm: a statement inside an Iter loop would wait for the loop's own connection")
 
 // mapperOf returns the mapper and struct address of obj, a pointer to a
 // mapped struct.
