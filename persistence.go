@@ -693,43 +693,57 @@ func (u *unitOfWork) deleteRows(tables []*schema.Table, byTable map[*schema.Tabl
 // every many-to-many through which m is reached, and the foreign keys of
 // one-to-many children without a delete cascade.
 func (u *unitOfWork) detach(m *mapping.Mapper, rows []*state) error {
-	done := map[*schema.Column]bool{}
+	type ref struct {
+		r       *mapping.Relationship
+		col     *schema.Column // the referring column
+		table   *schema.Table  // its table
+		key     *mapping.Field // m's field it refers to
+		setNull bool           // a child's foreign key (else a link row)
+	}
+	var refs []ref
 	for _, r := range m.Relationships {
-		var col *schema.Column
-		var table *schema.Table
 		switch {
 		case r.Direction == mapping.ManyToMany:
-			col, table = r.SecondaryLocal[0], r.Secondary
+			refs = append(refs, ref{r, r.SecondaryLocal[0], r.Secondary, r.LocalFields[0], false})
 		case r.Direction == mapping.OneToMany && !r.Cascade.Delete:
-			col, table = r.RemoteColumns[0], r.Target.Table
-		default:
+			refs = append(refs, ref{r, r.RemoteColumns[0], r.Target.Table, r.LocalFields[0], true})
+		}
+	}
+	// A many-to-many declared only on the other side (no backref) still
+	// has link rows naming m's rows.
+	for _, other := range u.s.reg.Mappers() {
+		for _, r := range other.Relationships {
+			if r.Direction == mapping.ManyToMany && r.Target == m && r.Reverse == nil {
+				refs = append(refs, ref{r, r.SecondaryRemote[0], r.Secondary, r.RemoteFields[0], false})
+			}
+		}
+	}
+	done := map[*schema.Column]bool{}
+	for _, x := range refs {
+		if done[x.col] {
 			continue
 		}
-		if done[col] {
-			continue
-		}
-		done[col] = true
+		done[x.col] = true
 		keys := make([]any, 0, len(rows))
 		for _, st := range rows {
-			if v := r.LocalFields[0].Value(st.ptr); v != nil {
+			if v := x.key.Value(st.ptr); v != nil {
 				keys = append(keys, v)
 			}
 		}
 		if len(keys) == 0 {
 			continue
 		}
-		setNull := r.Direction == mapping.OneToMany
-		for _, q := range u.inStatements(table, col, keys, setNull) {
+		for _, q := range u.inStatements(x.table, x.col, keys, x.setNull) {
 			if _, err := u.ex.ExecContext(u.ctx, q.sql, q.args...); err != nil {
 				op := "link delete"
-				if setNull {
+				if x.setNull {
 					op = "update"
 				}
-				return &StatementError{Op: op, Type: table.Name, SQL: q.sql, Err: err}
+				return &StatementError{Op: op, Type: x.table.Name, SQL: q.sql, Err: err}
 			}
 		}
-		if setNull {
-			u.nullChildrenInMemory(r, rows, nil)
+		if x.setNull {
+			u.nullChildrenInMemory(x.r, rows, nil)
 		}
 	}
 	return nil
