@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,12 +24,33 @@ var ErrUnknownScheme = errors.New("relm: unknown DSN scheme")
 // DB is a database handle: a *sql.DB, the dialect that speaks to it, and an
 // optional logger through which every statement relm issues passes. It is
 // safe for concurrent use by many goroutines; open it once per program.
+//
+// A DB opened on a mysql:// DSN with several hosts (a MariaDB Galera
+// cluster, or a primary and its replicas) routes statements by one rule:
+//
+//   - transactions run on the primary, the first node of the DSN that
+//     answers: BeginTx, and so every Session flush and commit, and every
+//     read a session makes once its transaction is open. When a transaction
+//     cannot begin on the primary because it is down (or, on Galera, not
+//     ready), the next node of the DSN becomes the primary, for good, with
+//     a warning in the log;
+//   - statements outside a transaction that start with SELECT are reads:
+//     they go round-robin to the other nodes, and to the next one (the
+//     primary last) when a node does not answer or aborts the read for a
+//     conflict with a replicated write it is applying;
+//   - any other statement outside a transaction runs on the primary.
+//
+// On Galera, every connection sets wsrep_sync_wait=1 unless the DSN sets
+// wsrep_sync_wait: a read on any node sees every transaction committed
+// anywhere before it. [DB.Retry] runs a unit of work again when the cluster
+// rejects it for a conflict with a transaction on another node.
 type DB struct {
 	sql     *sql.DB
 	dialect dialect.Dialect
 	logger  *slog.Logger
 	owned   bool // Close closes the *sql.DB
 	sqlc    sqlCache
+	cluster *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
 }
 
 // Option configures a DB.
@@ -44,13 +67,22 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 //	sqlite::memory:         an in-memory database (one connection)
 //	postgres://user@host:5432/db?sslmode=disable
 //	mysql://user:pass@host:3306/db
+//	mysql://user:pass@host1:3306,host2:3306,host3:3306/db   (a cluster)
 //
 // It pings the server, so an unreachable one fails here, and on MySQL/MariaDB
 // it reads the server version to know whether INSERT ... RETURNING is there.
+//
+// A mysql:// DSN with several hosts, separated by commas, opens one pool per
+// node of a cluster (MariaDB Galera, or a primary and its replicas):
+// transactions go to one node, reads outside a transaction to the others.
+// The rule is in the documentation of [DB].
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	d, driverDSN, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
+	}
+	if hosts := splitHosts(dsn); d.Name() == "mysql" && len(hosts) > 1 {
+		return openCluster(ctx, d, dsn, hosts, opts)
 	}
 	sqldb, err := sql.Open(d.DriverName(), driverDSN)
 	if err != nil {
@@ -87,7 +119,8 @@ func New(sqldb *sql.DB, d dialect.Dialect, opts ...Option) *DB {
 }
 
 // ParseDSN returns the dialect a relm DSN names and the driver DSN it
-// becomes. It does not connect.
+// becomes. It does not connect. For a mysql:// DSN with several hosts it
+// returns the first host's driver DSN; [ParseClusterDSN] returns them all.
 func ParseDSN(dsn string) (dialect.Dialect, string, error) {
 	scheme, _, ok := strings.Cut(dsn, ":")
 	if !ok || scheme == "" {
@@ -104,34 +137,94 @@ func ParseDSN(dsn string) (dialect.Dialect, string, error) {
 	default:
 		return nil, "", fmt.Errorf("%w %q in %q; relm knows sqlite:, postgres:// and mysql://", ErrUnknownScheme, scheme, redact(dsn))
 	}
+	if hosts := splitHosts(dsn); d.Name() == "mysql" && len(hosts) > 1 {
+		dsn = hosts[0]
+	}
 	driverDSN, err := d.DriverDSN(dsn)
 	if err != nil {
-		return nil, "", fmt.Errorf("relm: DSN %q: %w", redact(dsn), err)
+		return nil, "", fmt.Errorf("relm: DSN %q: %w", redact(dsn), redactError(d, dsn, err))
 	}
 	return d, driverDSN, nil
 }
 
 // redact hides a password in a URL-style DSN so that errors and logs never
-// print it.
+// print it. The password is taken to run from the first ':' after "//" to
+// the last '@', so that one holding '/', '?', '#' or '@' is hidden whole
+// (at worst a DSN with '@' in its query is hidden more than needed).
 func redact(dsn string) string {
 	scheme, rest, ok := strings.Cut(dsn, "://")
 	if !ok {
 		return dsn
 	}
-	at := strings.LastIndex(rest, "@")
-	slash := strings.Index(rest, "/")
-	if at < 0 || (slash >= 0 && slash < at) {
+	start, end := passwordSpan(rest)
+	if start < 0 {
 		return dsn
 	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return dsn
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
+	return scheme + "://" + rest[:start] + "xxxxx" + rest[end:]
 }
 
-// SQL returns the underlying *sql.DB.
-func (db *DB) SQL() *sql.DB { return db.sql }
+// passwordSpan returns where the password lies in the part of a DSN after
+// "//", or -1, -1.
+func passwordSpan(rest string) (start, end int) {
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return -1, -1
+	}
+	colon := strings.IndexByte(rest[:at], ':')
+	if colon < 0 {
+		return -1, -1
+	}
+	return colon + 1, at
+}
+
+// redactError rewrites err, which d's DriverDSN returned for dsn, so that
+// it cannot show dsn's password: the message is that of the same DSN with
+// the password hidden, and any copy of the password left in it (plain,
+// percent-decoded or Go-quoted) is replaced.
+func redactError(d dialect.Dialect, dsn string, err error) error {
+	_, rest, _ := strings.Cut(dsn, "://")
+	start, end := passwordSpan(rest)
+	if start < 0 || start == end {
+		return err
+	}
+	pw := rest[start:end]
+	if strings.ContainsAny(pw, "/?#") {
+		// Parsed as a URL, such a password spills into host, path or
+		// query, and parts of it would show in any message.
+		return errors.New("the user name or password contains '/', '?' or '#'; percent-encode it (%2F, %3F, %23)")
+	}
+	if _, rerr := d.DriverDSN(redact(dsn)); rerr != nil {
+		err = rerr
+	}
+	msg := err.Error()
+	clean := msg
+	quoted := func(s string) string { q := strconv.Quote(s); return q[1 : len(q)-1] }
+	for _, secret := range []string{pw, unescapeOr(pw), quoted(pw), quoted(unescapeOr(pw))} {
+		if secret != "" {
+			clean = strings.ReplaceAll(clean, secret, "xxxxx")
+		}
+	}
+	if clean == msg {
+		return err
+	}
+	return errors.New(clean)
+}
+
+func unescapeOr(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// SQL returns the underlying *sql.DB; on a DB with several nodes, the pool
+// of the node transactions currently go to.
+func (db *DB) SQL() *sql.DB {
+	if db.cluster != nil {
+		return db.cluster.primaryNode().sql
+	}
+	return db.sql
+}
 
 // Dialect returns the dialect of the database.
 func (db *DB) Dialect() dialect.Dialect { return db.dialect }
@@ -141,6 +234,9 @@ func (db *DB) Logger() *slog.Logger { return db.logger }
 
 // Close closes the database if relm opened it.
 func (db *DB) Close() error {
+	if db.cluster != nil {
+		return db.cluster.close(db.owned)
+	}
 	if db.owned {
 		return db.sql.Close()
 	}
@@ -149,16 +245,25 @@ func (db *DB) Close() error {
 
 // ExecContext runs a statement that returns no rows, logging it.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.cluster != nil {
+		return db.cluster.exec(ctx, db, query, args)
+	}
 	return logExec(ctx, db.logger, db.sql, query, args)
 }
 
 // QueryContext runs a query, logging it.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.cluster != nil {
+		return db.cluster.query(ctx, db, query, args)
+	}
 	return logQuery(ctx, db.logger, db.sql, query, args)
 }
 
 // BeginTx starts a transaction whose statements are logged like the DB's.
 func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	if db.cluster != nil {
+		return db.cluster.begin(ctx, db, opts)
+	}
 	start := time.Now()
 	tx, err := db.sql.BeginTx(ctx, opts)
 	logStmt(ctx, db.logger, "BEGIN", nil, start, err)
@@ -173,6 +278,7 @@ type Tx struct {
 	tx      *sql.Tx
 	logger  *slog.Logger
 	dialect dialect.Dialect
+	node    *node // the cluster node it runs on, or nil
 }
 
 // SQL returns the underlying *sql.Tx.
@@ -193,6 +299,9 @@ func (tx *Tx) Commit() error {
 	start := time.Now()
 	err := tx.tx.Commit()
 	logStmt(context.Background(), tx.logger, "COMMIT", nil, start, err)
+	if err != nil && tx.node != nil {
+		err = tx.node.commitError(err)
+	}
 	return err
 }
 

@@ -419,7 +419,19 @@ func (reg *Registry) CreateAll(ctx context.Context, db DB) error {
 	if err := reg.Configure(); err != nil {
 		return err
 	}
+	if v, ok := db.(SchemaVetter); ok {
+		if err := v.VetSchema(ctx, reg.md); err != nil {
+			return err
+		}
+	}
 	return ddl.CreateAll(ctx, db, db.Dialect(), reg.md)
+}
+
+// SchemaVetter is implemented by a DB that checks a schema before CreateAll
+// creates it: *relm.DB warns, on a MariaDB Galera cluster, about tables
+// without a primary key.
+type SchemaVetter interface {
+	VetSchema(ctx context.Context, md *schema.MetaData) error
 }
 
 // DropAll drops every table of the registry that exists, children first.
