@@ -125,6 +125,24 @@ type batch struct {
 	fail func(start, end int, query string, err error) error
 }
 
+// autoIncrementStep returns the step between generated keys of one INSERT,
+// read once per flush on the flush's connection (1 when the dialect does not
+// say).
+func (u *unitOfWork) autoIncrementStep() (int64, error) {
+	if u.incrStep > 0 {
+		return u.incrStep, nil
+	}
+	u.incrStep = 1
+	if st, ok := u.d.(dialect.AutoIncrementStepper); ok {
+		n, err := st.AutoIncrementStep(u.ctx, u.ex)
+		if err != nil {
+			return 0, fmt.Errorf("read the auto-increment step: %w", err)
+		}
+		u.incrStep = n
+	}
+	return u.incrStep, nil
+}
+
 // packetLimit returns the bound on one statement's arguments in bytes, 0
 // for none; read once per flush from the dialect.
 func (u *unitOfWork) packetLimit() (int, error) {
@@ -323,9 +341,15 @@ func (u *unitOfWork) emitInsert(b *batch, query string, args []any, start, end i
 		if err != nil {
 			return b.fail(start, end, query, err)
 		}
+		// The keys of one multi-row VALUES INSERT are first, first+step,
+		// … (step is 3 on a three-node Galera cluster).
+		step, err := u.autoIncrementStep()
+		if err != nil {
+			return b.fail(start, end, query, err)
+		}
 		ids := make([]int64, end-start)
 		for i := range ids {
-			ids[i] = first + int64(i)
+			ids[i] = first + int64(i)*step
 		}
 		return b.keys(start, ids)
 	default:

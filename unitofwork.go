@@ -56,6 +56,7 @@ type unitOfWork struct {
 	// max_allowed_packet), 0 for no bound; read once per flush that needs it.
 	maxBytes     int
 	maxBytesRead bool
+	incrStep     int64 // auto-increment step of this flush (autoIncrementStep), 0 until read
 }
 
 // fkSync copies a parent's key into a child's foreign-key fields (or NULL).
