@@ -1,0 +1,64 @@
+package relm_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/blog"
+	"github.com/relmorm/relm/internal/testdb"
+)
+
+// With WithLogger, every statement relm issues — DDL, BEGIN, INSERTs,
+// COMMIT, SELECTs — is logged at Debug as one "sql" record carrying the SQL,
+// its arguments and its duration (SQLAlchemy's echo=True).
+func TestWithLoggerLogsEveryStatement(t *testing.T) {
+	for _, name := range testdb.Dialects {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			var buf bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			db, err := relm.Open(ctx, testdb.NewDatabase(t, name), relm.WithLogger(logger))
+			must(t, err)
+			defer db.Close()
+			reg, err := blog.NewRegistry()
+			must(t, err)
+			must(t, reg.CreateAll(ctx, db))
+			s := relm.NewSession(db, reg)
+			must(t, s.Add(&blog.User{Username: "ada-lovelace", Password: "p", Email: "a@x"}))
+			must(t, s.Commit(ctx))
+			_, err = relm.Select[blog.User](s).Where(relm.Eq("Username", "ada-lovelace")).All(ctx)
+			must(t, err)
+
+			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+			var creates, inserts, selects, begins, commits int
+			for _, l := range lines {
+				if !strings.Contains(l, `"msg":"sql"`) || !strings.Contains(l, `"duration":`) {
+					t.Fatalf("a log record without the sql message or a duration: %s", l)
+				}
+				switch {
+				case strings.Contains(l, `"sql":"CREATE TABLE`):
+					creates++
+				case strings.Contains(l, `"sql":"INSERT`):
+					inserts++
+					if !strings.Contains(l, `"args":[`) || !strings.Contains(l, "ada-lovelace") {
+						t.Fatalf("the INSERT is logged without its arguments: %s", l)
+					}
+				case strings.Contains(l, `"sql":"SELECT`) && strings.Contains(l, "ada-lovelace"):
+					selects++
+				case strings.Contains(l, `"sql":"BEGIN"`):
+					begins++
+				case strings.Contains(l, `"sql":"COMMIT"`):
+					commits++
+				}
+			}
+			if creates != 6 || inserts != 1 || selects != 1 || begins != 1 || commits != 1 {
+				t.Fatalf("logged %d CREATE TABLE, %d INSERT, %d SELECT with its argument, %d BEGIN, %d COMMIT; want 6, 1, 1, 1, 1:\n%s",
+					creates, inserts, selects, begins, commits, buf.String())
+			}
+		})
+	}
+}
