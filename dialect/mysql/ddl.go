@@ -1,11 +1,10 @@
 package mysql
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
 	"strconv"
 	"strings"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/schema"
 )
 
@@ -42,84 +41,46 @@ func (*Dialect) ColumnType(c *schema.Column) string {
 	return "LONGBLOB"
 }
 
-// CreateTable returns CREATE TABLE for t: its columns in declaration order
-// (primary-key columns NOT NULL, the autoincrement one AUTO_INCREMENT), a
-// table-level PRIMARY KEY, a UNIQUE constraint per unique column and the
-// foreign keys md does not mark cyclic. It adds no table options.
-func (d *Dialect) CreateTable(md *schema.MetaData, t *schema.Table) string {
-	var b strings.Builder
-	b.WriteString("CREATE TABLE ")
-	b.WriteString(d.Quote(t.Name))
-	b.WriteString(" (")
-	n := 0
-	item := func() {
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("\n\t")
-		n++
-	}
-	for _, c := range t.Columns {
-		item()
-		b.WriteString(d.Quote(c.Name))
-		b.WriteByte(' ')
-		b.WriteString(d.ColumnType(c))
-		if !c.Nullable() {
-			b.WriteString(" NOT NULL")
-		}
-		if c.AutoIncrement {
-			b.WriteString(" AUTO_INCREMENT")
-		} else if c.Default != "" {
-			b.WriteString(" DEFAULT ")
-			b.WriteString(columnDefault(c))
-		}
-	}
-	pk := t.PrimaryKey()
-	if len(pk) > 0 {
-		item()
-		b.WriteString("PRIMARY KEY (")
-		d.columnList(&b, pk)
-		b.WriteByte(')')
-	}
-	for _, c := range t.Columns {
-		if c.Unique && !(len(pk) == 1 && pk[0] == c) {
-			item()
-			b.WriteString("UNIQUE (")
-			b.WriteString(d.Quote(c.Name))
-			b.WriteByte(')')
-		}
-	}
-	for _, fk := range t.ForeignKeys() {
-		if md != nil && md.CyclicForeignKey(fk) {
-			continue
-		}
-		item()
-		d.foreignKey(&b, fk.Name, fk)
-	}
-	b.WriteString("\n)")
-	return b.String()
+// writer is the shared DDL writer with this dialect's spellings.
+func (d *Dialect) writer() dialect.TableWriter {
+	return dialect.TableWriter{Quote: d.Quote, ColumnType: d.ColumnType, ColumnTail: columnTail}
 }
 
-// columnDefault writes CURRENT_TIMESTAMP as CURRENT_TIMESTAMP(6) on a
-// DATETIME(6) column: MySQL and MariaDB reject a default whose fractional
-// precision differs from the column's.
-func columnDefault(c *schema.Column) string {
-	if c.Type.Kind == schema.KindTime && strings.EqualFold(c.Default, "CURRENT_TIMESTAMP") {
-		return "CURRENT_TIMESTAMP(6)"
+// CreateTable returns CREATE TABLE for t (see dialect.TableWriter): columns
+// in declaration order, a table-level PRIMARY KEY, a UNIQUE constraint per
+// unique column and the foreign keys md does not mark cyclic; the autoincrement column is AUTO_INCREMENT.
+func (d *Dialect) CreateTable(md *schema.MetaData, t *schema.Table) string {
+	return d.writer().CreateTable(md, t)
+}
+
+// CreateIndex returns CREATE [UNIQUE] INDEX name ON table (columns).
+func (d *Dialect) CreateIndex(t *schema.Table, ix *schema.Index) string {
+	return d.writer().CreateIndex(t, ix)
+}
+
+// DropTable returns DROP TABLE for t.
+func (d *Dialect) DropTable(t *schema.Table) string { return "DROP TABLE " + d.Quote(t.Name) }
+
+// columnTail writes AUTO_INCREMENT for the generated key and the DEFAULT
+// otherwise, CURRENT_TIMESTAMP as CURRENT_TIMESTAMP(6) on a DATETIME(6)
+// column: MySQL and MariaDB reject a default whose fractional precision
+// differs from the column's.
+func columnTail(c *schema.Column) string {
+	switch {
+	case c.AutoIncrement:
+		return " AUTO_INCREMENT"
+	case c.Default == "":
+		return ""
+	case c.Type.Kind == schema.KindTime && strings.EqualFold(c.Default, "CURRENT_TIMESTAMP"):
+		return " DEFAULT CURRENT_TIMESTAMP(6)"
 	}
-	return c.Default
+	return " DEFAULT " + c.Default
 }
 
 // AddForeignKey returns ALTER TABLE … ADD CONSTRAINT for a foreign key
-// deferred because it closes a cycle. The constraint is named (see
-// ForeignKeyName) so that DropForeignKey can find it.
+// deferred because it closes a cycle, named by ForeignKeyName.
 func (d *Dialect) AddForeignKey(t *schema.Table, fk *schema.ForeignKey) string {
-	var b strings.Builder
-	b.WriteString("ALTER TABLE ")
-	b.WriteString(d.Quote(t.Name))
-	b.WriteString(" ADD ")
-	d.foreignKey(&b, ForeignKeyName(t, fk), fk)
-	return b.String()
+	return d.writer().AddForeignKey(t, fk)
 }
 
 // DropForeignKey returns ALTER TABLE … DROP FOREIGN KEY for a foreign key
@@ -133,90 +94,8 @@ func (d *Dialect) DropForeignKey(t *schema.Table, fk *schema.ForeignKey) string 
 	return "ALTER TABLE " + d.Quote(t.Name) + " DROP FOREIGN KEY " + ifExists + d.Quote(ForeignKeyName(t, fk))
 }
 
-// ForeignKeyName returns fk.Name, or when it is empty
-// fk_<table>_<columns>_<reftable>, shortened to 63 bytes with a hash suffix
-// when longer (MySQL allows 64; 63 keeps names portable to PostgreSQL).
+// ForeignKeyName is the name relm gives a foreign key it adds with ALTER
+// TABLE (dialect.ForeignKeyName).
 func ForeignKeyName(t *schema.Table, fk *schema.ForeignKey) string {
-	if fk.Name != "" {
-		return fk.Name
-	}
-	var b strings.Builder
-	b.WriteString("fk_")
-	b.WriteString(t.Name)
-	for _, c := range fk.Columns {
-		b.WriteByte('_')
-		b.WriteString(c.Name)
-	}
-	b.WriteByte('_')
-	b.WriteString(fk.RefTable.Name)
-	return truncateName(b.String(), 63)
+	return dialect.ForeignKeyName(t, fk)
 }
-
-// truncateName shortens name to limit bytes, replacing its tail with "_" and
-// eight hex digits of its SHA-1 so that distinct long names stay distinct.
-func truncateName(name string, limit int) string {
-	if len(name) <= limit {
-		return name
-	}
-	sum := sha1.Sum([]byte(name))
-	suffix := "_" + hex.EncodeToString(sum[:4])
-	cut := limit - len(suffix)
-	for cut > 0 && name[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
-		cut--
-	}
-	return name[:cut] + suffix
-}
-
-// foreignKey writes [CONSTRAINT name] FOREIGN KEY(cols) REFERENCES t (cols)
-// with its referential actions.
-func (d *Dialect) foreignKey(b *strings.Builder, name string, fk *schema.ForeignKey) {
-	if name != "" {
-		b.WriteString("CONSTRAINT ")
-		b.WriteString(d.Quote(name))
-		b.WriteByte(' ')
-	}
-	b.WriteString("FOREIGN KEY(")
-	d.columnList(b, fk.Columns)
-	b.WriteString(") REFERENCES ")
-	b.WriteString(d.Quote(fk.RefTable.Name))
-	b.WriteString(" (")
-	d.columnList(b, fk.RefColumns)
-	b.WriteByte(')')
-	if fk.OnDelete != schema.NoAction {
-		b.WriteString(" ON DELETE ")
-		b.WriteString(string(fk.OnDelete))
-	}
-	if fk.OnUpdate != schema.NoAction {
-		b.WriteString(" ON UPDATE ")
-		b.WriteString(string(fk.OnUpdate))
-	}
-}
-
-func (d *Dialect) columnList(b *strings.Builder, cols []*schema.Column) {
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(d.Quote(c.Name))
-	}
-}
-
-// CreateIndex returns CREATE [UNIQUE] INDEX name ON table (columns).
-func (d *Dialect) CreateIndex(t *schema.Table, ix *schema.Index) string {
-	var b strings.Builder
-	b.WriteString("CREATE ")
-	if ix.Unique {
-		b.WriteString("UNIQUE ")
-	}
-	b.WriteString("INDEX ")
-	b.WriteString(d.Quote(ix.Name))
-	b.WriteString(" ON ")
-	b.WriteString(d.Quote(t.Name))
-	b.WriteString(" (")
-	d.columnList(&b, ix.Columns)
-	b.WriteByte(')')
-	return b.String()
-}
-
-// DropTable returns DROP TABLE for t.
-func (d *Dialect) DropTable(t *schema.Table) string { return "DROP TABLE " + d.Quote(t.Name) }
