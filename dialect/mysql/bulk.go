@@ -113,47 +113,7 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 // not valid UTF-8, NaN and infinities are refused with
 // dialect.ErrBulkValue (the VALUES form then reports what the server says).
 func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes int) dialect.BulkRows {
-	return &jsonRows{cols: cols, max: maxBytes, buf: []byte{'['}}
-}
-
-type jsonRows struct {
-	cols []*schema.Column
-	max  int
-	buf  []byte
-	n    int
-}
-
-func (r *jsonRows) Len() int { return r.n }
-
-func (r *jsonRows) Args() []any { return []any{string(append(r.buf, ']'))} }
-
-func (r *jsonRows) Add(row []any) error {
-	mark := len(r.buf)
-	if r.n > 0 {
-		r.buf = append(r.buf, ',')
-	}
-	r.buf = append(r.buf, '[')
-	for j, v := range row {
-		if j > 0 {
-			r.buf = append(r.buf, ',')
-		}
-		var err error
-		if r.buf, err = appendValue(r.buf, r.cols[j], v); err != nil {
-			r.buf = r.buf[:mark]
-			return err
-		}
-	}
-	r.buf = append(r.buf, ']')
-	if r.max > 0 && r.n > 0 && len(r.buf)+1 > r.max {
-		r.buf = r.buf[:mark]
-		return dialect.ErrBulkFull
-	}
-	r.n++
-	return nil
-}
-
-func bad(c *schema.Column, v any, why string) error {
-	return fmt.Errorf("%w: column %s, %T value: %s", dialect.ErrBulkValue, c.Name, v, why)
+	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Encode: appendValue}
 }
 
 func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
@@ -174,24 +134,24 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 	case schema.KindFloat:
 		if x, ok := v.(float64); ok {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return b, bad(c, v, "JSON has no NaN or infinity")
+				return b, dialect.BulkValueError(c, v, "JSON has no NaN or infinity")
 			}
 			return strconv.AppendFloat(b, x, 'g', -1, 64), nil
 		}
 	case schema.KindString, schema.KindText:
 		if x, ok := v.(string); ok {
 			if !utf8.ValidString(x) {
-				return b, bad(c, v, "not valid UTF-8")
+				return b, dialect.BulkValueError(c, v, "not valid UTF-8")
 			}
-			return appendJSONString(b, x), nil
+			return dialect.AppendJSONString(b, x), nil
 		}
 	case schema.KindTime:
 		if x, ok := v.(time.Time); ok {
 			s, ok := formatTime(x)
 			if !ok {
-				return b, bad(c, v, "year outside 1–9999")
+				return b, dialect.BulkValueError(c, v, "year outside 1–9999")
 			}
-			return appendJSONString(b, s), nil
+			return dialect.AppendJSONString(b, s), nil
 		}
 	case schema.KindBytes:
 		if x, ok := v.([]byte); ok {
@@ -200,7 +160,7 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 			return append(b, '"'), nil
 		}
 	}
-	return b, bad(c, v, "not the Go type of a "+c.Type.String()+" column")
+	return b, dialect.BulkValueError(c, v, "not the Go type of a "+c.Type.String()+" column")
 }
 
 // formatTime formats t as go-sql-driver/mysql sends a time.Time parameter
@@ -222,36 +182,6 @@ func formatTime(t time.Time) (string, bool) {
 		return t.Format("2006-01-02 15:04:05"), true
 	}
 	return strings.TrimRight(t.Format("2006-01-02 15:04:05.000000000"), "0"), true
-}
-
-// appendJSONString appends s as a JSON string: quotes, backslashes and
-// control characters escaped, everything else (valid UTF-8) as is.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // packets remembers max_allowed_packet per dialect value (relm.Open makes

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"encoding/hex"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -66,49 +65,7 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 // are not valid UTF-8, NaN and infinities cannot travel in JSON: Add
 // refuses them with dialect.ErrBulkValue.
 func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes int) dialect.BulkRows {
-	return &jsonRows{cols: cols, max: maxBytes, buf: []byte{'['}}
-}
-
-type jsonRows struct {
-	cols []*schema.Column
-	max  int
-	buf  []byte
-	n    int
-}
-
-func (r *jsonRows) Len() int { return r.n }
-
-func (r *jsonRows) Args() []any {
-	return []any{string(append(r.buf, ']'))}
-}
-
-func (r *jsonRows) Add(row []any) error {
-	mark := len(r.buf)
-	if r.n > 0 {
-		r.buf = append(r.buf, ',')
-	}
-	r.buf = append(r.buf, '[')
-	for j, v := range row {
-		if j > 0 {
-			r.buf = append(r.buf, ',')
-		}
-		var err error
-		if r.buf, err = appendValue(r.buf, r.cols[j], v); err != nil {
-			r.buf = r.buf[:mark]
-			return err
-		}
-	}
-	r.buf = append(r.buf, ']')
-	if r.max > 0 && r.n > 0 && len(r.buf)+1 > r.max {
-		r.buf = r.buf[:mark]
-		return dialect.ErrBulkFull
-	}
-	r.n++
-	return nil
-}
-
-func bad(c *schema.Column, v any, why string) error {
-	return fmt.Errorf("%w: column %s, %T value: %s", dialect.ErrBulkValue, c.Name, v, why)
+	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Encode: appendValue}
 }
 
 func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
@@ -118,7 +75,7 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 	if c.Type.Kind == schema.KindBytes {
 		x, ok := v.([]byte)
 		if !ok {
-			return b, bad(c, v, "a blob column takes []byte")
+			return b, dialect.BulkValueError(c, v, "a blob column takes []byte")
 		}
 		b = append(b, '"')
 		b = hex.AppendEncode(b, x)
@@ -134,7 +91,7 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 		return append(b, '0'), nil
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return b, bad(c, v, "JSON has no NaN or infinity")
+			return b, dialect.BulkValueError(c, v, "JSON has no NaN or infinity")
 		}
 		start := len(b)
 		b = strconv.AppendFloat(b, x, 'g', -1, 64)
@@ -144,45 +101,15 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 		return b, nil
 	case string:
 		if !utf8.ValidString(x) {
-			return b, bad(c, v, "not valid UTF-8")
+			return b, dialect.BulkValueError(c, v, "not valid UTF-8")
 		}
-		return appendJSONString(b, x), nil
+		return dialect.AppendJSONString(b, x), nil
 	case time.Time:
-		return appendJSONString(b, x.Format(timeLayout)), nil
+		return dialect.AppendJSONString(b, x.Format(timeLayout)), nil
 	}
-	return b, bad(c, v, "unsupported type")
+	return b, dialect.BulkValueError(c, v, "unsupported type")
 }
 
 // timeLayout is the format modernc.org/sqlite writes times in under
 // _time_format=sqlite, the setting DriverDSN adds.
 const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
-
-// appendJSONString appends s as a JSON string: quotes, backslashes and
-// control characters escaped, everything else (valid UTF-8) as is.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
