@@ -122,9 +122,7 @@ func ExampleGet() {
 	exCheck(err)
 	fmt.Println(first == second, first == ada, first.Username)
 	// Output:
-	//   SQL: BEGIN
 	//   SQL: INSERT INTO "users" ("username", "password", "email") VALUES (?, ?, ?) RETURNING "id"
-	//   SQL: COMMIT
 	// in the session that saved it:
 	// true
 	// in a new session:

@@ -237,14 +237,45 @@ func (s *Session) Flush(ctx context.Context) error {
 // had before it began, and the error — naming the object and statement that
 // failed, and wrapping the driver's error — is returned; the session stays
 // usable.
+//
+// When no transaction is open (no Flush before it) and the changes are one
+// statement — rows of one table in one INSERT, or one UPDATE — Commit sends
+// that statement alone, without BEGIN and COMMIT: the database applies a
+// single statement atomically, and the two round trips are saved. A commit
+// with nothing to write sends nothing.
 func (s *Session) Commit(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := s.begin(ctx); err != nil {
-		return err
-	}
-	if err := s.flush(ctx); err != nil {
+	if s.tx == nil {
+		// No transaction is open: prepare the flush first, and when it is
+		// a single statement run it without BEGIN and COMMIT (the journal
+		// still restores the objects if it fails).
+		s.journal = newJournal()
+		u, all, deleted, err := s.prepareFlush(ctx)
+		if err != nil {
+			s.rollback()
+			return err
+		}
+		if u.single(all, deleted) {
+			if err := u.run(all, deleted); err != nil {
+				s.rollback()
+				return err
+			}
+			s.journal = nil
+			return nil
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			s.rollback()
+			return err
+		}
+		s.tx, u.ex = tx, tx
+		if err := u.run(all, deleted); err != nil {
+			s.rollback()
+			return err
+		}
+	} else if err := s.flush(ctx); err != nil {
 		s.rollback()
 		return err
 	}

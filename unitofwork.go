@@ -122,29 +122,113 @@ type o2oDetach struct {
 }
 
 func (s *Session) flush(ctx context.Context) error {
+	u, all, deleted, err := s.prepareFlush(ctx)
+	if err != nil {
+		return err
+	}
+	return u.run(all, deleted)
+}
+
+// prepareFlush runs the phases of a flush that write nothing — cascade,
+// diff, delete cascade — and returns the unit of work ready to execute, its
+// states and the states to delete. Its executor is the open transaction.
+func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*state, error) {
 	u := &unitOfWork{
-		s: s, ctx: ctx, ex: s.tx, d: s.db.dialect,
+		s: s, ctx: ctx, ex: s.executor(), d: s.db.dialect,
 		syncs: map[syncKey]*fkSync{}, byChild: map[*state][]*fkSync{},
 		links: map[linkKey]*linkOp{}, inserted: map[*state]bool{}, touched: map[*state]bool{},
 		collAdds: map[collKey][]unsafe.Pointer{}, collRemoves: map[collKey]map[unsafe.Pointer]bool{},
 	}
 	all, err := u.cascade()
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	u.lastSeq = s.seq
 	if err := u.diff(all); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	deleted, err := u.expandDeletes()
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
+	return u, all, deleted, nil
+}
+
+// run executes a prepared flush and records its outcome in the session.
+func (u *unitOfWork) run(all, deleted []*state) error {
 	if err := u.execute(all, deleted); err != nil {
 		return err
 	}
 	u.finalize(all, deleted)
 	return nil
+}
+
+// single reports whether the prepared flush is at most one statement with
+// no dependency between its rows — the rows of one table in one INSERT, or
+// one UPDATE — which the database applies atomically on its own, so that
+// Commit can skip BEGIN and COMMIT (two round trips). It errs on the side
+// of false.
+func (u *unitOfWork) single(all, deleted []*state) bool {
+	if len(deleted) > 0 || len(u.detaches) > 0 || len(u.orphans) > 0 {
+		return false
+	}
+	for _, op := range u.linkOrder {
+		if op.sec != nil {
+			return false
+		}
+	}
+	var ins *mapping.Mapper
+	nIns, nUpd := 0, 0
+	for _, st := range all {
+		if u.s.states[st.ptr] != st {
+			continue
+		}
+		switch st.status {
+		case statusPending:
+			if ins != nil && ins != st.m {
+				return false
+			}
+			ins = st.m
+			nIns++
+			for _, sy := range u.byChild[st] {
+				if sy.parent != nil && sy.parent.status != statusPersistent {
+					return false // the parent is inserted first
+				}
+			}
+		case statusPersistent:
+			if len(u.byChild[st]) > 0 {
+				return false
+			}
+			dirty := st.snap == nil
+			for _, f := range st.m.Fields {
+				if dirty {
+					break
+				}
+				dirty = !f.Column.PrimaryKey && !f.Equal(st.snap, st.ptr)
+			}
+			if dirty {
+				nUpd++
+			}
+		}
+	}
+	if nIns == 0 {
+		return nUpd <= 1
+	}
+	if nUpd > 0 {
+		return false
+	}
+	gen := ins.Table.AutoIncrementColumn() != nil
+	if gen && !u.d.Returning() {
+		return false // the keys' step is read on the inserting connection
+	}
+	cols := len(ins.Fields)
+	if gen {
+		cols--
+	}
+	if cols == 0 {
+		return nIns == 1
+	}
+	return nIns*cols <= u.d.MaxParams()
 }
 
 // sortedStates returns the session's states in arrival order.

@@ -121,10 +121,11 @@ func TestUOWCycleResolvedWithPostUpdate(t *testing.T) {
 		if got := kinds(db, log.Statements()); !equalStrings(got, want) {
 			t.Errorf("statements %v, want %v", got, want)
 		}
-		// Nothing left to do: the post-update is remembered as flushed.
+		// Nothing left to do: the post-update is remembered as flushed, and
+		// an empty commit sends nothing.
 		log.Reset()
 		must(t, s.Commit(ctx))
-		if got := kinds(db, log.Statements()); !equalStrings(got, []string{"BEGIN", "COMMIT"}) {
+		if got := kinds(db, log.Statements()); len(got) != 0 {
 			t.Errorf("second commit: %v", got)
 		}
 	})
