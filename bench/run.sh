@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The full benchmark run of BENCHMARKS.md: every workload on SQLite,
+# PostgreSQL and MariaDB, each contender side by side, repeated in
+# interleaved rounds (each round runs every contender once per workload), then
+# summarised with benchstat and cmd/benchtab.
+#
+#   bench/run.sh                      # the full run (about 30 minutes)
+#   COUNT=2 SCALE_COUNT=1 bench/run.sh  # a quicker look
+#   RELM_BENCH_ARTICLES=2000 bench/run.sh   # (b) and (c) at a small size
+#
+# Results go to bench/results/ (OUT= to change): bench.txt (raw output),
+# benchstat.txt, table.md (medians and ratios to hand-written SQL) and
+# machine.txt.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH)/bin"
+export CGO_ENABLED=0 # gorm.io/driver/sqlite imports mattn/go-sqlite3, which stays unused: every contender runs on modernc.org/sqlite
+
+COUNT=${COUNT:-6}             # rounds of (a), (c), (d)
+SCALE_COUNT=${SCALE_COUNT:-3} # rounds of (b), the 100,000-article writes
+SEED_TIME=${SEED_TIME:-10x}   # iterations of (a) per round (each one creates the schema)
+MICRO_TIME=${MICRO_TIME:-1s}  # benchtime of the micro operations (d)
+OUT=${OUT:-results}
+BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+mkdir -p "$OUT"
+command -v benchstat >/dev/null || go install "$BENCHSTAT"
+go test -c -o "$OUT/bench.test" .
+
+{
+	echo "date: $(date -u +%FT%TZ)"
+	echo "go: $(go version)"
+	echo "nproc: $(nproc)"
+	echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
+	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+	echo "postgres: $(psql -h 127.0.0.1 -U postgres -d test -Atc 'SHOW server_version' 2>/dev/null || echo '?')"
+	echo "mariadb: $(mariadb -h 127.0.0.1 -u root -N -e 'SELECT VERSION()' 2>/dev/null || echo '?')"
+	echo "sqlite: modernc.org/sqlite $(go list -m -f '{{.Version}}' modernc.org/sqlite)"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "articles (b, c): ${RELM_BENCH_ARTICLES:-100000}; rounds: $COUNT (a, c, d), $SCALE_COUNT (b)"
+} >"$OUT/machine.txt"
+cat "$OUT/machine.txt"
+
+failed=0
+run() { # run BENCH-REGEXP BENCHTIME; a failure is reported at the end, the rounds go on
+	"$OUT/bench.test" -test.run='^$' -test.bench="$1" -test.benchtime="$2" -test.benchmem -test.timeout=2h | tee -a "$OUT/bench.txt" ||
+		failed=$((failed + 1))
+}
+
+: >"$OUT/bench.txt"
+for i in $(seq 1 "$COUNT"); do
+	echo "== round $i of $COUNT"
+	run '^Benchmark(Seed|SeedRows)$' "$SEED_TIME"
+	if [ "$i" -le "$SCALE_COUNT" ]; then
+		run '^BenchmarkSeedScale$' 1x
+	fi
+	run '^BenchmarkLoadGraph$' 1x
+	run '^Benchmark(InsertOne|InsertMulti|Update|Read|ReadSlice)$' "$MICRO_TIME"
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
+
+benchstat -col /orm "$OUT/bench.txt" >"$OUT/benchstat.txt"
+go run ./cmd/benchtab "$OUT/bench.txt" >"$OUT/table.md"
+cat "$OUT/table.md"
+if [ "$failed" -gt 0 ]; then
+	echo "$failed benchmark runs failed: see the --- FAIL lines in $OUT/bench.txt" >&2
+	grep -A3 -e '--- FAIL' "$OUT/bench.txt" >&2 || true
+	exit 1
+fi
