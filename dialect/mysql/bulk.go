@@ -189,8 +189,10 @@ func formatTime(t time.Time) (string, bool) {
 var packets sync.Map // *Dialect → int
 
 // MaxPacket returns the server's max_allowed_packet less a margin for the
-// packet's header and the statement's other parameters, read once per
-// dialect value with SELECT @@max_allowed_packet.
+// packet's header and the statement's other parameters — halved when the
+// DSN has interpolateParams=true, since the driver then escapes the
+// arguments into the statement — read once per dialect value with SELECT
+// @@max_allowed_packet.
 func (d *Dialect) MaxPacket(ctx context.Context, q dialect.Executor) (int, error) {
 	if v, ok := packets.Load(d); ok {
 		return v.(int), nil
@@ -210,6 +212,11 @@ func (d *Dialect) MaxPacket(ctx context.Context, q dialect.Executor) (int, error
 		return 0, fmt.Errorf("mysql: read max_allowed_packet: %w", err)
 	}
 	limit := int(n) - 16<<10
+	if d.interpolate.Load() {
+		// The driver writes the arguments into the SQL text, escaping
+		// quotes and backslashes: at most twice the bytes.
+		limit /= 2
+	}
 	if limit < 1<<10 {
 		limit = 1 << 10
 	}

@@ -21,6 +21,10 @@ import (
 // concurrent use; Detect records what server it talks to.
 type Dialect struct {
 	server atomic.Pointer[serverInfo]
+	// interpolate records that the DSN asked the driver to interpolate
+	// parameters into the SQL text (interpolateParams=true), where escaping
+	// can double the bytes a statement takes; MaxPacket allows for it.
+	interpolate atomic.Bool
 }
 
 // serverInfo is what Detect learned.
@@ -50,7 +54,7 @@ const defaultCollation = "utf8mb4_unicode_ci"
 // parseTime=true, loc=UTC and collation utf8mb4_unicode_ci unless the URL sets
 // charset or collation. Other parameters pass through (see the package
 // documentation). Errors name what is wrong and never repeat the password.
-func (*Dialect) DriverDSN(dsn string) (string, error) {
+func (d *Dialect) DriverDSN(dsn string) (string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		var ue *url.Error
@@ -113,6 +117,7 @@ func (*Dialect) DriverDSN(dsn string) (string, error) {
 		// costs no SET NAMES round trip per connection.
 		cfg.Collation = defaultCollation
 	}
+	d.interpolate.Store(cfg.InterpolateParams)
 	return cfg.FormatDSN(), nil
 }
 
