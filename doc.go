@@ -81,6 +81,13 @@
 // the count stays constant while each table's rows fit in one packet (16 MB
 // by default), and grows by one statement per packet beyond.
 //
+// The snapshot is a shallow copy of the struct, so the diff sees what is
+// assigned to a field, not what is written through a pointer it holds:
+// give a nullable column a new value with a.Content = &s (or a new
+// pointer), not *a.Content = s, which changes the snapshot's value too and
+// is not saved. Likewise a []byte column is compared by content, so
+// changing its bytes in place is not seen either; assign a new slice.
+//
 // # How relm keeps both sides in step
 //
 // In SQLAlchemy, setting article.author = user appends the article to
