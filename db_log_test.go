@@ -37,8 +37,11 @@ func TestWithLoggerLogsEveryStatement(t *testing.T) {
 			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 			var creates, inserts, selects, begins, commits int
 			for _, l := range lines {
-				if !strings.Contains(l, `"msg":"sql"`) || !strings.Contains(l, `"duration":`) {
-					t.Fatalf("a log record without the sql message or a duration: %s", l)
+				if !strings.Contains(l, `"msg":"sql"`) {
+					continue // not a statement (e.g. CreateAll's warning on a Galera cluster)
+				}
+				if !strings.Contains(l, `"duration":`) {
+					t.Fatalf("a statement logged without its duration: %s", l)
 				}
 				switch {
 				case strings.Contains(l, `"sql":"CREATE TABLE`):
