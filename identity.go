@@ -22,6 +22,52 @@ type identityKey struct {
 	key any
 }
 
+// identityMap maps identity keys to states. Integer keys (the common case)
+// live in one map per mapper keyed by int64, which hashes and compares
+// faster than an interface key; other keys (strings, composite keys) in a
+// map keyed by identityKey. The zero value is an empty map.
+type identityMap struct {
+	ints  map[*mapping.Mapper]map[int64]*state
+	other map[identityKey]*state
+}
+
+func (im *identityMap) get(k identityKey) *state {
+	if v, ok := k.key.(int64); ok {
+		return im.ints[k.m][v]
+	}
+	return im.other[k]
+}
+
+// getInt is get for an int64 key, without boxing it.
+func (im *identityMap) getInt(m *mapping.Mapper, v int64) *state { return im.ints[m][v] }
+
+func (im *identityMap) set(k identityKey, st *state) {
+	if v, ok := k.key.(int64); ok {
+		mm := im.ints[k.m]
+		if mm == nil {
+			if im.ints == nil {
+				im.ints = map[*mapping.Mapper]map[int64]*state{}
+			}
+			mm = map[int64]*state{}
+			im.ints[k.m] = mm
+		}
+		mm[v] = st
+		return
+	}
+	if im.other == nil {
+		im.other = map[identityKey]*state{}
+	}
+	im.other[k] = st
+}
+
+func (im *identityMap) del(k identityKey) {
+	if v, ok := k.key.(int64); ok {
+		delete(im.ints[k.m], v)
+		return
+	}
+	delete(im.other, k)
+}
+
 // state is what the session knows of one object.
 type state struct {
 	m      *mapping.Mapper
@@ -102,7 +148,7 @@ var ErrIdentityConflict = errors.New("relm: another object already stands for th
 func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (*state, error) {
 	key, keyed := m.Identity(p)
 	if keyed {
-		if existing := s.identity[identityKey{m, key}]; existing != nil && existing.ptr != p {
+		if existing := s.identity.get(identityKey{m, key}); existing != nil && existing.ptr != p {
 			return nil, fmt.Errorf("%w: %s with key %v; use the object the session holds (relm.Get returns it), or Expunge that one first", ErrIdentityConflict, m.Name(), key)
 		}
 	}
@@ -166,8 +212,8 @@ func (s *Session) forget(st *state) {
 	s.touch(st)
 	delete(s.states, st.ptr)
 	if st.key != nil {
-		if cur := s.identity[identityKey{st.m, st.key}]; cur == st {
-			delete(s.identity, identityKey{st.m, st.key})
+		if cur := s.identity.get(identityKey{st.m, st.key}); cur == st {
+			s.identity.del(identityKey{st.m, st.key})
 		}
 	}
 }
@@ -176,7 +222,7 @@ func (s *Session) forget(st *state) {
 func (s *Session) register(st *state, key any) {
 	s.saveIdent(identityKey{st.m, key})
 	st.key = key
-	s.identity[identityKey{st.m, key}] = st
+	s.identity.set(identityKey{st.m, key}, st)
 }
 
 // journal is the undo log of a transaction: how to put the session back as
@@ -234,7 +280,7 @@ func (s *Session) touch(st *state) {
 func (s *Session) saveIdent(k identityKey) {
 	if j := s.journal; j != nil {
 		if _, done := j.idents[k]; !done {
-			j.idents[k] = s.identity[k]
+			j.idents[k] = s.identity.get(k)
 		}
 	}
 }
@@ -286,8 +332,8 @@ func (j *journal) undo(s *Session) {
 	for _, st := range j.added {
 		delete(s.states, st.ptr)
 		if st.key != nil {
-			if s.identity[identityKey{st.m, st.key}] == st {
-				delete(s.identity, identityKey{st.m, st.key})
+			if s.identity.get(identityKey{st.m, st.key}) == st {
+				s.identity.del(identityKey{st.m, st.key})
 			}
 		}
 	}
@@ -299,9 +345,9 @@ func (j *journal) undo(s *Session) {
 	}
 	for k, st := range j.idents {
 		if st == nil {
-			delete(s.identity, k)
+			s.identity.del(k)
 		} else {
-			s.identity[k] = st
+			s.identity.set(k, st)
 		}
 	}
 }

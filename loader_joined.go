@@ -87,12 +87,26 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 // adopt returns the session's object for the row scanned into p: the one
 // already in the identity map, or p, registered as persistent.
 func (s *Session) adopt(m *mapping.Mapper, p unsafe.Pointer) (unsafe.Pointer, error) {
-	key, ok := m.Identity(p)
-	if !ok {
-		return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
-	}
-	if st := s.identity[identityKey{m, key}]; st != nil {
-		return st.ptr, nil
+	var key any
+	if v, ok, isInt := adoptIntKey(m, p); isInt {
+		// An integer key is looked up without boxing it: most rows of a
+		// collection load are objects the session already holds.
+		if !ok {
+			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
+		}
+		if st := s.identity.getInt(m, v); st != nil {
+			return st.ptr, nil
+		}
+		key = v
+	} else {
+		k, ok := m.Identity(p)
+		if !ok {
+			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
+		}
+		if st := s.identity.get(identityKey{m, k}); st != nil {
+			return st.ptr, nil
+		}
+		key = k
 	}
 	s.seq++
 	st := &state{m: m, ptr: p, status: statusPersistent, seq: s.seq}
@@ -143,6 +157,72 @@ func (s *Session) setScalar(st *state, r *mapping.Relationship, target unsafe.Po
 		st.setSide(r, []unsafe.Pointer{target})
 	}
 	st.setLoaded(r)
+}
+
+// adoptIntKey is intKey of m's primary key when it is one integer column.
+func adoptIntKey(m *mapping.Mapper, p unsafe.Pointer) (v int64, ok, isInt bool) {
+	if len(m.PrimaryKey) != 1 {
+		return 0, false, false
+	}
+	return intKey(m.PrimaryKey[0], p)
+}
+
+// intKey reads an integer field of the struct at p as Field.Key does
+// (ok false for the zero value of a primary key), without boxing it; isInt
+// is false when the field is not a plain integer.
+func intKey(f *mapping.Field, p unsafe.Pointer) (v int64, ok, isInt bool) {
+	fp := unsafe.Add(p, f.Offset)
+	switch f.Type.Kind() {
+	case reflect.Int:
+		v = int64(*(*int)(fp))
+	case reflect.Int32:
+		v = int64(*(*int32)(fp))
+	case reflect.Int64:
+		v = *(*int64)(fp)
+	case reflect.Pointer: // NULL is no key
+		var set bool
+		switch f.Type {
+		case typeIntPtr: // as Field.Key: any value set is a key
+			if q := *(**int)(fp); q != nil {
+				return int64(*q), true, true
+			}
+		case typeInt32Ptr:
+			if q := *(**int32)(fp); q != nil {
+				v, set = int64(*q), true
+			}
+		case typeInt64Ptr:
+			if q := *(**int64)(fp); q != nil {
+				v, set = *q, true
+			}
+		default:
+			return 0, false, false
+		}
+		if !set {
+			return 0, false, true
+		}
+	default:
+		return 0, false, false
+	}
+	return v, !(f.Column.PrimaryKey && v == 0), true
+}
+
+var (
+	typeIntPtr   = reflect.TypeFor[*int]()
+	typeInt32Ptr = reflect.TypeFor[*int32]()
+	typeInt64Ptr = reflect.TypeFor[*int64]()
+)
+
+// isIntField reports whether intKey reads f.
+func isIntField(f *mapping.Field) bool {
+	switch f.Type.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return true
+	}
+	switch f.Type {
+	case typeIntPtr, typeInt32Ptr, typeInt64Ptr:
+		return true
+	}
+	return false
 }
 
 // rawCell keeps the driver value of one column for later conversion.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -25,7 +26,7 @@ func (s *Session) loadPath(ctx context.Context, m *mapping.Mapper, roots []unsaf
 // loadRels loads a resolved relationship path on roots, one level at a time.
 func (s *Session) loadRels(ctx context.Context, roots []unsafe.Pointer, rels []*mapping.Relationship) error {
 	level := roots
-	for _, r := range rels {
+	for i, r := range rels {
 		if len(level) == 0 {
 			return nil
 		}
@@ -37,6 +38,9 @@ func (s *Session) loadRels(ctx context.Context, roots []unsafe.Pointer, rels []*
 		}
 		if err := s.loadRelationship(ctx, r, parents); err != nil {
 			return err
+		}
+		if i == len(rels)-1 {
+			return nil
 		}
 		var next []unsafe.Pointer
 		seen := map[unsafe.Pointer]bool{}
@@ -74,7 +78,7 @@ func (s *Session) related(st *state, r *mapping.Relationship) []unsafe.Pointer {
 // loadRelationship loads r for the parents that do not have it loaded yet,
 // in one SELECT (select-in loading).
 func (s *Session) loadRelationship(ctx context.Context, r *mapping.Relationship, parents []*state) error {
-	var todo []*state
+	todo := make([]*state, 0, len(parents))
 	for _, st := range parents {
 		if st.status == statusPersistent && !st.isLoaded(r) {
 			todo = append(todo, st)
@@ -94,6 +98,9 @@ func (s *Session) loadRelationship(ctx context.Context, r *mapping.Relationship,
 func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, todo []*state) error {
 	fk := r.LocalFields[0]
 	pk := r.RemoteFields[0]
+	if isIntField(fk) && isIntField(pk) && pk.Column.PrimaryKey && len(r.Target.PrimaryKey) == 1 {
+		return s.loadManyToOneInt(ctx, r, todo)
+	}
 	var missing []any
 	seen := map[any]bool{}
 	for _, st := range todo {
@@ -103,7 +110,7 @@ func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, to
 		}
 		seen[k] = true
 		if pk.Column.PrimaryKey && len(r.Target.PrimaryKey) == 1 {
-			if t := s.identity[identityKey{r.Target, k}]; t != nil {
+			if t := s.identity.get(identityKey{r.Target, k}); t != nil {
 				continue
 			}
 		}
@@ -125,7 +132,46 @@ func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, to
 		if k, ok := fk.Key(st.ptr); ok {
 			if p := byKey[k]; p != nil {
 				target = p
-			} else if t := s.identity[identityKey{r.Target, k}]; t != nil {
+			} else if t := s.identity.get(identityKey{r.Target, k}); t != nil {
+				target = t.ptr
+			}
+		}
+		s.setScalar(st, r, target)
+	}
+	return nil
+}
+
+// loadManyToOneInt is loadManyToOne for an integer foreign key to the
+// target's integer primary key: the identity map answers for the targets,
+// with no key boxed but the ones bound.
+func (s *Session) loadManyToOneInt(ctx context.Context, r *mapping.Relationship, todo []*state) error {
+	fk := r.LocalFields[0]
+	pk := r.RemoteFields[0]
+	var missing []any
+	seen := map[int64]struct{}{}
+	for _, st := range todo {
+		k, ok, _ := intKey(fk, st.ptr)
+		if !ok {
+			continue
+		}
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
+		if s.identity.getInt(r.Target, k) == nil {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		// Loaded rows join the identity map, where the loop below finds them.
+		if err := s.inQuery(ctx, r.Target, pk, missing, func(unsafe.Pointer, any) {}); err != nil {
+			return err
+		}
+	}
+	for _, st := range todo {
+		var target unsafe.Pointer
+		if k, ok, _ := intKey(fk, st.ptr); ok {
+			if t := s.identity.getInt(r.Target, k); t != nil {
 				target = t.ptr
 			}
 		}
@@ -135,27 +181,15 @@ func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, to
 }
 
 // loadCollection loads one-to-many (collection or one-to-one) and
-// many-to-many relationships.
+// many-to-many relationships. Rows come in no particular order unless the
+// relationship has an order_by (as in SQLAlchemy).
 func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, todo []*state) error {
 	d := s.db.dialect
-	keyField := r.LocalFields[0]
-	var keys []any
-	byParent := map[any][]*state{}
-	for _, st := range todo {
-		k, ok := keyField.Key(st.ptr)
-		if !ok {
-			continue
-		}
-		if _, dup := byParent[k]; !dup {
-			keys = append(keys, k)
-		}
-		byParent[k] = append(byParent[k], st)
-	}
-	children := map[any][]unsafe.Pointer{}
 	c := s.db.cache(r.Target)
 	var head string
 	var keyCol string
-	if r.Direction == mapping.ManyToMany {
+	m2m := r.Direction == mapping.ManyToMany
+	if m2m {
 		// The link column comes first, then the target's columns.
 		keyCol = "s." + d.Quote(r.SecondaryLocal[0].Name)
 		head = "SELECT " + keyCol + ", " + qualified(d, "t0", r.Target) + " FROM " + c.table + " t0 JOIN " +
@@ -176,31 +210,113 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 			order += " DESC"
 		}
 	}
-	if order == "" && len(r.Target.PrimaryKey) == 1 {
-		order = " ORDER BY t0." + d.Quote(r.Target.PrimaryKey[0].Column.Name)
+	query := func(keys []any, yield func(unsafe.Pointer, any)) error {
+		return s.inQueryCol(ctx, r.Target, head, keyCol, keys, order, m2m, yield)
 	}
-	err := s.inQueryCol(ctx, r.Target, head, keyCol, keys, order, r.Direction == mapping.ManyToMany, func(p unsafe.Pointer, linkKey any) {
-		k := linkKey
-		if r.Direction != mapping.ManyToMany {
-			k, _ = r.RemoteFields[0].Key(p)
+	keyField := r.LocalFields[0]
+	if isIntField(keyField) && (m2m || isIntField(r.RemoteFields[0])) {
+		// Integer keys: grouped without boxing each one in an interface.
+		return loadCollectionBy(s, r, todo, query,
+			func(p unsafe.Pointer) (int64, bool) { v, ok, _ := intKey(keyField, p); return v, ok },
+			func(p unsafe.Pointer, link any) (int64, bool) {
+				if m2m {
+					switch v := link.(type) {
+					case int64:
+						return v, true
+					case int:
+						return int64(v), true
+					case int32:
+						return int64(v), true
+					case string: // a driver that sends integers as text
+						n, err := strconv.ParseInt(v, 10, 64)
+						return n, err == nil
+					}
+					return 0, false
+				}
+				v, ok, _ := intKey(r.RemoteFields[0], p)
+				return v, ok
+			})
+	}
+	return loadCollectionBy(s, r, todo, query, keyField.Key,
+		func(p unsafe.Pointer, link any) (any, bool) {
+			if m2m {
+				return link, link != nil
+			}
+			return r.RemoteFields[0].Key(p)
+		})
+}
+
+// loadCollectionBy runs the collection query for the keys of todo and sets
+// each parent's collection. Children are grouped by key in one backing
+// array (counted, then placed), so that a parent's children cost no
+// allocation of their own beyond what setCollection keeps.
+func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []*state,
+	query func([]any, func(unsafe.Pointer, any)) error,
+	parentKey func(unsafe.Pointer) (K, bool), childKey func(unsafe.Pointer, any) (K, bool)) error {
+	// One group per distinct parent key, found by one map lookup per row.
+	type group struct{ n, start, fill int }
+	keys := make([]any, 0, len(todo))
+	idx := make(map[K]int, len(todo))
+	groups := make([]group, 0, len(todo))
+	for _, st := range todo {
+		k, ok := parentKey(st.ptr)
+		if !ok {
+			continue
 		}
-		children[k] = append(children[k], p)
+		if _, dup := idx[k]; !dup {
+			idx[k] = len(groups)
+			groups = append(groups, group{})
+			keys = append(keys, k)
+		}
+	}
+	type row struct {
+		g int
+		p unsafe.Pointer
+	}
+	var rows []row
+	err := query(keys, func(p unsafe.Pointer, link any) {
+		k, ok := childKey(p, link)
+		if !ok {
+			return
+		}
+		g, ok := idx[k]
+		if !ok {
+			return // not a key that was asked for
+		}
+		groups[g].n++
+		rows = append(rows, row{g, p})
 	})
 	if err != nil {
 		return err
 	}
-	for k, sts := range byParent {
-		kids := children[k]
-		if r.Direction == mapping.ManyToMany {
+	// Every group's children in one array, in row order within a group.
+	all := make([]unsafe.Pointer, len(rows))
+	off := 0
+	for i := range groups {
+		groups[i].start = off
+		off += groups[i].n
+	}
+	for _, rw := range rows {
+		g := &groups[rw.g]
+		all[g.start+g.fill] = rw.p
+		g.fill++
+	}
+	m2m := r.Direction == mapping.ManyToMany
+	for _, st := range todo {
+		var kids []unsafe.Pointer
+		if k, ok := parentKey(st.ptr); ok {
+			if g := groups[idx[k]]; g.n > 0 {
+				kids = all[g.start : g.start+g.n : g.start+g.n]
+			}
+		}
+		if m2m {
 			kids = dedupe(kids)
 		}
-		for _, st := range sts {
-			s.setCollection(st, r, kids)
-			if rr := r.Reverse; rr != nil && r.Direction == mapping.OneToMany && !rr.Uselist {
-				for _, kid := range kids {
-					if ks := s.states[kid]; ks != nil && !ks.isLoaded(rr) {
-						s.setScalar(ks, rr, st.ptr)
-					}
+		s.setCollection(st, r, kids)
+		if rr := r.Reverse; rr != nil && r.Direction == mapping.OneToMany && !rr.Uselist {
+			for _, kid := range kids {
+				if ks := s.states[kid]; ks != nil && !ks.isLoaded(rr) {
+					s.setScalar(ks, rr, st.ptr)
 				}
 			}
 		}
@@ -208,9 +324,26 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 	return nil
 }
 
+// dedupe drops repeated objects (a link table without a unique key may
+// hold a pair twice), allocating only when there is one.
 func dedupe(ps []unsafe.Pointer) []unsafe.Pointer {
 	if len(ps) < 2 {
 		return ps
+	}
+	dup := false
+	if len(ps) <= 32 {
+	small:
+		for i := 1; i < len(ps); i++ {
+			for j := 0; j < i; j++ {
+				if ps[i] == ps[j] {
+					dup = true
+					break small
+				}
+			}
+		}
+		if !dup {
+			return ps
+		}
 	}
 	seen := make(map[unsafe.Pointer]bool, len(ps))
 	out := ps[:0:0]
@@ -246,9 +379,17 @@ func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsaf
 		st.setLoaded(r)
 		return
 	}
-	live := make([]unsafe.Pointer, len(kids))
+	// One allocation for the live slice and the snapshot's copy (the live
+	// slice has no spare capacity, so appending to it never writes into
+	// the snapshot).
+	n := len(kids)
+	both := make([]unsafe.Pointer, 2*n)
+	live, snap := both[:n:n], both[n:]
 	copy(live, kids)
+	copy(snap, kids)
 	if cur := r.GetSlice(st.ptr); len(cur) > 0 {
+		live = make([]unsafe.Pointer, n, n+len(cur))
+		copy(live, kids)
 		in := make(map[unsafe.Pointer]bool, len(kids))
 		for _, k := range kids {
 			in[k] = true
@@ -265,7 +406,7 @@ func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsaf
 	if st.colls == nil {
 		st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
 	}
-	st.colls[r.Index] = append([]unsafe.Pointer(nil), kids...)
+	st.colls[r.Index] = snap
 	st.setLoaded(r)
 }
 
@@ -298,7 +439,6 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 		return nil
 	}
 	d := s.db.dialect
-	sortKeys(keys)
 	run := func(query string, args []any) error {
 		rows, err := s.executor().QueryContext(ctx, query, args...)
 		if err != nil {
@@ -311,15 +451,20 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 		}
 		dest := make([]any, n)
 		var lk rawCell
+		var p unsafe.Pointer
 		for rows.Next() {
-			p := m.New()
-			off := 0
-			if lead {
-				dest[0] = &lk
-				off = 1
-			}
-			for i, f := range m.Fields {
-				dest[off+i] = f.Addr(p)
+			if p == nil {
+				// A fresh object, unless the last row's went unused (its
+				// row was already in the session): Scan sets every field.
+				p = m.New()
+				off := 0
+				if lead {
+					dest[0] = &lk
+					off = 1
+				}
+				for i, f := range m.Fields {
+					dest[off+i] = f.Addr(p)
+				}
 			}
 			if err := rows.Scan(dest...); err != nil {
 				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
@@ -327,6 +472,9 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 			obj, err := s.adopt(m, p)
 			if err != nil {
 				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+			}
+			if obj == p {
+				p = nil
 			}
 			yield(obj, mapping.NormalizeKey(lk.src))
 		}
@@ -341,6 +489,9 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 			return run(string(append(buf, tail...)), []any{arg})
 		}
 	}
+	// Placeholders, chunked: sorted so that the statements are repeatable
+	// (and index access sequential).
+	sortKeys(keys)
 	per := max(1, d.MaxParams())
 	for start := 0; start < len(keys); start += per {
 		chunk := keys[start:min(start+per, len(keys))]

@@ -590,7 +590,7 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 				return
 			}
 			if key, ok := m.Identity(p); ok {
-				if st := q.s.identity[identityKey{m, key}]; st != nil {
+				if st := q.s.identity.get(identityKey{m, key}); st != nil {
 					p = st.ptr
 				}
 			}

@@ -30,7 +30,7 @@ type Session struct {
 
 	tx       *Tx
 	states   map[unsafe.Pointer]*state
-	identity map[identityKey]*state
+	identity identityMap
 	seq      int
 	journal  *journal
 	closed   bool
@@ -46,8 +46,7 @@ type Session struct {
 func NewSession(db *DB, reg *mapping.Registry, opts ...SessionOption) *Session {
 	s := &Session{
 		db: db, reg: reg,
-		states:   map[unsafe.Pointer]*state{},
-		identity: map[identityKey]*state{},
+		states: map[unsafe.Pointer]*state{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -210,7 +209,7 @@ func (s *Session) Expunge(objs ...any) {
 // the way to keep memory bounded when writing in batches.
 func (s *Session) ExpungeAll() {
 	s.states = map[unsafe.Pointer]*state{}
-	s.identity = map[identityKey]*state{}
+	s.identity = identityMap{}
 }
 
 // Len returns the number of objects in the session.
@@ -357,7 +356,7 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (unsafe.P
 		return nil, fmt.Errorf("relm: Get on %s: its primary key has %d columns; use a query", m.Name(), len(m.PrimaryKey))
 	}
 	k := mapping.NormalizeKey(key)
-	if st := s.identity[identityKey{m, k}]; st != nil && st.status != statusDeleted {
+	if st := s.identity.get(identityKey{m, k}); st != nil && st.status != statusDeleted {
 		return st.ptr, nil
 	}
 	q := s.db.cache(m).selectByPK

@@ -359,7 +359,7 @@ func (u *unitOfWork) oldParent(st *state, r *mapping.Relationship) *state {
 	if !ok {
 		return nil
 	}
-	return u.s.identity[identityKey{r.Target, k}]
+	return u.s.identity.get(identityKey{r.Target, k})
 }
 
 func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
