@@ -65,6 +65,7 @@ type StatementError struct {
 	Err    error
 }
 
+// Error describes the failed statement: operation, type, object (by key), driver error and SQL.
 func (e *StatementError) Error() string {
 	sqlText := e.SQL
 	if len(sqlText) > 200 {

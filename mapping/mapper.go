@@ -181,6 +181,7 @@ type UnknownNameError struct {
 	Msg        string
 }
 
+// Error returns the message, which names the type and the nearest valid name.
 func (e *UnknownNameError) Error() string { return e.Msg }
 
 // buildMapper turns a spec into a mapper and its table.

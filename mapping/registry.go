@@ -145,6 +145,7 @@ func (reg *Registry) MapperOf(t reflect.Type) (*Mapper, error) {
 // UnmappedError reports a type that is not registered.
 type UnmappedError struct{ Type reflect.Type }
 
+// Error says which type is not mapped and how to register it.
 func (e *UnmappedError) Error() string {
 	return fmt.Sprintf("mapping: %s is not mapped; register it with Registry.Register(&%s{})", e.Type, e.Type.Name())
 }

@@ -198,6 +198,7 @@ type ConfigError struct {
 	Kind        error // ErrNoForeignKeys, ErrAmbiguousForeignKeys, ErrBackPopulates, ErrBackrefConflict or nil
 }
 
+// Error names the relationship at fault and what to change.
 func (e *ConfigError) Error() string { return "mapping: " + e.Side + ": " + e.Msg }
 
 // Unwrap returns the error's kind, for errors.Is.

@@ -34,6 +34,7 @@ type TagError struct {
 	Msg                string
 }
 
+// Error names the struct, field and tag at fault and what to write instead.
 func (e *TagError) Error() string {
 	return fmt.Sprintf("mapping: %s.%s: tag %q: %s", e.Struct, e.Field, e.Tag, e.Msg)
 }

@@ -269,6 +269,7 @@ type MissingReferenceError struct {
 	Reason             string
 }
 
+// Error names the column, the reference and what is missing.
 func (e *MissingReferenceError) Error() string {
 	return fmt.Sprintf("schema: table %q column %q references %q, but %s", e.Table, e.Column, e.Ref, e.Reason)
 }
