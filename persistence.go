@@ -416,17 +416,9 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 // update writes the changed columns of a persistent object.
 func (u *unitOfWork) update(st *state) error {
 	m := st.m
-	var changed []*mapping.Field
-	for _, f := range m.Fields {
-		if f.Column.PrimaryKey {
-			if st.snap != nil && !f.Equal(st.snap, st.ptr) {
-				return fmt.Errorf("relm: %s.%s: changing a primary key is not supported; delete the row and add a new one", m.Name(), f.Name)
-			}
-			continue
-		}
-		if st.snap == nil || !f.Equal(st.snap, st.ptr) {
-			changed = append(changed, f)
-		}
+	changed, err := changedFields(st)
+	if err != nil {
+		return err
 	}
 	if len(changed) == 0 {
 		return nil
@@ -463,6 +455,25 @@ func (u *unitOfWork) update(st *state) error {
 	}
 	u.touched[st] = true
 	return nil
+}
+
+// changedFields returns the non-key fields of a persistent object that
+// differ from its snapshot (all of them when it has none), or an error when
+// its primary key changed.
+func changedFields(st *state) ([]*mapping.Field, error) {
+	var changed []*mapping.Field
+	for _, f := range st.m.Fields {
+		if f.Column.PrimaryKey {
+			if st.snap != nil && !f.Equal(st.snap, st.ptr) {
+				return nil, fmt.Errorf("relm: %s.%s: changing a primary key is not supported; delete the row and add a new one", st.m.Name(), f.Name)
+			}
+			continue
+		}
+		if st.snap == nil || !f.Equal(st.snap, st.ptr) {
+			changed = append(changed, f)
+		}
+	}
+	return changed, nil
 }
 
 // ErrStaleObject is returned (wrapped) when an UPDATE or DELETE finds no row.

@@ -199,14 +199,11 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 			if len(u.byChild[st]) > 0 {
 				return false
 			}
-			dirty := st.snap == nil
-			for _, f := range st.m.Fields {
-				if dirty {
-					break
-				}
-				dirty = !f.Column.PrimaryKey && !f.Equal(st.snap, st.ptr)
+			changed, err := changedFields(st)
+			if err != nil {
+				return false // the transaction path reports it
 			}
-			if dirty {
+			if len(changed) > 0 {
 				nUpd++
 			}
 		}
