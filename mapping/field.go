@@ -176,6 +176,21 @@ func (f *Field) buildAccessors() {
 			return nil, false
 		}
 	}
+	if t == reflect.TypeFor[*int64]() {
+		f.addr = func(p unsafe.Pointer) any { return (**int64)(p) }
+		f.value = func(p unsafe.Pointer) any {
+			if v := *(**int64)(p); v != nil {
+				return *v
+			}
+			return nil
+		}
+		f.getKey = func(p unsafe.Pointer) (any, bool) {
+			if v := *(**int64)(p); v != nil {
+				return *v, true
+			}
+			return nil, false
+		}
+	}
 	if t == reflect.TypeFor[*string]() {
 		f.addr = func(p unsafe.Pointer) any { return (**string)(p) }
 		f.value = func(p unsafe.Pointer) any {
@@ -261,6 +276,23 @@ func (f *Field) buildAccessors() {
 		f.setKey = func(p unsafe.Pointer, k any) error {
 			if v, ok := k.(int64); ok {
 				*(*int64)(p) = v
+				return nil
+			}
+			return setKeyReflect(reflect.NewAt(t, p).Elem(), k)
+		}
+	}
+	if t == reflect.TypeFor[*int64]() {
+		f.setKey = func(p unsafe.Pointer, k any) error {
+			switch v := k.(type) {
+			case nil:
+				*(**int64)(p) = nil
+				return nil
+			case int64:
+				if cur := *(**int64)(p); cur != nil && *cur == v {
+					return nil
+				}
+				n := v
+				*(**int64)(p) = &n
 				return nil
 			}
 			return setKeyReflect(reflect.NewAt(t, p).Elem(), k)
@@ -377,6 +409,12 @@ func (f *Field) buildEqual() {
 	case reflect.TypeFor[*int]():
 		f.equal = func(a, b unsafe.Pointer) bool {
 			x, y := *(**int)(a), *(**int)(b)
+			return x == y || x != nil && y != nil && *x == *y
+		}
+		return
+	case reflect.TypeFor[*int64]():
+		f.equal = func(a, b unsafe.Pointer) bool {
+			x, y := *(**int64)(a), *(**int64)(b)
 			return x == y || x != nil && y != nil && *x == *y
 		}
 		return
