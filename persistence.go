@@ -3,6 +3,7 @@ package relm
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -101,6 +102,9 @@ func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *map
 	if genField != nil {
 		b.returning = genField.Column
 		b.keys = func(start int, ids []int64) error {
+			if j := u.s.journal; j != nil {
+				j.fields = slices.Grow(j.fields, len(ids))
+			}
 			for i, id := range ids {
 				if err := u.s.setKey(rows[start+i], genField, id); err != nil {
 					return err
@@ -296,7 +300,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 // returns the first row not written — start itself, with nothing written,
 // when the first row holds a value the bulk form cannot carry.
 func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string, limit, start int, vals []any) (int, error) {
-	rows := bi.BulkRows(b.cols, limit)
+	rows := bi.BulkRows(b.cols, limit, b.n-start)
 	i := start
 	for ; i < b.n; i++ {
 		b.row(i, vals)
@@ -321,7 +325,7 @@ func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string,
 func (u *unitOfWork) emitInsert(b *batch, query string, args []any, start, end int, returning bool) error {
 	switch {
 	case returning:
-		ids, err := u.queryIDs(query, args)
+		ids, err := u.queryIDs(query, args, end-start)
 		if err != nil {
 			return b.fail(start, end, query, err)
 		}
@@ -330,7 +334,7 @@ func (u *unitOfWork) emitInsert(b *batch, query string, args []any, start, end i
 		}
 		// Generated keys ascend in row order; sort them rather than
 		// trust the order RETURNING lists them in.
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		slices.Sort(ids)
 		return b.keys(start, ids)
 	case b.returning != nil:
 		res, err := u.ex.ExecContext(u.ctx, query, args...)
@@ -360,13 +364,14 @@ func (u *unitOfWork) emitInsert(b *batch, query string, args []any, start, end i
 	}
 }
 
-func (u *unitOfWork) queryIDs(query string, args []any) ([]int64, error) {
+// queryIDs runs an INSERT … RETURNING of n rows and returns the keys.
+func (u *unitOfWork) queryIDs(query string, args []any, n int) ([]int64, error) {
 	rows, err := u.ex.QueryContext(u.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	ids := make([]int64, 0, n)
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
@@ -389,7 +394,7 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 		var id int64
 		if d.Returning() {
 			q := query + " RETURNING " + d.Quote(genField.Column.Name)
-			ids, err := u.queryIDs(q, nil)
+			ids, err := u.queryIDs(q, nil, 1)
 			if err == nil && len(ids) != 1 {
 				err = fmt.Errorf("RETURNING gave %d keys for 1 row", len(ids))
 			}

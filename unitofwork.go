@@ -3,6 +3,7 @@ package relm
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"unsafe"
 
@@ -37,6 +38,8 @@ type unitOfWork struct {
 	byChild   map[*state][]*fkSync
 	links     map[linkKey]*linkOp
 	linkOrder []*linkOp
+	linkSlab  []linkOp // where linkOps are allocated (see slabAlloc)
+	syncSlab  []fkSync
 	orphans   []*state
 	inserted  map[*state]bool
 	touched   map[*state]bool
@@ -274,15 +277,17 @@ func (u *unitOfWork) cascade() ([]*state, error) {
 	return work, nil
 }
 
-func (u *unitOfWork) addSync(sy *fkSync) {
-	k := syncKey{sy.child, sy.fields[0]}
+func (u *unitOfWork) addSync(v fkSync) {
+	k := syncKey{v.child, v.fields[0]}
 	if old := u.syncs[k]; old != nil {
-		if old.priority > sy.priority {
+		if old.priority > v.priority {
 			return
 		}
-		*old = *sy
+		*old = v
 		return
 	}
+	sy := slabAlloc(&u.syncSlab)
+	*sy = v
 	u.syncs[k] = sy
 	u.syncOrder = append(u.syncOrder, sy)
 	u.byChild[sy.child] = append(u.byChild[sy.child], sy)
@@ -375,9 +380,9 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 		if ps, err = u.stateOf(r.Target, cur); err != nil {
 			return err
 		}
-		u.addSync(&fkSync{child: st, fields: r.LocalFields, parent: ps, parentFields: r.RemoteFields, priority: 2})
+		u.addSync(fkSync{child: st, fields: r.LocalFields, parent: ps, parentFields: r.RemoteFields, priority: 2})
 	} else if loaded || prev != nil {
-		u.addSync(&fkSync{child: st, fields: r.LocalFields, priority: 2})
+		u.addSync(fkSync{child: st, fields: r.LocalFields, priority: 2})
 	}
 	if cur == prev {
 		return nil
@@ -393,7 +398,7 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 			// One-to-one: the parent's previous child is detached.
 			if y := rr.Get(ps.ptr); y != nil && y != st.ptr {
 				if ys := u.s.states[y]; ys != nil {
-					u.addSync(&fkSync{child: ys, fields: r.LocalFields, priority: 0})
+					u.addSync(fkSync{child: ys, fields: r.LocalFields, priority: 0})
 					u.scalarSets = append(u.scalarSets, scalarSet{st: ys, r: r, only: cur})
 					u.touched[ys] = true
 				}
@@ -467,7 +472,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		if r.Cascade.DeleteOrphan {
 			u.orphans = append(u.orphans, cs)
 		} else {
-			u.addSync(&fkSync{child: cs, fields: r.RemoteFields, priority: 0})
+			u.addSync(fkSync{child: cs, fields: r.RemoteFields, priority: 0})
 		}
 		if rr != nil {
 			u.scalarSets = append(u.scalarSets, scalarSet{st: cs, r: rr, only: st.ptr,
@@ -479,7 +484,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		if err != nil {
 			return err
 		}
-		u.addSync(&fkSync{child: cs, fields: r.RemoteFields, parent: st, parentFields: r.LocalFields, priority: 1})
+		u.addSync(fkSync{child: cs, fields: r.RemoteFields, parent: st, parentFields: r.LocalFields, priority: 1})
 		if rr != nil {
 			ss := scalarSet{st: cs, r: rr, target: st.ptr, cond: true, key: syncKey{cs, r.RemoteFields[0]}, parent: st}
 			if r.Uselist {
@@ -530,7 +535,7 @@ func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
 // link records a link row to insert or delete, once per pair whichever side
 // reported it.
 func (u *unitOfWork) link(r *mapping.Relationship, local, remote *state, add bool) {
-	op := &linkOp{sec: r.Secondary, add: add,
+	op := linkOp{sec: r.Secondary, add: add,
 		cols:   [2]*schema.Column{r.SecondaryLocal[0], r.SecondaryRemote[0]},
 		ends:   [2]*state{local, remote},
 		fields: [2]*mapping.Field{r.LocalFields[0], r.RemoteFields[0]},
@@ -548,8 +553,24 @@ func (u *unitOfWork) link(r *mapping.Relationship, local, remote *state, add boo
 		}
 		return
 	}
-	u.links[k] = op
-	u.linkOrder = append(u.linkOrder, op)
+	p := slabAlloc(&u.linkSlab)
+	*p = op
+	u.links[k] = p
+	u.linkOrder = append(u.linkOrder, p)
+}
+
+// slabAlloc returns a new zero element of *slab, allocating elements 256 at a
+// time: a flush of 100,000 articles records hundreds of thousands of syncs
+// and link rows, and one allocation each is the flush's largest cost after
+// the SQL. Elements never move (a full slab is left to its pointers).
+func slabAlloc[T any](slab *[]T) *T {
+	s := *slab
+	if len(s) == cap(s) {
+		s = make([]T, 0, 256)
+	}
+	s = s[:len(s)+1]
+	*slab = s
+	return &s[len(s)-1]
 }
 
 func columnIndex(t *schema.Table, c *schema.Column) int {
@@ -567,6 +588,9 @@ func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsaf
 	if len(prev) == 0 {
 		if len(cur) == 0 || len(cur) == 1 && cur[0] != nil {
 			return cur, nil
+		}
+		if len(cur) <= smallSlice {
+			return dedupeSmall(cur), nil
 		}
 		seen := make(map[unsafe.Pointer]struct{}, len(cur))
 		for _, p := range cur {
@@ -614,6 +638,28 @@ func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsaf
 		}
 	}
 	return added, removed
+}
+
+// smallSlice is the length up to which a collection is deduplicated by
+// comparing elements pairwise rather than through a map: an article's tags.
+const smallSlice = 16
+
+// dedupeSmall returns s without nils and repeated elements, s itself when it
+// has neither.
+func dedupeSmall(s []unsafe.Pointer) []unsafe.Pointer {
+	for i, p := range s {
+		if p == nil || slices.Contains(s[:i], p) {
+			// s[:i] is clean; s[i] is dropped; filter the rest.
+			out := append(make([]unsafe.Pointer, 0, len(s)), s[:i]...)
+			for _, q := range s[i+1:] {
+				if q != nil && !slices.Contains(out, q) {
+					out = append(out, q)
+				}
+			}
+			return out
+		}
+	}
+	return s
 }
 
 func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p unsafe.Pointer) {

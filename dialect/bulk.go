@@ -15,8 +15,10 @@ import (
 // one INSERT per table whatever the number of rows. Dialects without it get
 // VALUES statements chunked under MaxParams.
 //
-// The rows are inserted in the order they were added, so that keys the
-// database generates ascend in that order, as with VALUES.
+// When the statement returns a generated key, the rows are inserted in the
+// order they were added, so that the keys ascend in that order, as with
+// VALUES; without one, the order is the database's (a link table's rows
+// need none, and sorting hundreds of thousands of them costs).
 type BulkInserter interface {
 	// BulkInsert returns the INSERT of cols into table (names unquoted)
 	// whose rows are the arguments of a BulkRows for the same columns,
@@ -25,8 +27,10 @@ type BulkInserter interface {
 	// cannot carry, or a server without the functions it needs).
 	BulkInsert(table string, cols []*schema.Column, returning string) (query string, ok bool)
 	// BulkRows starts the arguments of such a statement. When maxBytes is
-	// positive it bounds their size (see BulkRows.Add).
-	BulkRows(cols []*schema.Column, maxBytes int) BulkRows
+	// positive it bounds their size (see BulkRows.Add). rows is the number
+	// of rows the caller expects to add, a hint for sizing buffers once
+	// rather than growing them row by row.
+	BulkRows(cols []*schema.Column, maxBytes, rows int) BulkRows
 }
 
 // BulkRows accumulates the rows of one bulk INSERT.
@@ -41,7 +45,8 @@ type BulkRows interface {
 	Add(row []any) error
 	// Len returns the number of rows added.
 	Len() int
-	// Args returns the statement's arguments.
+	// Args returns the statement's arguments. It is called once, after the
+	// last Add: the arguments may share memory with the accumulator.
 	Args() []any
 }
 

@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/relmorm/relm/schema"
 )
@@ -13,6 +14,7 @@ import (
 type JSONRows struct {
 	Cols   []*schema.Column
 	Max    int // bound on the JSON text in bytes; 0 for none
+	Rows   int // the rows expected, to size the document once; 0 if unknown
 	Encode func(b []byte, c *schema.Column, v any) ([]byte, error)
 
 	buf []byte
@@ -22,12 +24,39 @@ type JSONRows struct {
 // Len returns the number of rows added.
 func (r *JSONRows) Len() int { return r.n }
 
-// Args returns the rows as the statement's one argument.
+// Args returns the rows as the statement's one argument. The string shares
+// the accumulator's memory (the document can be hundreds of megabytes), so
+// Add must not be called after Args.
 func (r *JSONRows) Args() []any {
 	if r.buf == nil {
 		return []any{"[]"}
 	}
-	return []any{string(append(r.buf, ']'))}
+	r.buf = append(r.buf, ']')
+	doc := unsafe.String(unsafe.SliceData(r.buf), len(r.buf))
+	r.buf = r.buf[:0:0] // a later Add starts a new array, never writes into doc
+	return []any{doc}
+}
+
+// sample is the number of rows after which JSONRows sizes its buffer for
+// the rows expected, from their average length so far.
+const sample = 32
+
+// grow sizes the buffer for the Rows expected once sample rows have been
+// encoded, so that a large document is not copied at every doubling.
+func (r *JSONRows) grow() {
+	if r.n != sample || r.Rows <= sample {
+		return
+	}
+	want := len(r.buf) / r.n * r.Rows
+	want += want / 8 // rows vary in length
+	if r.Max > 0 {
+		want = min(want, r.Max+1)
+	}
+	if want > cap(r.buf) {
+		b := make([]byte, len(r.buf), want)
+		copy(b, r.buf)
+		r.buf = b
+	}
 }
 
 // Add appends a row, or returns ErrBulkFull (the row would pass Max) or an
@@ -58,6 +87,7 @@ func (r *JSONRows) Add(row []any) error {
 		return ErrBulkFull
 	}
 	r.n++
+	r.grow()
 	return nil
 }
 

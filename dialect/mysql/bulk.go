@@ -38,7 +38,7 @@ func (d *Dialect) bulkOK() bool {
 //	INSERT INTO t (a, b, c) SELECT jt.c0, CAST(jt.c1 AS CHAR), UNHEX(jt.c2)
 //	FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, c0 BIGINT PATH '$[0]',
 //	  c1 LONGTEXT PATH '$[1]', c2 LONGTEXT PATH '$[2]')) AS jt
-//	ORDER BY jt.n [RETURNING id]
+//	[ORDER BY jt.n RETURNING id]
 //
 // whose one argument is a JSON array of rows, each an array of the row's
 // values. Each value reaches the INSERT as the type go-sql-driver/mysql
@@ -100,9 +100,11 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 		b.WriteString(strconv.Itoa(i))
 		b.WriteString("]'")
 	}
-	b.WriteString(")) AS jt ORDER BY jt.n")
+	b.WriteString(")) AS jt")
 	if returning != "" {
-		b.WriteString(" RETURNING ")
+		// Keys are generated in row order only when the rows arrive
+		// in it; without a key to read back, any order will do.
+		b.WriteString(" ORDER BY jt.n RETURNING ")
 		b.WriteString(d.Quote(returning))
 	}
 	return b.String(), true
@@ -112,8 +114,8 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 // Values whose column type does not match their Go type, strings that are
 // not valid UTF-8, NaN and infinities are refused with
 // dialect.ErrBulkValue (the VALUES form then reports what the server says).
-func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes int) dialect.BulkRows {
-	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Encode: appendValue}
+func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes, rows int) dialect.BulkRows {
+	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Rows: rows, Encode: appendValue}
 }
 
 func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {

@@ -37,12 +37,13 @@ func arrayType(k schema.Kind) string {
 //
 //	INSERT INTO t (a, b) SELECT u.c0, u.c1
 //	FROM unnest($1::int8[], $2::text[]) WITH ORDINALITY AS u(c0, c1, n)
-//	ORDER BY u.n [RETURNING id]
+//	[ORDER BY u.n RETURNING id]
 //
 // with one array parameter per column, which pgx binds in its binary
 // format: each value arrives exactly as a bound scalar would, NULLs
 // included, and the columns take them by assignment cast as from VALUES.
-// ORDER BY the ordinality makes the sequence assign keys in row order.
+// With RETURNING, ORDER BY the ordinality makes the sequence assign keys in
+// row order; without, the rows need no order and are not sorted.
 func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning string) (string, bool) {
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
@@ -82,9 +83,9 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 		b.WriteString(strconv.Itoa(i))
 		b.WriteString(", ")
 	}
-	b.WriteString("n) ORDER BY u.n")
+	b.WriteString("n)")
 	if returning != "" {
-		b.WriteString(" RETURNING ")
+		b.WriteString(" ORDER BY u.n RETURNING ")
 		b.WriteString(d.Quote(returning))
 	}
 	return b.String(), true
@@ -94,22 +95,23 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 // at 1 GB, far beyond any batch relm builds, so maxBytes is not needed and
 // rows are never refused as full; a value whose Go type does not match its
 // column type is refused with dialect.ErrBulkValue.
-func (d *Dialect) BulkRows(cols []*schema.Column, _ int) dialect.BulkRows {
+func (d *Dialect) BulkRows(cols []*schema.Column, _, rows int) dialect.BulkRows {
 	r := &arrayRows{cols: cols, arrays: make([]any, len(cols))}
+	n := max(rows, 0)
 	for j, c := range cols {
 		switch c.Type.Kind {
 		case schema.KindInteger, schema.KindBigInt:
-			r.arrays[j] = []pgtype.Int8{}
+			r.arrays[j] = make([]pgtype.Int8, 0, n)
 		case schema.KindString, schema.KindText:
-			r.arrays[j] = []pgtype.Text{}
+			r.arrays[j] = make([]pgtype.Text, 0, n)
 		case schema.KindBool:
-			r.arrays[j] = []pgtype.Bool{}
+			r.arrays[j] = make([]pgtype.Bool, 0, n)
 		case schema.KindFloat:
-			r.arrays[j] = []pgtype.Float8{}
+			r.arrays[j] = make([]pgtype.Float8, 0, n)
 		case schema.KindTime:
-			r.arrays[j] = []pgtype.Timestamptz{}
+			r.arrays[j] = make([]pgtype.Timestamptz, 0, n)
 		default:
-			r.arrays[j] = [][]byte{}
+			r.arrays[j] = make([][]byte, 0, n)
 		}
 	}
 	return r

@@ -17,7 +17,7 @@ var _ dialect.BulkInserter = (*Dialect)(nil)
 // BulkInsert returns
 //
 //	INSERT INTO t (a, b) SELECT json_extract(value, '$[0]'), unhex(json_extract(value, '$[1]'))
-//	FROM json_each(?) ORDER BY key [RETURNING id]
+//	FROM json_each(?) [ORDER BY key RETURNING id]
 //
 // whose one argument is a JSON array of rows, each an array of the row's
 // values. Blob columns travel as hex strings, decoded by unhex (SQLite
@@ -51,9 +51,11 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 		}
 		b.WriteString(expr)
 	}
-	b.WriteString(" FROM json_each(?) ORDER BY key")
+	b.WriteString(" FROM json_each(?)")
 	if returning != "" {
-		b.WriteString(" RETURNING ")
+		// Keys are generated in row order only when the rows arrive
+		// in it; without a key to read back, sorting is wasted.
+		b.WriteString(" ORDER BY key RETURNING ")
 		b.WriteString(d.Quote(returning))
 	}
 	return b.String(), true
@@ -64,8 +66,8 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 // _time_format=sqlite ("2006-01-02 15:04:05.999999999-07:00"). Strings that
 // are not valid UTF-8, NaN and infinities cannot travel in JSON: Add
 // refuses them with dialect.ErrBulkValue.
-func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes int) dialect.BulkRows {
-	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Encode: appendValue}
+func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes, rows int) dialect.BulkRows {
+	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Rows: rows, Encode: appendValue}
 }
 
 func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
