@@ -195,6 +195,17 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 	}
 	perParams := max(1, u.d.MaxParams()/len(b.cols))
 	vals := make([]any, len(b.cols))
+	if inlineIntegers(u.d, b.cols) {
+		// Every value is an integer: one VALUES statement of literals.
+		for start := 0; start < b.n; {
+			next, err := u.insertValues(b, perParams, limit, start, vals, true)
+			if err != nil {
+				return err
+			}
+			start = next
+		}
+		return nil
+	}
 	wantBulk := bulk != nil && !u.fitsValues(b, perParams, limit, vals)
 	useBulk := wantBulk
 	for start := 0; start < b.n; {
@@ -209,7 +220,7 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 			}
 			// A value the bulk form cannot carry: VALUES for a while.
 		}
-		next, err := u.insertValues(b, perParams, limit, start, vals)
+		next, err := u.insertValues(b, perParams, limit, start, vals, false)
 		if err != nil {
 			return err
 		}
@@ -239,9 +250,40 @@ func (u *unitOfWork) fitsValues(b *batch, perParams, limit int, vals []any) bool
 	return true
 }
 
+// inlineIntegers reports whether a batch of cols writes its values as
+// integer literals (see dialect.IntegerInliner).
+func inlineIntegers(d dialect.Dialect, cols []*schema.Column) bool {
+	ii, ok := d.(dialect.IntegerInliner)
+	if !ok || !ii.InlineIntegers() {
+		return false
+	}
+	for _, c := range cols {
+		switch c.Type.Kind {
+		case schema.KindInteger, schema.KindBigInt:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// appendInteger appends v as an SQL integer literal, or reports false when v
+// is not an integer (or NULL).
+func appendInteger(buf []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case int64:
+		return strconv.AppendInt(buf, x, 10), true
+	case nil:
+		return append(buf, "NULL"...), true
+	}
+	return buf, false
+}
+
 // insertValues writes rows start… in one multi-row VALUES statement, as
-// many as fit, and returns the first row not written.
-func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []any) (int, error) {
+// many as fit, and returns the first row not written. With inline, integer
+// values are written as literals and take no parameter, so rows are bounded
+// only by the placeholders of other values (see dialect.IntegerInliner).
+func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []any, inline bool) (int, error) {
 	d := u.d
 	head := make([]byte, 0, 64)
 	head = append(head, "INSERT INTO "...)
@@ -260,13 +302,22 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 		tail = " RETURNING " + d.Quote(b.returning.Name)
 	}
 	end := min(b.n, start+perParams)
-	buf := make([]byte, 0, len(head)+len(tail)+(end-start)*len(b.cols)*5)
+	maxParams := u.d.MaxParams()
+	var args []any
+	if inline {
+		end = b.n
+	} else {
+		args = make([]any, 0, (end-start)*len(b.cols))
+	}
+	buf := make([]byte, 0, len(head)+len(tail)+(end-start)*len(b.cols)*8)
 	buf = append(buf, head...)
-	args := make([]any, 0, (end-start)*len(b.cols))
 	n, size := 0, 0
 	i := start
 	for ; i < end; i++ {
 		b.row(i, vals)
+		if inline && i > start && n+len(vals) > maxParams {
+			break // a value that is not an integer took placeholders
+		}
 		if limit > 0 {
 			rs := 0
 			for _, v := range vals {
@@ -284,6 +335,12 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 		for j, v := range vals {
 			if j > 0 {
 				buf = append(buf, ", "...)
+			}
+			if inline {
+				var ok bool
+				if buf, ok = appendInteger(buf, v); ok {
+					continue
+				}
 			}
 			n++
 			buf = d.AppendPlaceholder(buf, n)

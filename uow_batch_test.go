@@ -47,11 +47,11 @@ func TestUOWStatementCountIsConstant(t *testing.T) {
 			g := seedTutorial(t, s, n)
 			counts[n] = kinds(db, log.Statements())
 			if n == 10000 {
-				// The link rows take the bulk form, and so do the
-				// articles where they pass the parameter limit (SQLite).
-				// Articles are sorted into row order, so that their
-				// generated keys follow it; link rows need no order and
-				// are not sorted (350,000 of them at the benchmark's size).
+				// The articles take the bulk form where they pass the
+				// parameter limit (SQLite), sorted into row order so that
+				// their generated keys follow it. Link rows need no order
+				// and are not sorted (350,000 of them at the benchmark's
+				// size); on SQLite they are integer literals in VALUES.
 				for _, st := range log.Statements() {
 					switch kind(st) {
 					case "INSERT articles":
@@ -59,8 +59,10 @@ func TestUOWStatementCountIsConstant(t *testing.T) {
 							t.Errorf("the articles' bulk INSERT does not fix the row order: %.300s", st)
 						}
 					case "INSERT article_tag":
-						if strings.Contains(st, "ORDER BY") || strings.Contains(st, "VALUES") {
-							t.Errorf("the link rows' bulk INSERT: %.300s", st)
+						sqlite := db.Dialect().Name() == "sqlite"
+						if strings.Contains(st, "ORDER BY") || strings.Contains(st, "VALUES") != sqlite ||
+							sqlite && (strings.Contains(st, "?") || !strings.Contains(st, "VALUES (1, ")) {
+							t.Errorf("the link rows' INSERT: %.300s", st)
 						}
 					}
 				}
