@@ -17,6 +17,9 @@ import (
 //
 //   - a multi-row INSERT … VALUES when they fit in one: under the dialect's
 //     parameter limit and, on MySQL/MariaDB, under max_allowed_packet;
+//   - otherwise, when every column is an integer and the dialect inlines
+//     integers (dialect.IntegerInliner: SQLite), one VALUES statement of
+//     integer literals;
 //   - otherwise, on dialects with dialect.BulkInserter, one INSERT … SELECT
 //     that binds all the rows as one parameter per column (PostgreSQL
 //     arrays) or one JSON document (SQLite, MariaDB 10.6+), again bounded
@@ -195,8 +198,9 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 	}
 	perParams := max(1, u.d.MaxParams()/len(b.cols))
 	vals := make([]any, len(b.cols))
-	if inlineIntegers(u.d, b.cols) {
-		// Every value is an integer: one VALUES statement of literals.
+	if b.n > perParams && inlineIntegers(u.d, b.cols) {
+		// More rows than one VALUES statement binds, every value an
+		// integer: one VALUES statement of literals.
 		for start := 0; start < b.n; {
 			next, err := u.insertValues(b, perParams, limit, start, vals, true)
 			if err != nil {
