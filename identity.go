@@ -24,34 +24,56 @@ type identityKey struct {
 
 // identityMap maps identity keys to states. Integer keys (the common case)
 // live in one map per mapper keyed by int64, which hashes and compares
-// faster than an interface key; other keys (strings, composite keys) in a
-// map keyed by identityKey. The zero value is an empty map.
+// faster than an interface key — the first mapper's map held inline, since
+// most sessions load one type or a few; other keys (strings, composite
+// keys) in a map keyed by identityKey. The zero value is an empty map.
 type identityMap struct {
-	ints  map[*mapping.Mapper]map[int64]*state
-	other map[identityKey]*state
+	firstM *mapping.Mapper
+	first  map[int64]*state
+	more   map[*mapping.Mapper]map[int64]*state
+	other  map[identityKey]*state
+}
+
+// ints returns the integer-keyed map of m, nil when it has none yet.
+func (im *identityMap) ints(m *mapping.Mapper) map[int64]*state {
+	if m == im.firstM {
+		return im.first
+	}
+	return im.more[m]
+}
+
+// intsFor returns the integer-keyed map of m, creating it (sized for n
+// entries) when missing.
+func (im *identityMap) intsFor(m *mapping.Mapper, n int) map[int64]*state {
+	if mm := im.ints(m); mm != nil {
+		return mm
+	}
+	mm := make(map[int64]*state, n)
+	switch {
+	case im.firstM == nil:
+		im.firstM, im.first = m, mm
+	default:
+		if im.more == nil {
+			im.more = map[*mapping.Mapper]map[int64]*state{}
+		}
+		im.more[m] = mm
+	}
+	return mm
 }
 
 func (im *identityMap) get(k identityKey) *state {
 	if v, ok := k.key.(int64); ok {
-		return im.ints[k.m][v]
+		return im.ints(k.m)[v]
 	}
 	return im.other[k]
 }
 
 // getInt is get for an int64 key, without boxing it.
-func (im *identityMap) getInt(m *mapping.Mapper, v int64) *state { return im.ints[m][v] }
+func (im *identityMap) getInt(m *mapping.Mapper, v int64) *state { return im.ints(m)[v] }
 
 func (im *identityMap) set(k identityKey, st *state) {
 	if v, ok := k.key.(int64); ok {
-		mm := im.ints[k.m]
-		if mm == nil {
-			if im.ints == nil {
-				im.ints = map[*mapping.Mapper]map[int64]*state{}
-			}
-			mm = map[int64]*state{}
-			im.ints[k.m] = mm
-		}
-		mm[v] = st
+		im.intsFor(k.m, 0)[v] = st
 		return
 	}
 	if im.other == nil {
@@ -62,10 +84,38 @@ func (im *identityMap) set(k identityKey, st *state) {
 
 func (im *identityMap) del(k identityKey) {
 	if v, ok := k.key.(int64); ok {
-		delete(im.ints[k.m], v)
+		delete(im.ints(k.m), v)
 		return
 	}
 	delete(im.other, k)
+}
+
+// reserve sizes the session's maps for n more objects of m when they do not
+// exist yet (a first load into a new session: the usual case); maps already
+// there grow as Go maps do.
+func (s *Session) reserve(m *mapping.Mapper, n int) {
+	n = min(n, maxReserve)
+	if n <= 0 {
+		return
+	}
+	if s.states == nil {
+		s.states = make(map[unsafe.Pointer]*state, n)
+	}
+	if len(m.PrimaryKey) == 1 && isIntField(m.PrimaryKey[0]) {
+		s.identity.intsFor(m, n)
+	}
+}
+
+// maxReserve caps the entries reserve allocates ahead of the rows.
+const maxReserve = 1024
+
+// track records st as the state of the object at p. The map is created on
+// first use: a session costs no map until it holds an object.
+func (s *Session) track(p unsafe.Pointer, st *state) {
+	if s.states == nil {
+		s.states = map[unsafe.Pointer]*state{}
+	}
+	s.states[p] = st
 }
 
 // state is what the session knows of one object.
@@ -79,7 +129,8 @@ type state struct {
 	// snap is a shallow copy of the struct at the last load or flush (nil
 	// while pending, and for an object attached with unknown contents,
 	// whose every column is then written). Strings share their bytes with
-	// the live object, so a snapshot costs one allocation.
+	// the live object, so a snapshot costs one struct (taken from the
+	// load's arena when loaded: see arena in load.go).
 	snap unsafe.Pointer
 	// colls holds, per relationship index, the collection as last flushed
 	// or loaded (the live slice's elements, copied).
@@ -163,7 +214,7 @@ func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (
 		s.baseline(st)
 		s.register(st, key)
 	}
-	s.states[p] = st
+	s.track(p, st)
 	s.journalAdd(st)
 	return st, nil
 }
@@ -340,7 +391,7 @@ func (j *journal) undo(s *Session) {
 	for st, sv := range j.saved {
 		*st = sv.st
 		if sv.wasThere {
-			s.states[st.ptr] = st
+			s.track(st.ptr, st)
 		}
 	}
 	for k, st := range j.idents {

@@ -15,42 +15,148 @@ import (
 // yields that object (unchanged: the session's version wins, as in
 // SQLAlchemy); others become persistent objects with a snapshot.
 func (s *Session) load(ctx context.Context, m *mapping.Mapper, query string, args []any) ([]unsafe.Pointer, error) {
-	rows, err := s.executor().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-	}
-	defer rows.Close()
+	return s.loadN(ctx, m, query, args, 0)
+}
+
+// loadN is load for a query expected to return about n rows (its LIMIT; 0
+// when unknown), which sizes what the load allocates.
+func (s *Session) loadN(ctx context.Context, m *mapping.Mapper, query string, args []any, n int) ([]unsafe.Pointer, error) {
 	var out []unsafe.Pointer
-	err = s.scanRows(rows, m, func(p unsafe.Pointer) { out = append(out, p) })
-	if err == nil {
-		err = rows.Err()
+	if n > 0 {
+		out = make([]unsafe.Pointer, 0, min(n, maxReserve))
 	}
+	err := s.query(ctx, m, query, args, n, func(p unsafe.Pointer) { out = append(out, p) })
 	if err != nil {
-		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+		return nil, err
 	}
 	return out, nil
 }
 
+// query runs a query as load does and passes each row's object to yield.
+func (s *Session) query(ctx context.Context, m *mapping.Mapper, query string, args []any, n int, yield func(unsafe.Pointer)) error {
+	rows, err := s.executor().QueryContext(ctx, query, args...)
+	if err != nil {
+		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+	}
+	defer rows.Close()
+	err = s.scanRows(rows, m, n, yield)
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+	}
+	return nil
+}
+
 // scanRows scans every row of rows into a new object of m and passes the
 // object that stands for that row (the identity map's, when it has one) to
-// yield.
-func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, yield func(unsafe.Pointer)) error {
+// yield. n is the number of rows expected (0: unknown).
+func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, n int, yield func(unsafe.Pointer)) error {
+	a := arena{m: m, want: n}
+	s.reserve(m, n)
 	dest := make([]any, len(m.Fields))
+	var p unsafe.Pointer
 	for rows.Next() {
-		p := m.New()
-		for i, f := range m.Fields {
-			dest[i] = f.Addr(p)
+		if p == nil {
+			// A fresh object, unless the last row's went unused (its row
+			// was already in the session): Scan sets every field.
+			p = a.object()
+			for i, f := range m.Fields {
+				dest[i] = f.Addr(p)
+			}
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan %s: %w", m.Name(), err)
 		}
-		obj, err := s.adopt(m, p)
+		obj, err := s.adoptIn(m, p, &a)
 		if err != nil {
 			return err
+		}
+		if obj == p {
+			p = nil
 		}
 		yield(obj)
 	}
 	return nil
+}
+
+// arena hands out the memory of the objects one load creates: the objects
+// of its mapper, their snapshots and the states of all objects come from
+// arrays allocated a chunk at a time, not one allocation each per row.
+// Chunks grow geometrically from a few rows up to the rows expected, so
+// that a short result wastes little; any object keeps its chunk alive, as
+// an element keeps a slice's array.
+type arena struct {
+	m      *mapping.Mapper
+	want   int // rows expected, 0 when unknown
+	objs   chunk
+	snaps  chunk
+	states []state // the states not handed out yet
+	nstate int     // states allocated so far
+}
+
+// chunk is the part of an array of structs not handed out yet.
+type chunk struct {
+	next unsafe.Pointer
+	left int // structs left from next
+	made int // structs allocated so far, in all arrays
+}
+
+// arenaBytes caps the size of one array (Go's small-object limit), so that
+// one kept object never pins a large block.
+const arenaBytes = 32 << 10
+
+// size returns how many structs of size bytes the next array of a chunk
+// that made so far should hold.
+func (a *arena) size(made int, size uintptr) int {
+	n := max(16, 2*made)
+	if a.want > made {
+		n = min(n, a.want-made)
+	}
+	return max(1, min(n, int(arenaBytes/size)))
+}
+
+// take hands out the next struct of c, allocating an array when c is used up.
+func (a *arena) take(c *chunk) unsafe.Pointer {
+	size := a.m.Type.Size()
+	if c.left == 0 {
+		n := a.size(c.made, size)
+		c.next, c.left = a.m.NewArray(n), n
+		c.made += n
+	}
+	p := c.next
+	c.left--
+	if c.left > 0 {
+		c.next = unsafe.Add(p, size)
+	}
+	return p
+}
+
+// object returns a zero object of the arena's mapper.
+func (a *arena) object() unsafe.Pointer { return a.take(&a.objs) }
+
+// snapshot returns a zero struct of m for a snapshot.
+func (a *arena) snapshot(m *mapping.Mapper) unsafe.Pointer {
+	if a == nil || m != a.m {
+		return m.New()
+	}
+	return a.take(&a.snaps)
+}
+
+// state returns a zero state.
+func (a *arena) state() *state {
+	if a == nil {
+		return new(state)
+	}
+	if len(a.states) == 0 {
+		n := a.size(a.nstate, unsafe.Sizeof(state{}))
+		a.states = make([]state, n)
+		a.nstate += n
+	}
+	st := &a.states[0]
+	a.states = a.states[1:]
+	return st
 }
 
 // StatementError is a failed statement: the operation, the mapped type or

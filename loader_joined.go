@@ -15,7 +15,9 @@ import (
 // the columns of each eager joined segment, and returns the root objects
 // (once each when dedupe is set). Related objects of the segments go
 // through the identity map, are set on their parents and marked loaded.
-func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joinSeg, query string, args []any, dedupe bool) ([]unsafe.Pointer, error) {
+//
+// n is the number of rows expected (the LIMIT; 0 when unknown).
+func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joinSeg, query string, args []any, dedupe bool, n int) ([]unsafe.Pointer, error) {
 	var loads []*joinSeg
 	for _, sg := range segs {
 		if sg.load {
@@ -23,7 +25,7 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		}
 	}
 	if len(loads) == 0 && !dedupe {
-		return s.load(ctx, m, query, args)
+		return s.loadN(ctx, m, query, args, n)
 	}
 	rows, err := s.executor().QueryContext(ctx, query, args...)
 	if err != nil {
@@ -44,24 +46,34 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	// byScope maps each segment's scope to the object it produced for the
 	// current row, so that nested segments find their parent.
 	byScope := map[*scope]unsafe.Pointer{}
+	a := arena{m: m, want: n}
+	s.reserve(m, n)
+	var p unsafe.Pointer
 	for rows.Next() {
-		p := m.New()
-		for i, f := range m.Fields {
-			dest[i] = f.Addr(p)
+		if p == nil {
+			// A fresh object, unless the last row's went unused (its row
+			// was already in the session): Scan sets every field.
+			p = a.object()
+			for i, f := range m.Fields {
+				dest[i] = f.Addr(p)
+			}
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 		}
-		root, err := s.adopt(m, p)
+		root, err := s.adoptIn(m, p, &a)
 		if err != nil {
 			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+		}
+		if root == p {
+			p = nil
 		}
 		for _, sg := range loads {
 			parent := root
 			if sg.parent.alias != "t0" {
 				parent = byScope[sg.parent]
 			}
-			target, err := s.adoptCells(sg.sc.m, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
+			target, err := s.adoptCells(sg.sc.m, &a, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
 			if err != nil {
 				return nil, &StatementError{Op: "select", Type: sg.sc.m.Name(), SQL: query, Err: err}
 			}
@@ -87,6 +99,12 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 // adopt returns the session's object for the row scanned into p: the one
 // already in the identity map, or p, registered as persistent.
 func (s *Session) adopt(m *mapping.Mapper, p unsafe.Pointer) (unsafe.Pointer, error) {
+	return s.adoptIn(m, p, nil)
+}
+
+// adoptIn is adopt taking the new state and snapshot from the load's arena
+// a (nil: allocated one by one).
+func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe.Pointer, error) {
 	var key any
 	if v, ok, isInt := adoptIntKey(m, p); isInt {
 		// An integer key is looked up without boxing it: most rows of a
@@ -109,10 +127,11 @@ func (s *Session) adopt(m *mapping.Mapper, p unsafe.Pointer) (unsafe.Pointer, er
 		key = k
 	}
 	s.seq++
-	st := &state{m: m, ptr: p, status: statusPersistent, seq: s.seq}
-	st.snap = m.New()
+	st := a.state() // zero: only the fields set here are written
+	st.m, st.ptr, st.status, st.seq = m, p, statusPersistent, s.seq
+	st.snap = a.snapshot(m)
 	m.Copy(st.snap, p)
-	s.states[p] = st
+	s.track(p, st)
 	s.register(st, key)
 	s.journalAdd(st)
 	return p, nil
@@ -120,7 +139,7 @@ func (s *Session) adopt(m *mapping.Mapper, p unsafe.Pointer) (unsafe.Pointer, er
 
 // adoptCells builds the object of an outer-joined segment from raw cells;
 // a NULL key means no related row (nil).
-func (s *Session) adoptCells(m *mapping.Mapper, cells []rawCell) (unsafe.Pointer, error) {
+func (s *Session) adoptCells(m *mapping.Mapper, a *arena, cells []rawCell) (unsafe.Pointer, error) {
 	for i, f := range m.Fields {
 		if f.Column.PrimaryKey && cells[i].src == nil {
 			return nil, nil
@@ -132,7 +151,7 @@ func (s *Session) adoptCells(m *mapping.Mapper, cells []rawCell) (unsafe.Pointer
 			return nil, fmt.Errorf("scan %s.%s: %w", m.Name(), f.Name, err)
 		}
 	}
-	return s.adopt(m, p)
+	return s.adoptIn(m, p, a)
 }
 
 // setScalar sets a loaded many-to-one or one-to-one value on a parent and
@@ -169,41 +188,9 @@ func adoptIntKey(m *mapping.Mapper, p unsafe.Pointer) (v int64, ok, isInt bool) 
 
 // intKey reads an integer field of the struct at p as Field.Key does
 // (ok false for the zero value of a primary key), without boxing it; isInt
-// is false when the field is not a plain integer.
+// is false when the field is not a plain integer (see Field.IntKey).
 func intKey(f *mapping.Field, p unsafe.Pointer) (v int64, ok, isInt bool) {
-	fp := unsafe.Add(p, f.Offset)
-	switch f.Type.Kind() {
-	case reflect.Int:
-		v = int64(*(*int)(fp))
-	case reflect.Int32:
-		v = int64(*(*int32)(fp))
-	case reflect.Int64:
-		v = *(*int64)(fp)
-	case reflect.Pointer: // NULL is no key
-		var set bool
-		switch f.Type {
-		case typeIntPtr: // as Field.Key: any value set is a key
-			if q := *(**int)(fp); q != nil {
-				return int64(*q), true, true
-			}
-		case typeInt32Ptr:
-			if q := *(**int32)(fp); q != nil {
-				v, set = int64(*q), true
-			}
-		case typeInt64Ptr:
-			if q := *(**int64)(fp); q != nil {
-				v, set = *q, true
-			}
-		default:
-			return 0, false, false
-		}
-		if !set {
-			return 0, false, true
-		}
-	default:
-		return 0, false, false
-	}
-	return v, !(f.Column.PrimaryKey && v == 0), true
+	return f.IntKey(p)
 }
 
 var (

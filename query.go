@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -158,23 +159,27 @@ func lookupPath(m *mapping.Mapper, op, path string) ([]*mapping.Relationship, er
 // moved into a semi-join, `pk IN (SELECT pk FROM … JOIN … WHERE …)`, so
 // that every root row comes once and LIMIT, OFFSET and COUNT count objects,
 // not joined rows.
-func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *scope, segs []*joinSeg)) (string, []any, *scope, []*joinSeg, error) {
+//
+// The statement is left in the returned builder, for appendTail to finish.
+func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *scope, segs []*joinSeg)) (*condBuilder, *scope, []*joinSeg, error) {
 	if q.err != nil {
-		return "", nil, nil, nil, q.err
+		return nil, nil, nil, q.err
 	}
 	if err := q.s.check(); err != nil {
-		return "", nil, nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, p := range q.selectn {
 		if _, err := lookupPath(q.m, "SelectIn", p); err != nil {
-			return "", nil, nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	d := q.s.db.dialect
-	b := &condBuilder{d: d}
-	root := &scope{m: q.m, alias: "t0", joined: map[string]*scope{}}
+	// Room for the usual statement: a column list, a condition or two and
+	// the tail, so that the text is rarely copied as it grows.
+	b := &condBuilder{d: d, buf: make([]byte, 0, 128+24*len(q.m.Fields))}
+	root := &scope{m: q.m, alias: "t0"}
 	var filters, eagers []*joinSeg
-	eager := map[string]*scope{}
+	var eager map[string]*scope
 	addPath := func(op, path string, outer bool) error {
 		rels, err := lookupPath(q.m, op, path)
 		if err != nil {
@@ -187,19 +192,22 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 				soFar += "."
 			}
 			soFar += r.Name
-			reg := root.joined
+			reg := &root.joined
 			if outer {
-				reg = eager
+				reg = &eager
 			}
-			if next := reg[soFar]; next != nil {
+			if next := (*reg)[soFar]; next != nil {
 				cur = next
 				continue
 			}
 			if outer && r.Uselist {
 				return badQuery("Joined(%q) on %s: %s is a collection; joined loading is for many-to-one and one-to-one, use SelectIn(%q)", path, q.m.Name(), r, path)
 			}
-			next := &scope{m: r.Target, alias: b.newAlias(), joined: map[string]*scope{}, many: cur.many || r.Uselist}
-			reg[soFar] = next
+			next := &scope{m: r.Target, alias: b.newAlias(), many: cur.many || r.Uselist}
+			if *reg == nil {
+				*reg = map[string]*scope{}
+			}
+			(*reg)[soFar] = next
 			sg := &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer}
 			if outer {
 				eagers = append(eagers, sg)
@@ -212,12 +220,12 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	}
 	for _, p := range q.joins {
 		if err := addPath("Join", p, false); err != nil {
-			return "", nil, nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	for _, p := range q.joined {
 		if err := addPath("Joined", p, true); err != nil {
-			return "", nil, nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	semi := false
@@ -231,8 +239,9 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	}
 	b.buf = append(b.buf, "SELECT "...)
 	selectList(b, root, segs)
+	table := q.s.db.cache(q.m).table // quoted once per mapper
 	b.buf = append(b.buf, " FROM "...)
-	b.buf = append(b.buf, d.Quote(q.m.Table.Name)...)
+	b.buf = append(b.buf, table...)
 	b.buf = append(b.buf, " t0"...)
 	for _, sg := range segs {
 		if semi && sg.sc.many {
@@ -265,7 +274,7 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 			b.column(root, f)
 		}
 		b.buf = append(b.buf, " FROM "...)
-		b.buf = append(b.buf, d.Quote(q.m.Table.Name)...)
+		b.buf = append(b.buf, table...)
 		b.buf = append(b.buf, " t0"...)
 		for _, sg := range filters {
 			q.appendJoin(b, sg)
@@ -273,17 +282,17 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	}
 	if len(q.where) > 0 {
 		b.buf = append(b.buf, " WHERE "...)
-		if err := And(q.where...).build(b, root); err != nil {
-			return "", nil, nil, nil, err
+		if err := (boolCond{"AND", q.where}).build(b, root); err != nil {
+			return nil, nil, nil, err
 		}
 	}
 	if semi {
 		b.buf = append(b.buf, ')')
 	}
 	if err := q.checkOrder(root); err != nil {
-		return "", nil, nil, nil, err
+		return nil, nil, nil, err
 	}
-	return string(b.buf), b.args, root, segs, nil
+	return b, root, segs, nil
 }
 
 func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
@@ -359,9 +368,9 @@ func (q *Query[T]) checkOrder(root *scope) error {
 	return err
 }
 
-// appendTail adds ORDER BY (when order is set), LIMIT and OFFSET.
-func (q *Query[T]) appendTail(query string, args []any, root *scope, limit int, order bool) (string, []any, error) {
-	b := &condBuilder{d: q.s.db.dialect, buf: []byte(query), args: args}
+// appendTail adds ORDER BY (when order is set), LIMIT and OFFSET to the
+// statement plan built in b, and returns its text and arguments.
+func (q *Query[T]) appendTail(b *condBuilder, root *scope, limit int, order bool) (string, []any, error) {
 	if order {
 		terms, err := q.orderTerms(root)
 		if err != nil {
@@ -379,24 +388,27 @@ func (q *Query[T]) appendTail(query string, args []any, root *scope, limit int, 
 			}
 		}
 	}
+	// LIMIT and OFFSET are written as integer literals, as GORM and Bun
+	// write them: SQLite's driver prepares every statement anew, and a
+	// bound LIMIT makes that several microseconds slower per query.
 	if limit >= 0 {
 		b.buf = append(b.buf, " LIMIT "...)
-		b.placeholder(int64(limit))
+		b.buf = strconv.AppendInt(b.buf, int64(limit), 10)
 	}
 	if q.offset > 0 {
 		if limit < 0 && q.s.db.dialect.Name() != "postgres" {
 			// SQLite and MySQL need a LIMIT before OFFSET.
 			b.buf = append(b.buf, " LIMIT "...)
-			b.placeholder(int64(1 << 62))
+			b.buf = strconv.AppendInt(b.buf, 1<<62, 10)
 		}
 		b.buf = append(b.buf, " OFFSET "...)
-		b.placeholder(int64(q.offset))
+		b.buf = strconv.AppendInt(b.buf, int64(q.offset), 10)
 	}
 	return string(b.buf), b.args, nil
 }
 
 func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
-	query, args, root, segs, err := q.plan(true, func(b *condBuilder, root *scope, segs []*joinSeg) {
+	b, root, segs, err := q.plan(true, func(b *condBuilder, root *scope, segs []*joinSeg) {
 		appendColumns(b, root)
 		n := len(root.m.Fields)
 		for _, sg := range segs {
@@ -412,7 +424,7 @@ func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
 	if err != nil {
 		return "", nil, nil, err
 	}
-	query, args, err = q.appendTail(query, args, root, limit, true)
+	query, args, err := q.appendTail(b, root, limit, true)
 	return query, args, segs, err
 }
 
@@ -423,11 +435,11 @@ func (q *Query[T]) All(ctx context.Context) ([]*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*T, len(ptrs))
-	for i, p := range ptrs {
-		out[i] = (*T)(p)
+	if len(ptrs) == 0 {
+		return []*T{}, nil
 	}
-	return out, nil
+	// The same pointers, typed: ptrs is the load's own slice, handed over.
+	return unsafe.Slice((**T)(unsafe.Pointer(unsafe.SliceData(ptrs))), len(ptrs)), nil
 }
 
 // First returns the first matching object, or an error wrapping ErrNotFound.
@@ -471,7 +483,7 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error)
 	if err != nil {
 		return nil, err
 	}
-	ptrs, err := q.s.loadJoined(ctx, q.m, segs, query, args, len(segs) > 0)
+	ptrs, err := q.s.loadJoined(ctx, q.m, segs, query, args, len(segs) > 0, max(limit, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -487,7 +499,7 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error)
 // (Limit(10).Count is at most 10), as in SQLAlchemy's Query.count.
 func (q *Query[T]) Count(ctx context.Context) (int64, error) {
 	window := q.limit >= 0 || q.offset > 0
-	query, args, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
+	b, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
 		if window {
 			b.buf = append(b.buf, '1')
 		} else {
@@ -497,8 +509,9 @@ func (q *Query[T]) Count(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	query, args := string(b.buf), b.args
 	if window {
-		inner, iargs, err := q.appendTail(query, args, root, q.limit, false)
+		inner, iargs, err := q.appendTail(b, root, q.limit, false)
 		if err != nil {
 			return 0, err
 		}
@@ -523,7 +536,7 @@ func (q *Query[T]) Count(ctx context.Context) (int64, error) {
 
 // Exists reports whether any object matches (after Offset, if set).
 func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
-	query, args, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
+	b, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
 		b.buf = append(b.buf, '1')
 	})
 	if err != nil {
@@ -533,7 +546,7 @@ func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
 	if q.limit == 0 {
 		limit = 0
 	}
-	query, args, err = q.appendTail(query, args, root, limit, false)
+	query, args, err := q.appendTail(b, root, limit, false)
 	if err != nil {
 		return false, err
 	}

@@ -44,10 +44,7 @@ type Session struct {
 // reg if that has not happened yet; a configuration error is returned by the
 // session's first operation.
 func NewSession(db *DB, reg *mapping.Registry, opts ...SessionOption) *Session {
-	s := &Session{
-		db: db, reg: reg,
-		states: map[unsafe.Pointer]*state{},
-	}
+	s := &Session{db: db, reg: reg} // its maps are made on first use
 	for _, o := range opts {
 		o(s)
 	}
@@ -208,7 +205,7 @@ func (s *Session) Expunge(objs ...any) {
 // ExpungeAll empties the session, as after Close, but leaves it usable:
 // the way to keep memory bounded when writing in batches.
 func (s *Session) ExpungeAll() {
-	s.states = map[unsafe.Pointer]*state{}
+	s.states = nil
 	s.identity = identityMap{}
 }
 
@@ -344,6 +341,7 @@ func Get[T any](ctx context.Context, s *Session, key any) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
+	mapping.InstallOps[T](m)
 	p, err := s.get(ctx, m, key)
 	if err != nil {
 		return nil, err
@@ -355,17 +353,40 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (unsafe.P
 	if len(m.PrimaryKey) != 1 {
 		return nil, fmt.Errorf("relm: Get on %s: its primary key has %d columns; use a query", m.Name(), len(m.PrimaryKey))
 	}
-	k := mapping.NormalizeKey(key)
-	if st := s.identity.get(identityKey{m, k}); st != nil && st.status != statusDeleted {
+	var st *state
+	if v, ok := intArg(key); ok {
+		st = s.identity.getInt(m, v) // as NormalizeKey, without boxing
+	} else {
+		st = s.identity.get(identityKey{m, mapping.NormalizeKey(key)})
+	}
+	if st != nil && st.status != statusDeleted {
 		return st.ptr, nil
 	}
-	q := s.db.cache(m).selectByPK
-	ptrs, err := s.load(ctx, m, q, []any{key})
+	var found unsafe.Pointer
+	err := s.query(ctx, m, s.db.cache(m).selectByPK, []any{key}, 1, func(p unsafe.Pointer) {
+		if found == nil {
+			found = p
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	if len(ptrs) == 0 {
+	if found == nil {
 		return nil, fmt.Errorf("relm: %s with key %v: %w", m.Name(), key, ErrNotFound)
 	}
-	return ptrs[0], nil
+	return found, nil
+}
+
+// intArg returns an integer key as mapping.NormalizeKey would (int64),
+// false for any other type.
+func intArg(key any) (int64, bool) {
+	switch k := key.(type) {
+	case int:
+		return int64(k), true
+	case int64:
+		return k, true
+	case int32:
+		return int64(k), true
+	}
+	return 0, false
 }

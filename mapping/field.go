@@ -22,6 +22,8 @@ type Field struct {
 	Column *schema.Column // the column it maps to
 	Mapper *Mapper        // the mapper it belongs to
 
+	intKind intKind // how IntKey reads the field
+
 	addr   func(p unsafe.Pointer) any
 	value  func(p unsafe.Pointer) any
 	equal  func(a, b unsafe.Pointer) bool
@@ -41,6 +43,56 @@ func (f *Field) Value(obj unsafe.Pointer) any { return f.value(unsafe.Add(obj, f
 // string for strings — and false when it is NULL or the zero value of a
 // primary key that the database has not assigned yet.
 func (f *Field) Key(obj unsafe.Pointer) (any, bool) { return f.getKey(unsafe.Add(obj, f.Offset)) }
+
+// intKind says how an integer field is stored, for IntKey.
+type intKind uint8
+
+const (
+	notInt intKind = iota
+	intInt
+	intInt32
+	intInt64
+	intPtrInt
+	intPtrInt32
+	intPtrInt64
+)
+
+// IntKey reads an integer field (int, int32, int64 or a type of those
+// kinds, or *int, *int32, *int64) of the struct at obj as an int64 key,
+// without boxing it: ok is false for a nil pointer, and for the zero value
+// of a primary key except through *int, whose every value set is a key.
+// isInt is false for a field of any other type.
+func (f *Field) IntKey(obj unsafe.Pointer) (v int64, ok, isInt bool) {
+	fp := unsafe.Add(obj, f.Offset)
+	switch f.intKind {
+	case intInt:
+		v = int64(*(*int)(fp))
+	case intInt32:
+		v = int64(*(*int32)(fp))
+	case intInt64:
+		v = *(*int64)(fp)
+	case intPtrInt:
+		if q := *(**int)(fp); q != nil {
+			return int64(*q), true, true
+		}
+		return 0, false, true
+	case intPtrInt32:
+		q := *(**int32)(fp)
+		if q == nil {
+			return 0, false, true
+		}
+		v = int64(*q)
+	case intPtrInt64:
+		q := *(**int64)(fp)
+		if q == nil {
+			return 0, false, true
+		}
+		v = *q
+	default:
+		return 0, false, false
+	}
+	return v, !(f.Column.PrimaryKey && v == 0), true
+}
 
 // SetKey stores a key value (int64 or string, or nil for NULL) into the
 // field, converting to the field's Go type.
@@ -137,6 +189,22 @@ func isCustomColumn(t reflect.Type) bool {
 func (f *Field) buildAccessors() {
 	t := f.Type
 	pk := f.Column.PrimaryKey
+	switch t.Kind() {
+	case reflect.Int:
+		f.intKind = intInt
+	case reflect.Int32:
+		f.intKind = intInt32
+	case reflect.Int64:
+		f.intKind = intInt64
+	}
+	switch t {
+	case reflect.TypeFor[*int]():
+		f.intKind = intPtrInt
+	case reflect.TypeFor[*int32]():
+		f.intKind = intPtrInt32
+	case reflect.TypeFor[*int64]():
+		f.intKind = intPtrInt64
+	}
 	switch t.Kind() {
 	case reflect.Int:
 		f.addr = func(p unsafe.Pointer) any { return (*int)(p) }

@@ -134,11 +134,23 @@ func (m *Mapper) New() unsafe.Pointer {
 	return reflect.New(m.Type).UnsafePointer()
 }
 
+// NewArray allocates n zero structs of the mapper's type as one array and
+// returns the address of the first; the i-th is at i*Type.Size(). A load
+// takes the objects of many rows from one array this way. Any pointer into
+// the array keeps the whole array alive, as an element of a slice does.
+func (m *Mapper) NewArray(n int) unsafe.Pointer {
+	if ops := m.ops.Load(); ops != nil {
+		return ops.allocN(n)
+	}
+	return reflect.MakeSlice(reflect.SliceOf(m.Type), n, n).UnsafePointer()
+}
+
 // typeOps are allocation and copy functions compiled for one type by generic
 // code, so that New and Copy cost no reflection per row.
 type typeOps struct {
-	alloc func() unsafe.Pointer
-	copy  func(dst, src unsafe.Pointer)
+	alloc  func() unsafe.Pointer
+	allocN func(n int) unsafe.Pointer
+	copy   func(dst, src unsafe.Pointer)
 }
 
 // InstallOps gives m allocation and copy functions specialised for T, the
@@ -148,8 +160,9 @@ func InstallOps[T any](m *Mapper) {
 		return
 	}
 	m.ops.Store(&typeOps{
-		alloc: func() unsafe.Pointer { return unsafe.Pointer(new(T)) },
-		copy:  func(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) },
+		alloc:  func() unsafe.Pointer { return unsafe.Pointer(new(T)) },
+		allocN: func(n int) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(make([]T, n))) },
+		copy:   func(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) },
 	})
 }
 
