@@ -123,8 +123,14 @@ type state struct {
 	m      *mapping.Mapper
 	ptr    unsafe.Pointer
 	status status
-	key    any // identity key once persistent
-	seq    int // order of arrival, for stable flush order
+	// Marks, sets without a map insert per object: inserted and touched
+	// say what the flush numbered fmark did to the object (see
+	// unitOfWork.gen, from Session.gen); journaled, that the open
+	// journal saved it (cleared when the journal ends).
+	inserted, touched, journaled bool
+	fmark                        uint32
+	key                          any // identity key once persistent
+	seq                          int // order of arrival, for stable flush order
 
 	// snap is a shallow copy of the struct at the last load or flush (nil
 	// while pending, and for an object attached with unknown contents,
@@ -278,17 +284,30 @@ func (s *Session) register(st *state, key any) {
 
 // journal is the undo log of a transaction: how to put the session back as
 // it was when the transaction began.
+//
+// Its records are slices replayed backwards, not maps: a flush of n objects
+// journals each of them, and a map insert per object cost more than the
+// rest of the journal. A state is saved once per journal (state.journaled
+// says it was); identity entries may be saved several times, and replaying them
+// backwards restores the oldest.
 type journal struct {
-	saved  map[*state]savedState
+	saved  []savedState
 	added  []*state
 	fields []fieldUndo
 	rels   []relUndo
-	idents map[identityKey]*state // identity entries as they were, nil for absent
+	idents []identUndo
 }
 
 type savedState struct {
+	ptr      *state
 	st       state
 	wasThere bool
+}
+
+// identUndo is an identity-map entry as it was: st nil for absent.
+type identUndo struct {
+	k  identityKey
+	st *state
 }
 
 type fieldUndo struct {
@@ -304,8 +323,31 @@ type relUndo struct {
 	slice  []unsafe.Pointer
 }
 
-func newJournal() *journal {
-	return &journal{saved: map[*state]savedState{}, idents: map[identityKey]*state{}}
+// newJournal starts the undo log of a transaction.
+func (s *Session) newJournal() *journal { return &journal{} }
+
+// endJournal drops the journal of a committed transaction.
+func (s *Session) endJournal() {
+	if j := s.journal; j != nil {
+		for i := range j.saved {
+			j.saved[i].ptr.journaled = false
+		}
+		s.journal = nil
+	}
+}
+
+// nextGen returns a new number for a flush (state marks).
+// When the counter wraps, every tracked state's marks are cleared, so that
+// an old mark never equals a new number.
+func (s *Session) nextGen() uint32 {
+	s.gen++
+	if s.gen == 0 {
+		for _, st := range s.states {
+			st.fmark = 0
+		}
+		s.gen = 1
+	}
+	return s.gen
 }
 
 // touch saves st's bookkeeping before the transaction changes it.
@@ -314,15 +356,16 @@ func (s *Session) touch(st *state) {
 	if j == nil {
 		return
 	}
-	if _, done := j.saved[st]; done {
+	if st.journaled {
 		return
 	}
-	cp := *st
+	cp := *st // journaled false: the undo leaves it so
+	st.journaled = true
 	cp.colls = append([][]unsafe.Pointer(nil), st.colls...)
 	cp.loaded = append([]bool(nil), st.loaded...)
 	cp.side = append([][]unsafe.Pointer(nil), st.side...)
 	_, there := s.states[st.ptr]
-	j.saved[st] = savedState{st: cp, wasThere: there}
+	j.saved = append(j.saved, savedState{ptr: st, st: cp, wasThere: there})
 	if st.key != nil {
 		s.saveIdent(identityKey{st.m, st.key})
 	}
@@ -330,9 +373,7 @@ func (s *Session) touch(st *state) {
 
 func (s *Session) saveIdent(k identityKey) {
 	if j := s.journal; j != nil {
-		if _, done := j.idents[k]; !done {
-			j.idents[k] = s.identity.get(k)
-		}
+		j.idents = append(j.idents, identUndo{k, s.identity.get(k)})
 	}
 }
 
@@ -388,17 +429,19 @@ func (j *journal) undo(s *Session) {
 			}
 		}
 	}
-	for st, sv := range j.saved {
+	for i := len(j.saved) - 1; i >= 0; i-- {
+		sv := &j.saved[i]
+		st := sv.ptr
 		*st = sv.st
 		if sv.wasThere {
 			s.track(st.ptr, st)
 		}
 	}
-	for k, st := range j.idents {
-		if st == nil {
-			s.identity.del(k)
+	for i := len(j.idents) - 1; i >= 0; i-- {
+		if u := j.idents[i]; u.st == nil {
+			s.identity.del(u.k)
 		} else {
-			s.identity.set(k, st)
+			s.identity.set(u.k, u.st)
 		}
 	}
 }

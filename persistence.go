@@ -35,6 +35,11 @@ import (
 // one group, read back with RETURNING (or the last-insert-id range), and
 // those with explicit keys in another.
 func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
+	if j := u.s.journal; j != nil {
+		// Each row is journalled once below (touch, register).
+		j.saved = slices.Grow(j.saved, len(rows))
+		j.idents = slices.Grow(j.idents, len(rows))
+	}
 	auto := m.Table.AutoIncrementColumn()
 	var gen, explicit []*state
 	for _, st := range rows {
@@ -57,8 +62,8 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 		}
 	}
 	for _, st := range rows {
-		u.inserted[st] = true
-		u.touched[st] = true
+		u.markInserted(st)
+		u.markTouched(st)
 		key, ok := m.Identity(st.ptr)
 		if !ok {
 			return fmt.Errorf("relm: insert %s: the row has no key after insert", m.Name())
@@ -519,7 +524,7 @@ func (u *unitOfWork) update(st *state) error {
 		// driver for matched rows, not changed ones).
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: fmt.Errorf("%w: the row was deleted by someone else", ErrStaleObject)}
 	}
-	u.touched[st] = true
+	u.markTouched(st)
 	return nil
 }
 
@@ -588,7 +593,7 @@ func (u *unitOfWork) postUpdate(sy *fkSync) error {
 	if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
 	}
-	u.touched[st] = true
+	u.markTouched(st)
 	return nil
 }
 
@@ -914,7 +919,7 @@ func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*st
 			continue
 		}
 		_ = u.s.setKey(st, f, nil)
-		u.touched[st] = true
+		u.markTouched(st)
 		if rr := r.Reverse; rr != nil && rr.HasField && !rr.Uselist {
 			u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: rr, only: parent.ptr})
 		}

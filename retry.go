@@ -137,7 +137,7 @@ func (db *DB) attempt(ctx context.Context, reg *mapping.Registry, fn func(ctx co
 	if err != nil {
 		return err, false
 	}
-	s.tx, s.journal = tx, newJournal()
+	s.tx, s.journal = tx, s.newJournal()
 	defer func() {
 		if err != nil && nodeUnavailable(err) && tx.node != nil && db.cluster != nil {
 			db.cluster.demote(db, tx.node)

@@ -32,6 +32,7 @@ type Session struct {
 	states   map[unsafe.Pointer]*state
 	identity identityMap
 	seq      int
+	gen      uint32 // numbers flushes (state marks)
 	journal  *journal
 	closed   bool
 	raise    bool
@@ -247,7 +248,7 @@ func (s *Session) Commit(ctx context.Context) error {
 		// No transaction is open: prepare the flush first, and when it is
 		// a single statement run it without BEGIN and COMMIT (the journal
 		// still restores the objects if it fails).
-		s.journal = newJournal()
+		s.journal = s.newJournal()
 		u, all, deleted, err := s.prepareFlush(ctx)
 		if err != nil {
 			s.rollback()
@@ -258,7 +259,7 @@ func (s *Session) Commit(ctx context.Context) error {
 				s.rollback()
 				return err
 			}
-			s.journal = nil
+			s.endJournal()
 			return nil
 		}
 		tx, err := s.db.BeginTx(ctx, nil)
@@ -279,7 +280,8 @@ func (s *Session) Commit(ctx context.Context) error {
 		s.rollback()
 		return fmt.Errorf("relm: commit: %w", err)
 	}
-	s.tx, s.journal = nil, nil
+	s.tx = nil
+	s.endJournal()
 	return nil
 }
 
@@ -315,7 +317,7 @@ func (s *Session) begin(ctx context.Context) error {
 		return err
 	}
 	s.tx = tx
-	s.journal = newJournal()
+	s.journal = s.newJournal()
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package relm
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -41,10 +42,12 @@ type unitOfWork struct {
 	linkSlab  []linkOp // where linkOps are allocated (see slabAlloc)
 	syncSlab  []fkSync
 	orphans   []*state
-	inserted  map[*state]bool
-	touched   map[*state]bool
-	post      []*fkSync
-	detaches  []o2oDetach
+	// gen numbers this flush in the marks of the states it inserted or
+	// touched (state.fmark); touchedList holds the touched ones.
+	gen         uint32
+	touchedList []*state
+	post        []*fkSync
+	detaches    []o2oDetach
 
 	collAdds    map[collKey][]unsafe.Pointer
 	collRemoves map[collKey]map[unsafe.Pointer]bool
@@ -139,9 +142,10 @@ func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*s
 	u := &unitOfWork{
 		s: s, ctx: ctx, ex: s.executor(), d: s.db.dialect,
 		syncs: map[syncKey]*fkSync{}, byChild: map[*state][]*fkSync{},
-		links: map[linkKey]*linkOp{}, inserted: map[*state]bool{}, touched: map[*state]bool{},
+		links:    map[linkKey]*linkOp{},
 		collAdds: map[collKey][]unsafe.Pointer{}, collRemoves: map[collKey]map[unsafe.Pointer]bool{},
 	}
+	u.gen = s.nextGen()
 	all, err := u.cascade()
 	if err != nil {
 		return nil, nil, nil, err
@@ -237,7 +241,7 @@ func (s *Session) sortedStates() []*state {
 	for _, st := range s.states {
 		out = append(out, st)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	slices.SortFunc(out, func(a, b *state) int { return cmp.Compare(a.seq, b.seq) })
 	return out
 }
 
@@ -276,6 +280,31 @@ func (u *unitOfWork) cascade() ([]*state, error) {
 	}
 	return work, nil
 }
+
+// markTouched records that the flush changed st's row or relationships.
+func (u *unitOfWork) markTouched(st *state) {
+	if !u.isTouched(st) {
+		u.mark(st)
+		st.touched = true
+		u.touchedList = append(u.touchedList, st)
+	}
+}
+
+// markInserted records that the flush inserted st's row.
+func (u *unitOfWork) markInserted(st *state) {
+	u.mark(st)
+	st.inserted = true
+}
+
+// mark makes st's flags this flush's, clearing those of an earlier one.
+func (u *unitOfWork) mark(st *state) {
+	if st.fmark != u.gen {
+		st.fmark, st.inserted, st.touched = u.gen, false, false
+	}
+}
+
+func (u *unitOfWork) isInserted(st *state) bool { return st.fmark == u.gen && st.inserted }
+func (u *unitOfWork) isTouched(st *state) bool  { return st.fmark == u.gen && st.touched }
 
 func (u *unitOfWork) addSync(v fkSync) {
 	k := syncKey{v.child, v.fields[0]}
@@ -387,7 +416,7 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 	if cur == prev {
 		return nil
 	}
-	u.touched[st] = true
+	u.markTouched(st)
 	rr := r.Reverse
 	if rr == nil || !rr.HasField {
 		return nil
@@ -400,7 +429,7 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 				if ys := u.s.states[y]; ys != nil {
 					u.addSync(fkSync{child: ys, fields: r.LocalFields, priority: 0})
 					u.scalarSets = append(u.scalarSets, scalarSet{st: ys, r: r, only: cur})
-					u.touched[ys] = true
+					u.markTouched(ys)
 				}
 			} else if y == nil && ps.status == statusPersistent && !ps.isLoaded(rr) {
 				u.detaches = append(u.detaches, o2oDetach{r: rr, parent: ps, child: st})
@@ -450,7 +479,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 			removed = []unsafe.Pointer{prev}
 		}
 		if cur != prev {
-			u.touched[st] = true
+			u.markTouched(st)
 			if cur != nil && !loaded && st.status == statusPersistent {
 				// The old child may be a row the session never saw.
 				cs, err := u.stateOf(r.Target, cur)
@@ -462,7 +491,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		}
 	}
 	if len(added) > 0 || len(removed) > 0 {
-		u.touched[st] = true
+		u.markTouched(st)
 	}
 	for _, c := range removed {
 		cs := u.s.states[c]
@@ -503,7 +532,7 @@ func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
 	}
 	added, removed := diffSlices(r.GetSlice(st.ptr), prev, st.isLoaded(r))
 	if len(added) > 0 || len(removed) > 0 {
-		u.touched[st] = true
+		u.markTouched(st)
 	}
 	rr := r.Reverse
 	if rr != nil && !rr.HasField {
@@ -980,7 +1009,7 @@ func (u *unitOfWork) applySyncs(st *state) error {
 			changed = true
 		}
 		if changed {
-			u.touched[st] = true
+			u.markTouched(st)
 		}
 	}
 	return nil
@@ -994,7 +1023,7 @@ func (u *unitOfWork) waitsFor(st *state) (same bool, other *fkSync) {
 			continue
 		}
 		p := sy.parent
-		if p.status == statusPending && !u.inserted[p] {
+		if p.status == statusPending && !u.isInserted(p) {
 			if p.m == st.m {
 				same = true
 			} else {
@@ -1030,7 +1059,7 @@ func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 			for _, st := range wait {
 				for _, sy := range u.byChild[st] {
 					if sy.child == st && sy.parent != nil && sy.parent.m == m && !sy.postUpdate &&
-						sy.parent.status == statusPending && !u.inserted[sy.parent] {
+						sy.parent.status == statusPending && !u.isInserted(sy.parent) {
 						if err := u.deferSync(sy); err != nil {
 							return err
 						}
@@ -1095,7 +1124,7 @@ func (u *unitOfWork) finalize(all, deleted []*state) {
 		s.touch(ss.st)
 		s.saveRel(ss.st.ptr, ss.r)
 		ss.r.Set(ss.st.ptr, ss.target)
-		u.touched[ss.st] = true
+		u.markTouched(ss.st)
 		if rr := ss.r.Reverse; old != nil && rr != nil && rr.HasField && ss.r.Direction == mapping.ManyToOne {
 			// The child changed parents: it leaves the old one's side.
 			u.memRemove(s.states[old], rr, ss.st.ptr)
@@ -1117,7 +1146,7 @@ func (u *unitOfWork) finalize(all, deleted []*state) {
 		if s.states[st.ptr] != st {
 			continue
 		}
-		if u.inserted[st] || u.touched[st] || st.snap == nil {
+		if u.isInserted(st) || u.isTouched(st) || st.snap == nil {
 			s.touch(st)
 			if st.status == statusPending {
 				st.status = statusPersistent
@@ -1127,7 +1156,7 @@ func (u *unitOfWork) finalize(all, deleted []*state) {
 	}
 	// Objects touched that were not in the flush's list: attached while
 	// diffing or deleting, after the cascade (so with a later sequence).
-	for st := range u.touched {
+	for _, st := range u.touchedList {
 		if st.seq > u.lastSeq && s.states[st.ptr] == st && st.status == statusPersistent {
 			s.touch(st)
 			u.snapshot(st)
@@ -1196,7 +1225,7 @@ func (u *unitOfWork) applyColl(k collKey) {
 	u.s.touch(k.st)
 	u.s.saveRel(k.st.ptr, k.r)
 	k.r.SetSlice(k.st.ptr, next)
-	u.touched[k.st] = true
+	u.markTouched(k.st)
 }
 
 // snapshot records st as flushed: a copy of its struct and of its
@@ -1221,7 +1250,7 @@ func (u *unitOfWork) snapshot(st *state) {
 		}
 		st.colls[r.Index] = append(make([]unsafe.Pointer, 0, len(cur)), cur...)
 	}
-	if u.inserted[st] {
+	if u.isInserted(st) {
 		for _, r := range m.Relationships {
 			st.setLoaded(r)
 		}
