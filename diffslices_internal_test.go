@@ -39,3 +39,27 @@ func TestDiffSlicesNewCollection(t *testing.T) {
 		t.Fatalf("a lone nil was added")
 	}
 }
+
+// TestNextGenWraps: when the flush counter wraps, old marks are cleared, so
+// a state marked long ago never reads as marked by the new flush.
+func TestNextGenWraps(t *testing.T) {
+	var x int
+	st := &state{fmark: 1, touched: true}
+	s := &Session{gen: ^uint32(0), states: map[unsafe.Pointer]*state{unsafe.Pointer(&x): st}}
+	g := s.nextGen()
+	u := &unitOfWork{gen: g}
+	if g != 1 || st.fmark != 0 || u.isTouched(st) {
+		t.Fatalf("after the wrap: gen %d, fmark %d, touched %v", g, st.fmark, u.isTouched(st))
+	}
+	u.markTouched(st)
+	if !u.isTouched(st) || u.isInserted(st) || len(u.touchedList) != 1 {
+		t.Fatalf("markTouched: touched %v inserted %v list %d", u.isTouched(st), u.isInserted(st), len(u.touchedList))
+	}
+	u.markTouched(st)
+	if len(u.touchedList) != 1 {
+		t.Fatalf("a state touched twice is listed %d times", len(u.touchedList))
+	}
+	if u2 := (&unitOfWork{gen: s.nextGen()}); u2.isTouched(st) {
+		t.Fatalf("the next flush sees the last one's mark")
+	}
+}
