@@ -4,7 +4,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
+	"github.com/relmorm/relm/schema"
 )
 
 // mapperSQL holds the SQL text relm builds once per mapper and dialect.
@@ -14,6 +16,54 @@ type mapperSQL struct {
 	selectAll  string // SELECT columns FROM table
 	selectByPK string // ... WHERE pk = ?
 	pkWhere    string // pk1 = ? AND pk2 = ? with placeholders from 1
+	// The INSERTs of the mapper's rows: with every column (explicit
+	// keys), and without the generated key, read back instead.
+	insertAll, insertGen *insertShape
+}
+
+// insertShape is an INSERT of a mapper's rows into some of its columns.
+type insertShape struct {
+	fields []*mapping.Field
+	cols   []*schema.Column
+	head   string // INSERT INTO t (a, b) VALUES
+	tail   string // RETURNING id, when the key is read back that way
+	one    string // the statement for one row: head (?, ?) tail
+}
+
+// newInsertShape builds the INSERT of m's fields but skip (nil: all).
+func newInsertShape(d dialect.Dialect, m *mapping.Mapper, skip *mapping.Field) *insertShape {
+	sh := &insertShape{}
+	for _, f := range m.Fields {
+		if f != skip {
+			sh.fields = append(sh.fields, f)
+			sh.cols = append(sh.cols, f.Column)
+		}
+	}
+	if len(sh.cols) == 0 {
+		return sh // only a generated key: see insertDefaults
+	}
+	head := []byte("INSERT INTO " + d.Quote(m.Table.Name) + " (")
+	for i, c := range sh.cols {
+		if i > 0 {
+			head = append(head, ", "...)
+		}
+		head = append(head, d.Quote(c.Name)...)
+	}
+	head = append(head, ") VALUES "...)
+	sh.head = string(head)
+	if skip != nil && d.Returning() {
+		sh.tail = " RETURNING " + d.Quote(skip.Column.Name)
+	}
+	one := append(head, '(')
+	for i := range sh.cols {
+		if i > 0 {
+			one = append(one, ", "...)
+		}
+		one = d.AppendPlaceholder(one, i+1)
+	}
+	one = append(one, ')')
+	sh.one = string(one) + sh.tail
+	return sh
 }
 
 type sqlCache struct {
@@ -48,6 +98,10 @@ func (db *DB) cache(m *mapping.Mapper) *mapperSQL {
 	}
 	c.pkWhere = string(where)
 	c.selectByPK = c.selectAll + " WHERE " + c.pkWhere
+	c.insertAll = newInsertShape(d, m, nil)
+	if auto := m.Table.AutoIncrementColumn(); auto != nil {
+		c.insertGen = newInsertShape(d, m, m.FieldByColumn(auto.Name))
+	}
 	db.sqlc.mu.Lock()
 	if db.sqlc.m == nil {
 		db.sqlc.m = map[*mapping.Mapper]*mapperSQL{}

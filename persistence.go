@@ -75,21 +75,20 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 }
 
 func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *mapping.Field) error {
-	fields := make([]*mapping.Field, 0, len(m.Fields))
-	cols := make([]*schema.Column, 0, len(m.Fields))
-	for _, f := range m.Fields {
-		if f != genField {
-			fields = append(fields, f)
-			cols = append(cols, f.Column)
-		}
+	c := u.s.db.cache(m)
+	sh := c.insertAll
+	if genField != nil {
+		sh = c.insertGen
 	}
+	fields := sh.fields
 	if len(fields) == 0 {
 		// Only a generated key: one DEFAULT row per statement.
 		return u.insertDefaults(m, rows, genField)
 	}
 	b := &batch{
 		table: m.Table,
-		cols:  cols,
+		cols:  sh.cols,
+		shape: sh,
 		n:     len(rows),
 		row: func(i int, dst []any) {
 			p := rows[i].ptr
@@ -129,6 +128,7 @@ func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *map
 type batch struct {
 	table     *schema.Table
 	cols      []*schema.Column
+	shape     *insertShape // the cached statement text of a mapper's rows, or nil
 	n         int
 	row       func(i int, dst []any) // the values of row i, in cols order
 	returning *schema.Column         // the generated key to read back, or nil
@@ -294,21 +294,30 @@ func appendInteger(buf []byte, v any) ([]byte, bool) {
 // only by the placeholders of other values (see dialect.IntegerInliner).
 func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []any, inline bool) (int, error) {
 	d := u.d
-	head := make([]byte, 0, 64)
-	head = append(head, "INSERT INTO "...)
-	head = append(head, d.Quote(b.table.Name)...)
-	head = append(head, " ("...)
-	for i, c := range b.cols {
-		if i > 0 {
-			head = append(head, ", "...)
-		}
-		head = append(head, d.Quote(c.Name)...)
-	}
-	head = append(head, ") VALUES "...)
 	returning := b.returning != nil && d.Returning()
-	tail := ""
-	if returning {
-		tail = " RETURNING " + d.Quote(b.returning.Name)
+	var head, tail string
+	if sh := b.shape; sh != nil {
+		head, tail = sh.head, sh.tail
+		if start == 0 && b.n == 1 && !inline {
+			b.row(0, vals)
+			return 1, u.emitInsert(b, sh.one, vals, 0, 1, returning)
+		}
+	} else {
+		h := make([]byte, 0, 64)
+		h = append(h, "INSERT INTO "...)
+		h = append(h, d.Quote(b.table.Name)...)
+		h = append(h, " ("...)
+		for i, c := range b.cols {
+			if i > 0 {
+				h = append(h, ", "...)
+			}
+			h = append(h, d.Quote(c.Name)...)
+		}
+		h = append(h, ") VALUES "...)
+		head = string(h)
+		if returning {
+			tail = " RETURNING " + d.Quote(b.returning.Name)
+		}
 	}
 	end := min(b.n, start+perParams)
 	maxParams := u.d.MaxParams()

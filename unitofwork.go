@@ -141,9 +141,8 @@ func (s *Session) flush(ctx context.Context) error {
 func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*state, error) {
 	u := &unitOfWork{
 		s: s, ctx: ctx, ex: s.executor(), d: s.db.dialect,
-		syncs: map[syncKey]*fkSync{}, byChild: map[*state][]*fkSync{},
-		links:    map[linkKey]*linkOp{},
-		collAdds: map[collKey][]unsafe.Pointer{}, collRemoves: map[collKey]map[unsafe.Pointer]bool{},
+		// Its maps are made on first write: most flushes (one object
+		// inserted or updated) need none.
 	}
 	u.gen = s.nextGen()
 	all, err := u.cascade()
@@ -317,6 +316,9 @@ func (u *unitOfWork) addSync(v fkSync) {
 	}
 	sy := slabAlloc(&u.syncSlab)
 	*sy = v
+	if u.syncs == nil {
+		u.syncs, u.byChild = map[syncKey]*fkSync{}, map[*state][]*fkSync{}
+	}
 	u.syncs[k] = sy
 	u.syncOrder = append(u.syncOrder, sy)
 	u.byChild[sy.child] = append(u.byChild[sy.child], sy)
@@ -584,6 +586,9 @@ func (u *unitOfWork) link(r *mapping.Relationship, local, remote *state, add boo
 	}
 	p := slabAlloc(&u.linkSlab)
 	*p = op
+	if u.links == nil {
+		u.links = map[linkKey]*linkOp{}
+	}
 	u.links[k] = p
 	u.linkOrder = append(u.linkOrder, p)
 }
@@ -705,6 +710,9 @@ func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p unsafe.Pointer
 			u.collOrder = append(u.collOrder, k)
 		}
 	}
+	if u.collAdds == nil {
+		u.collAdds = map[collKey][]unsafe.Pointer{}
+	}
 	u.collAdds[k] = append(u.collAdds[k], p)
 }
 
@@ -720,6 +728,9 @@ func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Poin
 	if u.collRemoves[k] == nil {
 		if _, ok := u.collAdds[k]; !ok {
 			u.collOrder = append(u.collOrder, k)
+		}
+		if u.collRemoves == nil {
+			u.collRemoves = map[collKey]map[unsafe.Pointer]bool{}
 		}
 		u.collRemoves[k] = map[unsafe.Pointer]bool{}
 	}
