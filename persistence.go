@@ -35,11 +35,6 @@ import (
 // one group, read back with RETURNING (or the last-insert-id range), and
 // those with explicit keys in another.
 func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
-	if j := u.s.journal; j != nil {
-		// Each row is journalled once below (touch, register).
-		j.saved = slices.Grow(j.saved, len(rows))
-		j.idents = slices.Grow(j.idents, len(rows))
-	}
 	auto := m.Table.AutoIncrementColumn()
 	var gen, explicit []*state
 	for _, st := range rows {
