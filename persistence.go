@@ -20,6 +20,9 @@ import (
 //   - otherwise, when every column is an integer and the dialect inlines
 //     integers (dialect.IntegerInliner: SQLite), one VALUES statement of
 //     integer literals;
+//   - otherwise, when the driver interpolates arguments (MySQL's
+//     interpolateParams, dialect.Interpolator), VALUES statements bounded
+//     by max_allowed_packet alone;
 //   - otherwise, on dialects with dialect.BulkInserter, one INSERT … SELECT
 //     that binds all the rows as one parameter per column (PostgreSQL
 //     arrays) or one JSON document (SQLite, MariaDB 10.6+), again bounded
@@ -197,6 +200,11 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 		}
 	}
 	perParams := max(1, u.d.MaxParams()/len(b.cols))
+	if ip, ok := u.d.(dialect.Interpolator); ok && ip.Interpolates() && limit > 0 {
+		// No placeholder reaches the server: VALUES statements as large
+		// as the packet allows (see dialect.Interpolator).
+		perParams, bulk = b.n, nil
+	}
 	vals := make([]any, len(b.cols))
 	if b.n > perParams && inlineIntegers(u.d, b.cols) {
 		// More rows than one VALUES statement binds, every value an
@@ -319,10 +327,15 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	var args []any
 	if inline {
 		end = b.n
-	} else {
-		args = make([]any, 0, (end-start)*len(b.cols))
 	}
-	buf := make([]byte, 0, len(head)+len(tail)+(end-start)*len(b.cols)*8)
+	rows := end - start // the rows this statement may take, to size it
+	if limit > 0 {
+		rows = min(rows, 4096) // the packet ends it sooner or later
+	}
+	if !inline {
+		args = make([]any, 0, rows*len(b.cols))
+	}
+	buf := make([]byte, 0, len(head)+len(tail)+rows*len(b.cols)*8)
 	buf = append(buf, head...)
 	n, size := 0, 0
 	i := start

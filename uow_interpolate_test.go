@@ -32,3 +32,46 @@ func TestUOWPacketBoundInterpolated(t *testing.T) {
 		t.Fatalf("%d articles hold their content, want 300", got)
 	}
 }
+
+// TestUOWInterpolatedValues: when the driver interpolates arguments, no
+// placeholder reaches the server, so a batch past its 65,535-placeholder
+// limit still goes as multi-row VALUES (faster on MariaDB than JSON_TABLE),
+// in one statement while it fits the packet, and stores the same hostile
+// values as the other paths.
+func TestUOWInterpolatedValues(t *testing.T) {
+	log := &testdb.Log{}
+	db, err := relm.Open(ctx, testdb.NewDatabase(t, "mysql")+"?interpolateParams=true", log.Option())
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	reg := registry(t, &Kinds{})
+	s := newSession(t, db, log, reg)
+	const n = 6000 // 13 columns: 78,000 values
+	rows := hostileRows("mysql", n)
+	must(t, s.AddAll(rows))
+	must(t, s.Commit(ctx))
+	var inserts []string
+	for _, st := range log.Statements() {
+		if kind(st) == "INSERT kinds" {
+			inserts = append(inserts, st)
+		}
+	}
+	if len(inserts) != 1 || !strings.Contains(inserts[0], "VALUES") || strings.Contains(inserts[0], "JSON_TABLE") {
+		t.Fatalf("%d INSERTs; the first: %.200s", len(inserts), inserts[0])
+	}
+	s2 := relm.NewSession(db, reg)
+	defer s2.Close()
+	got, err := relm.Select[Kinds](s2).All(ctx)
+	must(t, err)
+	if len(got) != n {
+		t.Fatalf("%d rows read back, want %d", len(got), n)
+	}
+	byID := map[int]*Kinds{}
+	for _, k := range got {
+		byID[k.ID] = k
+	}
+	for i, want := range rows {
+		if diff := sameKinds(byID[want.ID], want); diff != "" {
+			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
+		}
+	}
+}

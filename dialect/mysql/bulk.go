@@ -186,6 +186,15 @@ func formatTime(t time.Time) (string, bool) {
 	return strings.TrimRight(t.Format("2006-01-02 15:04:05.000000000"), "0"), true
 }
 
+var _ dialect.Interpolator = (*Dialect)(nil)
+
+// Interpolates reports whether the DSN given to DriverDSN asked the driver
+// to interpolate arguments (interpolateParams=true): relm then writes large
+// INSERTs as VALUES bounded by the packet (see dialect.Interpolator). A
+// dialect made with New and handed a *sql.DB (relm.New) does not know and
+// says false, keeping the server's placeholder limit.
+func (d *Dialect) Interpolates() bool { return d.interpolate.Load() }
+
 // packets remembers max_allowed_packet per dialect value (relm.Open makes
 // one per database handle).
 var packets sync.Map // *Dialect → int
