@@ -492,9 +492,33 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 	// Placeholders, chunked: sorted so that the statements are repeatable
 	// (and index access sequential).
 	sortKeys(keys)
-	per := max(1, d.MaxParams())
-	for start := 0; start < len(keys); start += per {
-		chunk := keys[start:min(start+per, len(keys))]
+	per, limit := max(1, d.MaxParams()), 0
+	if ip, ok := d.(dialect.Interpolator); ok && ip.Interpolates() {
+		// No placeholder reaches the server: only the packet bounds the
+		// list, so the statement count does not grow with the keys while
+		// they fit one packet (see dialect.Interpolator).
+		if pl, ok := d.(dialect.PacketLimiter); ok {
+			n, err := pl.MaxPacket(ctx, s.db.SQL())
+			if err != nil {
+				return &StatementError{Op: "select", Type: m.Name(), SQL: head, Err: err}
+			}
+			if n > 0 {
+				per, limit = len(keys), n
+			}
+		}
+	}
+	for start, end := 0, 0; start < len(keys); start = end {
+		end = min(start+per, len(keys))
+		if limit > 0 {
+			size := 0
+			for end = start; end < len(keys); end++ {
+				size += argSize(keys[end]) + 2
+				if end > start && size > limit {
+					break
+				}
+			}
+		}
+		chunk := keys[start:end]
 		buf := []byte(head)
 		buf = append(buf, keyCol...)
 		buf = append(buf, " IN ("...)

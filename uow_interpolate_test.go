@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/blog"
 	"github.com/relmorm/relm/internal/testdb"
 )
 
@@ -73,5 +74,41 @@ func TestUOWInterpolatedValues(t *testing.T) {
 		if diff := sameKinds(byID[want.ID], want); diff != "" {
 			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
 		}
+	}
+}
+
+// TestLoaderInterpolatedInList: with interpolateParams=true no placeholder
+// reaches MariaDB, so select-in loading binds 70,000 keys (past the
+// server's 65,535-placeholder limit) in one IN list: loading the articles
+// with their tags is two SELECTs however many articles there are.
+func TestLoaderInterpolatedInList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 70,000 articles")
+	}
+	log := &testdb.Log{}
+	db, err := relm.Open(ctx, testdb.NewDatabase(t, "mysql")+"?interpolateParams=true", log.Option())
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	s := blogSession(t, db, log)
+	const n = 70000
+	g := tutorialGraph(5, 10, 3, 20, n)
+	must(t, s.AddAll(g.Articles))
+	must(t, s.Commit(ctx))
+	links := 0
+	for _, a := range g.Articles {
+		links += len(a.Tags)
+	}
+
+	s2 := relm.NewSession(db, s.Registry())
+	defer s2.Close()
+	log.Reset()
+	arts, err := relm.Select[blog.Article](s2).SelectIn("Tags").All(ctx)
+	must(t, err)
+	got := 0
+	for _, a := range arts {
+		got += len(a.Tags)
+	}
+	if st := log.Statements(); len(arts) != n || got != links || len(st) != 2 {
+		t.Fatalf("%d articles, %d tag links in %d statements; want %d, %d in 2", len(arts), got, len(st), n, links)
 	}
 }
