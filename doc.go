@@ -76,13 +76,16 @@
 // INSERT … SELECT that binds them all at once (arrays on PostgreSQL, a JSON
 // document on SQLite and MariaDB) — or, on SQLite, when every column is an
 // integer (link rows), one VALUES list of integer literals, which SQLite
-// parses faster than it reads JSON. Only a statement that reads generated
-// keys back orders its rows; link rows are not sorted. The tutorial's commit — users,
-// categories, tags, articles and their link rows — is seven statements
-// (BEGIN, five INSERTs, COMMIT) for 100 articles as for 10,000. On
-// MySQL/MariaDB a table's rows are also bounded by max_allowed_packet, so
-// the count stays constant while each table's rows fit in one packet (16 MB
-// by default), and grows by one statement per packet beyond.
+// parses faster than it reads JSON, and on MySQL/MariaDB with
+// interpolateParams=true (no placeholder reaches the server, so its limit
+// does not apply), VALUES bounded by the packet alone. Only a statement
+// that reads generated keys back orders its rows; link rows are not
+// sorted. The tutorial's commit — users, categories, tags, articles and
+// their link rows — is seven statements (BEGIN, five INSERTs, COMMIT) for
+// 100 articles as for 10,000. On MySQL/MariaDB a table's rows are also
+// bounded by max_allowed_packet, so the count stays constant while each
+// table's rows fit in one packet (16 MB by default), and grows by one
+// statement per packet beyond.
 //
 // The snapshot is a shallow copy of the struct, so the diff sees what is
 // assigned to a field, not what is written through a pointer it holds:

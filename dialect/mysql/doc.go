@@ -15,6 +15,13 @@
 // timeout, tls, …) configure the driver, and any other name is set as a
 // session system variable, as the driver does for wsrep_sync_wait.
 //
+// With interpolateParams=true the driver writes the arguments into the
+// statement's text, so the server's limit of 65,535 placeholders does not
+// apply: relm then writes large INSERTs as multi-row VALUES and select-in
+// loading's IN lists as long as max_allowed_packet allows
+// ([Dialect.Interpolates]). Without it, a table past the limit is inserted
+// through JSON_TABLE in one statement, and IN lists split at 65,535 keys.
+//
 // After connecting, relm.Open calls [Dialect.Detect], which reads
 // SELECT VERSION() to tell MariaDB from MySQL: INSERT … RETURNING exists
 // only on MariaDB 10.5 and later, and [Dialect.Returning] says so.
