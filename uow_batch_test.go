@@ -283,6 +283,15 @@ func sameKinds(a, b *Kinds) string {
 	return ""
 }
 
+// kindsByID indexes rows read back by their key.
+func kindsByID(ks []*Kinds) map[int]*Kinds {
+	byID := make(map[int]*Kinds, len(ks))
+	for _, k := range ks {
+		byID[k.ID] = k
+	}
+	return byID
+}
+
 func deref[T any](p *T) any {
 	if p == nil {
 		return nil
@@ -332,10 +341,7 @@ func TestUOWBulkRoundTrip(t *testing.T) {
 		if len(got) != n+40 {
 			t.Fatalf("%d rows read back", len(got))
 		}
-		byID := map[int]*Kinds{}
-		for _, k := range got {
-			byID[k.ID] = k
-		}
+		byID := kindsByID(got)
 		for i, want := range bulkRows {
 			if diff := sameKinds(byID[want.ID], want); diff != "" {
 				t.Fatalf("bulk row %d (key %d): %s", i, want.ID, diff)

@@ -66,10 +66,7 @@ func TestUOWInterpolatedValues(t *testing.T) {
 	if len(got) != n {
 		t.Fatalf("%d rows read back, want %d", len(got), n)
 	}
-	byID := map[int]*Kinds{}
-	for _, k := range got {
-		byID[k.ID] = k
-	}
+	byID := kindsByID(got)
 	for i, want := range rows {
 		if diff := sameKinds(byID[want.ID], want); diff != "" {
 			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
