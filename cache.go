@@ -30,6 +30,18 @@ type insertShape struct {
 	one    string // the statement for one row: head (?, ?) tail
 }
 
+// insertHead returns "INSERT INTO table (cols) VALUES ", quoted.
+func insertHead(d dialect.Dialect, table string, cols []*schema.Column) string {
+	head := []byte("INSERT INTO " + d.Quote(table) + " (")
+	for i, c := range cols {
+		if i > 0 {
+			head = append(head, ", "...)
+		}
+		head = append(head, d.Quote(c.Name)...)
+	}
+	return string(append(head, ") VALUES "...))
+}
+
 // newInsertShape builds the INSERT of m's fields but skip (nil: all).
 func newInsertShape(d dialect.Dialect, m *mapping.Mapper, skip *mapping.Field) *insertShape {
 	sh := &insertShape{}
@@ -42,19 +54,11 @@ func newInsertShape(d dialect.Dialect, m *mapping.Mapper, skip *mapping.Field) *
 	if len(sh.cols) == 0 {
 		return sh // only a generated key: see insertDefaults
 	}
-	head := []byte("INSERT INTO " + d.Quote(m.Table.Name) + " (")
-	for i, c := range sh.cols {
-		if i > 0 {
-			head = append(head, ", "...)
-		}
-		head = append(head, d.Quote(c.Name)...)
-	}
-	head = append(head, ") VALUES "...)
-	sh.head = string(head)
+	sh.head = insertHead(d, m.Table.Name, sh.cols)
 	if skip != nil && d.Returning() {
 		sh.tail = " RETURNING " + d.Quote(skip.Column.Name)
 	}
-	one := append(head, '(')
+	one := append([]byte(sh.head), '(')
 	for i := range sh.cols {
 		if i > 0 {
 			one = append(one, ", "...)

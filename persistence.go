@@ -306,18 +306,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 			return 1, u.emitInsert(b, sh.one, vals, 0, 1, returning)
 		}
 	} else {
-		h := make([]byte, 0, 64)
-		h = append(h, "INSERT INTO "...)
-		h = append(h, d.Quote(b.table.Name)...)
-		h = append(h, " ("...)
-		for i, c := range b.cols {
-			if i > 0 {
-				h = append(h, ", "...)
-			}
-			h = append(h, d.Quote(c.Name)...)
-		}
-		h = append(h, ") VALUES "...)
-		head = string(h)
+		head = insertHead(d, b.table.Name, b.cols)
 		if returning {
 			tail = " RETURNING " + d.Quote(b.returning.Name)
 		}
