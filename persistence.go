@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -17,9 +18,9 @@ import (
 //
 //   - a multi-row INSERT … VALUES when they fit in one: under the dialect's
 //     parameter limit and, on MySQL/MariaDB, under max_allowed_packet;
-//   - otherwise, when every column is an integer and the dialect inlines
-//     integers (dialect.IntegerInliner: SQLite), one VALUES statement of
-//     integer literals;
+//   - otherwise, when the dialect writes every column's values as
+//     literals (dialect.LiteralInliner: SQLite, floats excepted), one
+//     VALUES statement of literals, its keys read from the last-insert-id;
 //   - otherwise, when the driver interpolates arguments (MySQL's
 //     interpolateParams, dialect.Interpolator), VALUES statements bounded
 //     by max_allowed_packet alone;
@@ -206,9 +207,9 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 		perParams, bulk = b.n, nil
 	}
 	vals := make([]any, len(b.cols))
-	if b.n > perParams && inlineIntegers(u.d, b.cols) {
-		// More rows than one VALUES statement binds, every value an
-		// integer: one VALUES statement of literals.
+	if b.n > perParams && inlineLiterals(u.d, b.cols) {
+		// More rows than one VALUES statement binds, every column's
+		// values written as literals: one VALUES statement.
 		for start := 0; start < b.n; {
 			next, err := u.insertValues(b, perParams, limit, start, vals, true)
 			if err != nil {
@@ -262,54 +263,57 @@ func (u *unitOfWork) fitsValues(b *batch, perParams, limit int, vals []any) bool
 	return true
 }
 
-// inlineIntegers reports whether a batch of cols writes its values as
-// integer literals (see dialect.IntegerInliner).
-func inlineIntegers(d dialect.Dialect, cols []*schema.Column) bool {
-	ii, ok := d.(dialect.IntegerInliner)
-	if !ok || !ii.InlineIntegers() {
+// inlineLiterals reports whether a batch of cols writes its values as
+// literals (see dialect.LiteralInliner).
+func inlineLiterals(d dialect.Dialect, cols []*schema.Column) bool {
+	li, ok := d.(dialect.LiteralInliner)
+	if !ok {
 		return false
 	}
 	for _, c := range cols {
-		switch c.Type.Kind {
-		case schema.KindInteger, schema.KindBigInt:
-		default:
+		if !li.InlineKind(c.Type.Kind) {
 			return false
 		}
 	}
 	return true
 }
 
-// appendInteger appends v as an SQL integer literal, or reports false when v
-// is not an integer (or NULL).
-func appendInteger(buf []byte, v any) ([]byte, bool) {
-	switch x := v.(type) {
-	case int64:
-		return strconv.AppendInt(buf, x, 10), true
-	case nil:
-		return append(buf, "NULL"...), true
-	}
-	return buf, false
-}
-
 // insertValues writes rows start… in one multi-row VALUES statement, as
-// many as fit, and returns the first row not written. With inline, integer
-// values are written as literals and take no parameter, so rows are bounded
-// only by the placeholders of other values (see dialect.IntegerInliner).
+// many as fit, and returns the first row not written. With inline, values
+// are written as literals and take no parameter, so rows are bounded only
+// by the placeholders of the values the dialect refuses to inline (see
+// dialect.LiteralInliner).
 func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []any, inline bool) (int, error) {
 	d := u.d
-	returning := b.returning != nil && d.Returning()
+	keys := keysNone
+	if b.returning != nil {
+		keys = keysFirstID
+		if d.Returning() {
+			keys = keysReturning
+		}
+	}
+	var li dialect.LiteralInliner
+	if inline {
+		li = d.(dialect.LiteralInliner)
+		if keys != keysNone && li.KeysEndAtLastInsertID() {
+			keys = keysLastID
+		}
+	}
 	var head, tail string
 	if sh := b.shape; sh != nil {
 		head, tail = sh.head, sh.tail
 		if start == 0 && b.n == 1 && !inline {
 			b.row(0, vals)
-			return 1, u.emitInsert(b, sh.one, vals, 0, 1, returning)
+			return 1, u.emitInsert(b, sh.one, "", vals, 0, 1, keys)
 		}
 	} else {
 		head = insertHead(d, b.table.Name, b.cols)
-		if returning {
+		if keys == keysReturning {
 			tail = " RETURNING " + d.Quote(b.returning.Name)
 		}
+	}
+	if keys == keysLastID {
+		tail = ""
 	}
 	end := min(b.n, start+perParams)
 	maxParams := u.d.MaxParams()
@@ -331,7 +335,16 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	for ; i < end; i++ {
 		b.row(i, vals)
 		if inline && i > start && n+len(vals) > maxParams {
-			break // a value that is not an integer took placeholders
+			break // values the dialect would not inline took placeholders
+		}
+		if inline && cap(buf)-len(buf) < 1<<16 && i-start >= sizeProbe {
+			// Literal rows vary in size: size the statement from the rows
+			// written so far rather than let append copy it at each
+			// doubling.
+			want := len(buf)/(i-start)*(end-start)*9/8 + 1<<16 + len(tail)
+			if want > cap(buf) {
+				buf = append(make([]byte, 0, want), buf...)
+			}
 		}
 		if limit > 0 {
 			rs := 0
@@ -353,7 +366,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 			}
 			if inline {
 				var ok bool
-				if buf, ok = appendInteger(buf, v); ok {
+				if buf, ok = li.AppendLiteral(buf, b.cols[j], v); ok {
 					continue
 				}
 			}
@@ -365,7 +378,14 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	}
 	end = i
 	buf = append(buf, tail...)
-	return end, u.emitInsert(b, string(buf), args, start, end, returning)
+	query := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
+	shown := ""
+	if inline {
+		// The literals stay out of error messages, as bound values do
+		// (a column may hold a password).
+		shown = head + "…"
+	}
+	return end, u.emitInsert(b, query, shown, args, start, end, keys)
 }
 
 // insertBulk writes rows start… in one bulk statement, as many as fit, and
@@ -389,48 +409,88 @@ func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string,
 			return 0, err
 		}
 	}
-	return i, u.emitInsert(b, query, rows.Args(), start, i, b.returning != nil && u.d.Returning())
+	keys := keysNone
+	if b.returning != nil {
+		keys = keysReturning // BulkInserter is used only with RETURNING
+	}
+	return i, u.emitInsert(b, query, "", rows.Args(), start, i, keys)
 }
 
+// sizeProbe is the least number of rows an inlined INSERT writes before
+// it sizes its text from them.
+const sizeProbe = 64
+
+// keyRead is how an INSERT's generated keys are read back.
+type keyRead uint8
+
+const (
+	keysNone      keyRead = iota // no generated key
+	keysReturning                // INSERT … RETURNING
+	keysFirstID                  // last-insert-id is the first row's key (MySQL)
+	keysLastID                   // last-insert-id is the last row's key (SQLite)
+)
+
 // emitInsert runs an INSERT of rows start…end-1 and hands the generated keys
-// to the batch.
-func (u *unitOfWork) emitInsert(b *batch, query string, args []any, start, end int, returning bool) error {
-	switch {
-	case returning:
-		ids, err := u.queryIDs(query, args, end-start)
-		if err != nil {
-			return b.fail(start, end, query, err)
+// to the batch. shown, when not "", stands for the query in an error.
+func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start, end int, keys keyRead) error {
+	fail := func(err error) error {
+		if shown == "" {
+			shown = query
 		}
-		if len(ids) != end-start {
-			return b.fail(start, end, query, fmt.Errorf("RETURNING gave %d keys for %d rows", len(ids), end-start))
+		return b.fail(start, end, shown, err)
+	}
+	n := end - start
+	switch keys {
+	case keysReturning:
+		ids, err := u.queryIDs(query, args, n)
+		if err != nil {
+			return fail(err)
+		}
+		if len(ids) != n {
+			return fail(fmt.Errorf("RETURNING gave %d keys for %d rows", len(ids), n))
 		}
 		// Generated keys ascend in row order; sort them rather than
 		// trust the order RETURNING lists them in.
 		slices.Sort(ids)
 		return b.keys(start, ids)
-	case b.returning != nil:
+	case keysFirstID, keysLastID:
 		res, err := u.ex.ExecContext(u.ctx, query, args...)
 		if err != nil {
-			return b.fail(start, end, query, err)
+			return fail(err)
 		}
-		first, err := res.LastInsertId()
+		id, err := res.LastInsertId()
 		if err != nil {
-			return b.fail(start, end, query, err)
+			return fail(err)
 		}
 		// The keys of one multi-row VALUES INSERT are first, first+step,
-		// … (step is 3 on a three-node Galera cluster).
-		step, err := u.autoIncrementStep()
-		if err != nil {
-			return b.fail(start, end, query, err)
+		// … (step is 3 on a three-node Galera cluster); on SQLite they
+		// end at the last-insert-id, one apart.
+		step := int64(1)
+		if keys == keysFirstID {
+			if step, err = u.autoIncrementStep(); err != nil {
+				return fail(err)
+			}
+		} else {
+			got, err := res.RowsAffected()
+			if err != nil {
+				return fail(err)
+			}
+			if got != int64(n) {
+				return fail(fmt.Errorf("the INSERT wrote %d rows of %d", got, n))
+			}
+			id -= int64(n - 1)
+			if id < 1 {
+				return fail(fmt.Errorf("last-insert-id %d is below the %d rows inserted", id+int64(n-1), n))
+			}
 		}
-		ids := make([]int64, end-start)
+		ids := make([]int64, n)
 		for i := range ids {
-			ids[i] = first + int64(i)*step
+			ids[i] = id + int64(i)*step
 		}
 		return b.keys(start, ids)
 	default:
 		if _, err := u.ex.ExecContext(u.ctx, query, args...); err != nil {
-			return b.fail(start, end, query, err)
+			return fail(err)
 		}
 		return nil
 	}

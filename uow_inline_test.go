@@ -3,6 +3,7 @@ package relm_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relmorm/relm"
 	"github.com/relmorm/relm/internal/testdb"
@@ -64,4 +65,149 @@ func TestUOWIntegerRowsInline(t *testing.T) {
 		}
 		must(t, r.Err())
 	})
+}
+
+// Plain has a column of every kind SQLite writes as a literal (all but
+// floats), nullable and not.
+type Plain struct {
+	ID  int `relm:"pk"`
+	S   string
+	SP  *string `relm:"size:300"`
+	T   *string `relm:"type:text"`
+	I   int64
+	IP  *int
+	B   bool
+	BP  *bool
+	TM  time.Time
+	TP  *time.Time
+	BY  []byte
+	Tag string `relm:"size:20"`
+}
+
+func (Plain) TableName() string { return "plain" }
+
+// plainRows is hostileRows without the floats, plus, on SQLite, a string
+// that is not UTF-8 (SQLite stores its bytes as they are).
+func plainRows(dialect string, n int) []*Plain {
+	out := make([]*Plain, n)
+	for i, k := range hostileRows(dialect, n) {
+		out[i] = &Plain{S: k.S, SP: k.SP, T: k.T, I: k.I, IP: k.IP, B: k.B, BP: k.BP, TM: k.TM, TP: k.TP, BY: k.BY, Tag: k.Tag}
+		if dialect == "sqlite" && i%97 == 5 {
+			out[i].S = "not \xff\xfe utf-8 'quoted'"
+		}
+	}
+	return out
+}
+
+// TestUOWLiteralRowsInline: 6,000 rows of strings, times, blobs and
+// booleans (more than one VALUES statement binds on SQLite) are one INSERT
+// of literals on SQLite, with no RETURNING (the keys come from the
+// last-insert-id) and a placeholder only for the string holding a NUL; what
+// SQLite stores is exactly what binding the same values stores (typeof and
+// quote of every column), the keys follow the rows even when the table's
+// rowids do not start at 1, and every database reads the same values back.
+func TestUOWLiteralRowsInline(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		name := db.Dialect().Name()
+		reg := registry(t, &Plain{})
+		s := newSession(t, db, log, reg)
+		// Rowids that do not start at 1: three rows, the last deleted.
+		first := plainRows(name, 3)
+		must(t, s.AddAll(first))
+		must(t, s.Commit(ctx))
+		must(t, s.Delete(first[2]))
+		must(t, s.Commit(ctx))
+
+		const n = 6000
+		big := plainRows(name, n)
+		log.Reset()
+		must(t, s.AddAll(big))
+		must(t, s.Commit(ctx))
+		ins := writes(log)
+		if name == "sqlite" {
+			// Bound: strings holding a NUL, and empty blobs.
+			bound := 0
+			for _, p := range big {
+				for _, s := range []*string{&p.S, p.SP, p.T} {
+					if s != nil && strings.Contains(*s, "\x00") {
+						bound++
+					}
+				}
+				if p.BY != nil && len(p.BY) == 0 {
+					bound++
+				}
+			}
+			if len(ins) != 1 || strings.Contains(ins[0], "RETURNING") || placeholders(ins[0]) != bound ||
+				!strings.Contains(ins[0], `VALUES ('', NULL, NULL, 0, NULL, 1, NULL, '2024-01-02 03:04:05.123456+00:00', NULL, NULL, '0')`) ||
+				!strings.Contains(ins[0], `'''; DROP TABLE kinds; --'`) || !strings.Contains(ins[0], `X'ff00275c22'`) {
+				t.Fatalf("%d statements; the first: %.300s", len(ins), ins[0])
+			}
+		}
+		small := plainRows(name, 40) // bound: one VALUES statement
+		must(t, s.AddAll(small))
+		must(t, s.Commit(ctx))
+
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		got, err := relm.Select[Plain](s2).All(ctx)
+		must(t, err)
+		if len(got) != 2+n+40 {
+			t.Fatalf("%d rows read back, want %d", len(got), 2+n+40)
+		}
+		byID := map[int]*Plain{}
+		for _, p := range got {
+			byID[p.ID] = p
+		}
+		for i, want := range append(big, small...) {
+			read := byID[want.ID]
+			if read == nil {
+				t.Fatalf("row %d: key %d not in the table", i, want.ID)
+			}
+			if diff := samePlain(read, want); diff != "" {
+				t.Fatalf("row %d (key %d, tag %s): %s", i, want.ID, want.Tag, diff)
+			}
+		}
+		if name != "sqlite" {
+			return
+		}
+		// The literal rows and the bound rows of the same index are stored
+		// alike, byte for byte and type for type.
+		cols := []string{"s", "sp", "t", "i", "ip", "b", "bp", "tm", "tp", "by"}
+		stored := func(id int) string {
+			var parts []string
+			for _, c := range cols {
+				parts = append(parts, queryStrings(t, db, "SELECT typeof("+q(db, c)+") || ':' || quote("+q(db, c)+") FROM plain WHERE id = ?", id)...)
+			}
+			return strings.Join(parts, " ")
+		}
+		for i := range small {
+			if a, b := stored(big[i].ID), stored(small[i].ID); a != b {
+				t.Fatalf("row %d: literal %s\nbound %s", i, a, b)
+			}
+		}
+	})
+}
+
+// samePlain compares a Plain read back with the one written (times as
+// instants to the microsecond).
+func samePlain(a, b *Plain) string {
+	ka := &Kinds{S: a.S, SP: a.SP, T: a.T, I: a.I, IP: a.IP, B: a.B, BP: a.BP, TM: a.TM, TP: a.TP, BY: a.BY, Tag: a.Tag}
+	kb := &Kinds{S: b.S, SP: b.SP, T: b.T, I: b.I, IP: b.IP, B: b.B, BP: b.BP, TM: b.TM, TP: b.TP, BY: b.BY, Tag: b.Tag}
+	return sameKinds(ka, kb)
+}
+
+// placeholders counts the ? of query outside its quoted literals.
+func placeholders(query string) int {
+	n, quoted := 0, false
+	for i := 0; i < len(query); i++ {
+		switch query[i] {
+		case '\'':
+			quoted = !quoted // a doubled quote toggles twice
+		case '?':
+			if !quoted {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -116,9 +116,79 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 // _time_format=sqlite, the setting DriverDSN adds.
 const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
-var _ dialect.IntegerInliner = (*Dialect)(nil)
+var _ dialect.LiteralInliner = (*Dialect)(nil)
 
-// InlineIntegers is true: SQLite parses a VALUES list of integer literals
-// faster than it extracts the same integers from a JSON document, and it
-// has no network packet to bound the statement's size.
-func (d *Dialect) InlineIntegers() bool { return true }
+// InlineKind is true for every kind but floats: SQLite's parser does not
+// promise to read a decimal literal back to the same float64 the driver
+// would bind, so a batch with a float column goes as one JSON document.
+func (d *Dialect) InlineKind(k schema.Kind) bool {
+	switch k {
+	case schema.KindInteger, schema.KindBigInt, schema.KindString, schema.KindText,
+		schema.KindBool, schema.KindTime, schema.KindBytes:
+		return true
+	}
+	return false
+}
+
+// AppendLiteral writes v as modernc.org/sqlite would bind it: integers and
+// booleans as integers, strings as text literals (quotes doubled; the bytes
+// as they are, valid UTF-8 or not), non-empty []byte as a blob literal
+// (X'…'), times as text in the layout of _time_format=sqlite. A string
+// holding a NUL byte (SQLite's tokenizer ends the statement there), an
+// empty []byte and any other type are refused, and bound.
+func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "NULL"...), true
+	case int64:
+		return strconv.AppendInt(b, x, 10), true
+	case bool:
+		if x {
+			return append(b, '1'), true
+		}
+		return append(b, '0'), true
+	case string:
+		if strings.IndexByte(x, 0) >= 0 {
+			return b, false
+		}
+		return appendQuoted(b, x), true
+	case []byte:
+		if x == nil {
+			return append(b, "NULL"...), true
+		}
+		if len(x) == 0 {
+			return b, false
+		}
+		b = append(b, "X'"...)
+		b = hex.AppendEncode(b, x)
+		return append(b, '\''), true
+	case time.Time:
+		return appendQuoted(b, x.Format(timeLayout)), true
+	}
+	return b, false
+}
+
+// appendQuoted appends s as a text literal, each quote doubled.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '\'')
+	for {
+		i := strings.IndexByte(s, '\'')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '\'')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '\'')
+}
+
+// KeysEndAtLastInsertID is true: a key relm generates on SQLite is the
+// rowid (an autoincrement column is always INTEGER PRIMARY KEY), and an
+// INSERT gives its rows the largest rowid plus one, row after row, inside
+// the one writer's transaction. Two cases break the rule, and relm's keys
+// with it: a trigger that inserts into the same table while the INSERT
+// runs, and a table whose rowid has reached 2⁶³−1 (SQLite then picks
+// rowids at random).
+func (d *Dialect) KeysEndAtLastInsertID() bool { return true }
