@@ -12,47 +12,62 @@ import (
 	"github.com/relmorm/relm/mapping"
 )
 
-// loadPath eager-loads a dotted relationship path on roots, one segment at
-// a time: each segment is one SELECT for all the parents of that level (or
-// none when every related object is already in the identity map).
-func (s *Session) loadPath(ctx context.Context, m *mapping.Mapper, roots []unsafe.Pointer, path string) error {
+// loadPathFrom eager-loads a dotted relationship path on the roots' states,
+// one segment at a time: each segment is one SELECT for all the parents of
+// that level (or none when every related object is already in the
+// identity map).
+func (s *Session) loadPathFrom(ctx context.Context, m *mapping.Mapper, roots []*state, path string) error {
 	rels, err := lookupPath(m, "SelectIn", path)
 	if err != nil {
 		return err
 	}
-	return s.loadRels(ctx, roots, rels)
+	return s.loadRelsFrom(ctx, roots, rels)
 }
 
 // loadRels loads a resolved relationship path on roots, one level at a time.
 func (s *Session) loadRels(ctx context.Context, roots []unsafe.Pointer, rels []*mapping.Relationship) error {
-	level := roots
+	return s.loadRelsFrom(ctx, s.statesOf(roots), rels)
+}
+
+// statesOf returns the session's states of the objects at ps, skipping
+// those it does not hold.
+func (s *Session) statesOf(ps []unsafe.Pointer) []*state {
+	out := make([]*state, 0, len(ps))
+	for _, p := range ps {
+		if st := s.states[p]; st != nil {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// loadRelsFrom is loadRels from the roots' states (looked up once when a
+// query loads several paths).
+func (s *Session) loadRelsFrom(ctx context.Context, roots []*state, rels []*mapping.Relationship) error {
+	parents := roots
 	for i, r := range rels {
-		if len(level) == 0 {
+		if len(parents) == 0 {
 			return nil
 		}
-		parents := make([]*state, 0, len(level))
-		for _, p := range level {
-			if st := s.states[p]; st != nil {
-				parents = append(parents, st)
+		if i > 0 {
+			var next []unsafe.Pointer
+			seen := map[unsafe.Pointer]bool{}
+			for _, st := range parents {
+				for _, p := range s.related(st, rels[i-1]) {
+					if p != nil && !seen[p] {
+						seen[p] = true
+						next = append(next, p)
+					}
+				}
+			}
+			parents = s.statesOf(next)
+			if len(parents) == 0 {
+				return nil
 			}
 		}
 		if err := s.loadRelationship(ctx, r, parents); err != nil {
 			return err
 		}
-		if i == len(rels)-1 {
-			return nil
-		}
-		var next []unsafe.Pointer
-		seen := map[unsafe.Pointer]bool{}
-		for _, st := range parents {
-			for _, p := range s.related(st, r) {
-				if p != nil && !seen[p] {
-					seen[p] = true
-					next = append(next, p)
-				}
-			}
-		}
-		level = next
 	}
 	return nil
 }

@@ -487,9 +487,12 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error)
 	if err != nil {
 		return nil, err
 	}
-	for _, path := range q.selectn {
-		if err := q.s.loadPath(ctx, q.m, ptrs, path); err != nil {
-			return nil, err
+	if len(q.selectn) > 0 {
+		roots := q.s.statesOf(ptrs) // once for every path
+		for _, path := range q.selectn {
+			if err := q.s.loadPathFrom(ctx, q.m, roots, path); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return ptrs, nil
