@@ -210,8 +210,14 @@ func TestCreateAllMatchesSQLAlchemy(t *testing.T) {
 			if n := log.Count("CREATE TABLE"); n != 6 {
 				t.Errorf("CreateAll issued %d CREATE TABLE, want 6:\n%s", n, log.String())
 			}
-			if n := log.Count("CREATE INDEX"); n != 5 {
-				t.Errorf("CreateAll issued %d CREATE INDEX, want 5:\n%s", n, log.String())
+			// MySQL and MariaDB declare the indexes inside CREATE TABLE:
+			// one statement per table (dialect.IndexInliner).
+			wantIndexes := 5
+			if name == "mysql" {
+				wantIndexes = 0
+			}
+			if n := log.Count("CREATE INDEX"); n != wantIndexes {
+				t.Errorf("CreateAll issued %d CREATE INDEX, want %d:\n%s", n, wantIndexes, log.String())
 			}
 
 			tables, err := ddl.Inspect(ctx, db, db.Dialect())

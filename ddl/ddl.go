@@ -42,7 +42,8 @@ func (t *TableInfo) Index(name string) *dialect.IndexInfo {
 }
 
 // CreateAll creates the tables of md that do not exist yet, in dependency
-// order, each followed by its indexes, and then adds the foreign keys that
+// order, each followed by its indexes (declared inside CREATE TABLE on
+// MySQL and MariaDB, see dialect.IndexInliner), and then adds the foreign keys that
 // close a cycle (on the dialects that need ALTER TABLE for them) for the
 // tables it created. Existing tables are left untouched, so CreateAll is
 // idempotent: a second call issues no CREATE.
@@ -64,6 +65,9 @@ func CreateAll(ctx context.Context, ex dialect.Executor, d dialect.Dialect, md *
 			return err
 		}
 		created = append(created, t)
+		if ii, ok := d.(dialect.IndexInliner); ok && ii.InlinesIndexes() {
+			continue // CREATE TABLE declared them
+		}
 		for _, ix := range t.AllIndexes() {
 			if err := exec(ctx, ex, "create index "+ix.Name+" on", t.Name, d.CreateIndex(t, ix)); err != nil {
 				return err

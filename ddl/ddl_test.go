@@ -25,9 +25,14 @@ func TestCreateAllIsIdempotent(t *testing.T) {
 			if err := ddl.CreateAll(ctx, db, db.Dialect(), md); err != nil {
 				t.Fatal(err)
 			}
-			// 6 tables and 5 indexes.
-			if n := log.Count("CREATE"); n != 11 {
-				t.Fatalf("first CreateAll issued %d CREATE statements, want 11:\n%s", n, log.String())
+			// 6 tables and 5 indexes; MySQL declares the indexes inside
+			// CREATE TABLE.
+			want := 11
+			if name == "mysql" {
+				want = 6
+			}
+			if n := log.Count("CREATE"); n != want {
+				t.Fatalf("first CreateAll issued %d CREATE statements, want %d:\n%s", n, want, log.String())
 			}
 			log.Reset()
 			if err := ddl.CreateAll(ctx, db, db.Dialect(), md); err != nil {

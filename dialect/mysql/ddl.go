@@ -43,12 +43,19 @@ func (*Dialect) ColumnType(c *schema.Column) string {
 
 // writer is the shared DDL writer with this dialect's spellings.
 func (d *Dialect) writer() dialect.TableWriter {
-	return dialect.TableWriter{Quote: d.Quote, ColumnType: d.ColumnType, ColumnTail: columnTail}
+	return dialect.TableWriter{Quote: d.Quote, ColumnType: d.ColumnType, ColumnTail: columnTail, InlineIndexes: true}
 }
+
+var _ dialect.IndexInliner = (*Dialect)(nil)
+
+// InlinesIndexes is true: CreateTable declares the table's indexes (see
+// dialect.IndexInliner).
+func (d *Dialect) InlinesIndexes() bool { return true }
 
 // CreateTable returns CREATE TABLE for t (see dialect.TableWriter): columns
 // in declaration order, a table-level PRIMARY KEY, a UNIQUE constraint per
-// unique column and the foreign keys md does not mark cyclic; the autoincrement column is AUTO_INCREMENT.
+// unique column, the table's indexes and the foreign keys md does not mark
+// cyclic; the autoincrement column is AUTO_INCREMENT.
 func (d *Dialect) CreateTable(md *schema.MetaData, t *schema.Table) string {
 	return d.writer().CreateTable(md, t)
 }
