@@ -34,10 +34,12 @@ type unitOfWork struct {
 	ex  dialect.Executor
 	d   dialect.Dialect
 
-	syncs     map[syncKey]*fkSync
 	syncOrder []*fkSync
+	// byChild holds each child's syncs, at most one per foreign-key field
+	// (see addSync); short lists take their arrays from syncPtrs.
 	byChild   map[*state][]*fkSync
-	links     map[linkKey]*linkOp
+	syncPtrs  []*fkSync
+	linkSides []linkSide
 	linkOrder []*linkOp
 	linkSlab  []linkOp // where linkOps are allocated (see slabAlloc)
 	syncSlab  []fkSync
@@ -157,6 +159,7 @@ func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*s
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	u.dedupeLinks()
 	return u, all, deleted, nil
 }
 
@@ -317,23 +320,46 @@ func (u *unitOfWork) mark(st *state) {
 func (u *unitOfWork) isInserted(st *state) bool { return st.fmark == u.gen && st.inserted }
 func (u *unitOfWork) isTouched(st *state) bool  { return st.fmark == u.gen && st.touched }
 
+// addSync records that v.child's foreign key v.fields takes v.parent's key:
+// one sync per child and field, the one of highest priority (the latest
+// among equals).
 func (u *unitOfWork) addSync(v fkSync) {
-	k := syncKey{v.child, v.fields[0]}
-	if old := u.syncs[k]; old != nil {
-		if old.priority > v.priority {
+	list := u.byChild[v.child]
+	for _, old := range list {
+		if old.fields[0] == v.fields[0] {
+			if old.priority <= v.priority {
+				*old = v
+			}
 			return
 		}
-		*old = v
-		return
 	}
 	sy := slabAlloc(&u.syncSlab)
 	*sy = v
-	if u.syncs == nil {
-		u.syncs, u.byChild = map[syncKey]*fkSync{}, map[*state][]*fkSync{}
+	if u.byChild == nil {
+		u.byChild = map[*state][]*fkSync{}
 	}
-	u.syncs[k] = sy
 	u.syncOrder = append(u.syncOrder, sy)
-	u.byChild[sy.child] = append(u.byChild[sy.child], sy)
+	if list == nil {
+		// Most children have one or two parents: their lists share
+		// arrays rather than take one allocation each.
+		if len(u.syncPtrs)+2 > cap(u.syncPtrs) {
+			u.syncPtrs = make([]*fkSync, 0, min(max(16, 2*cap(u.syncPtrs)), 2048))
+		}
+		n := len(u.syncPtrs)
+		u.syncPtrs = u.syncPtrs[:n+2]
+		list = u.syncPtrs[n : n : n+2]
+	}
+	u.byChild[sy.child] = append(list, sy)
+}
+
+// syncOf returns the sync of k's child and field, or nil.
+func (u *unitOfWork) syncOf(k syncKey) *fkSync {
+	for _, sy := range u.byChild[k.child] {
+		if sy.fields[0] == k.field {
+			return sy
+		}
+	}
+	return nil
 }
 
 // stateOf returns the session's state of the object at p, attaching it when
@@ -575,34 +601,89 @@ func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
 	return nil
 }
 
-// link records a link row to insert or delete, once per pair whichever side
-// reported it.
+// link records a link row to insert or delete. A pair that both sides
+// report (each side's collection changed) is merged by dedupeLinks once
+// the diff is done.
 func (u *unitOfWork) link(r *mapping.Relationship, local, remote *state, add bool) {
 	op := linkOp{sec: r.Secondary, add: add,
 		cols:   [2]*schema.Column{r.SecondaryLocal[0], r.SecondaryRemote[0]},
 		ends:   [2]*state{local, remote},
 		fields: [2]*mapping.Field{r.LocalFields[0], r.RemoteFields[0]},
 	}
+	side := uint8(linkFromFirst)
 	if columnIndex(r.Secondary, op.cols[0]) > columnIndex(r.Secondary, op.cols[1]) {
 		op.cols[0], op.cols[1] = op.cols[1], op.cols[0]
 		op.ends[0], op.ends[1] = op.ends[1], op.ends[0]
 		op.fields[0], op.fields[1] = op.fields[1], op.fields[0]
+		side = linkFromSecond
 	}
-	k := linkKey{op.sec, op.ends[0], op.ends[1]}
-	if old := u.links[k]; old != nil {
-		if old.add != add {
-			// Added on one side, removed on the other: the two cancel.
-			old.sec = nil
-		}
-		return
+	if !add {
+		side |= linkRemoved
 	}
+	u.noteLinkSide(op.sec, side)
 	p := slabAlloc(&u.linkSlab)
 	*p = op
-	if u.links == nil {
-		u.links = map[linkKey]*linkOp{}
-	}
-	u.links[k] = p
 	u.linkOrder = append(u.linkOrder, p)
+}
+
+// What a flush's link rows of one link table came from (linkSide.mask).
+const (
+	linkFromFirst  = 1 << iota // the side whose column comes first
+	linkFromSecond             // the other side
+	linkRemoved                // a removal
+)
+
+// linkSide records, per link table, where its link rows came from: when
+// only one side added rows, no pair can be reported twice, and the flush
+// needs no set of pairs (350,000 link rows made it the largest map of a
+// seed).
+type linkSide struct {
+	sec  *schema.Table
+	mask uint8
+}
+
+func (u *unitOfWork) noteLinkSide(sec *schema.Table, side uint8) {
+	for i := range u.linkSides {
+		if u.linkSides[i].sec == sec {
+			u.linkSides[i].mask |= side
+			return
+		}
+	}
+	u.linkSides = append(u.linkSides, linkSide{sec, side})
+}
+
+// dedupeLinks keeps one link row per pair of the link tables where two
+// reports of a pair are possible (both sides changed, or rows were
+// removed): a pair added on one side and removed on the other cancels out.
+func (u *unitOfWork) dedupeLinks() {
+	var check []*schema.Table
+	for _, ls := range u.linkSides {
+		if ls.mask&(linkFromFirst|linkFromSecond) == linkFromFirst|linkFromSecond || ls.mask&linkRemoved != 0 {
+			check = append(check, ls.sec)
+		}
+	}
+	if len(check) == 0 {
+		return
+	}
+	seen := map[linkKey]*linkOp{}
+	out := u.linkOrder[:0]
+	for _, op := range u.linkOrder {
+		if !slices.Contains(check, op.sec) {
+			out = append(out, op)
+			continue
+		}
+		k := linkKey{op.sec, op.ends[0], op.ends[1]}
+		if old := seen[k]; old != nil {
+			if old.add != op.add {
+				old.sec = nil // added on one side, removed on the other
+			}
+			continue
+		}
+		seen[k] = op
+		out = append(out, op)
+	}
+	clear(u.linkOrder[len(out):])
+	u.linkOrder = out
 }
 
 // slabAlloc returns a new zero element of *slab, allocating elements in
@@ -1135,7 +1216,7 @@ func (u *unitOfWork) finalize(all, deleted []*state) {
 			continue
 		}
 		if ss.cond {
-			if w := u.syncs[ss.key]; w == nil || w.parent != ss.parent {
+			if w := u.syncOf(ss.key); w == nil || w.parent != ss.parent {
 				if ss.owner != nil {
 					u.memRemove(ss.owner, ss.ownerRel, ss.st.ptr)
 				}
