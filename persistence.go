@@ -189,16 +189,9 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 	if err != nil {
 		return err
 	}
-	bulkQuery := ""
 	var bulk dialect.BulkInserter
 	if bi, ok := u.d.(dialect.BulkInserter); ok && (b.returning == nil || u.d.Returning()) {
-		ret := ""
-		if b.returning != nil {
-			ret = b.returning.Name
-		}
-		if q, ok := bi.BulkInsert(b.table.Name, b.cols, ret); ok {
-			bulk, bulkQuery = bi, q
-		}
+		bulk = bi
 	}
 	perParams := max(1, u.d.MaxParams()/len(b.cols))
 	if ip, ok := u.d.(dialect.Interpolator); ok && ip.Interpolates() && limit > 0 {
@@ -220,6 +213,14 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 		return nil
 	}
 	wantBulk := bulk != nil && !u.fitsValues(b, perParams, limit, vals)
+	bulkQuery := ""
+	if wantBulk {
+		ret := ""
+		if b.returning != nil {
+			ret = b.returning.Name
+		}
+		bulkQuery, wantBulk = bulk.BulkInsert(b.table.Name, b.cols, ret)
+	}
 	useBulk := wantBulk
 	for start := 0; start < b.n; {
 		if useBulk {
