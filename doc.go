@@ -80,7 +80,8 @@
 // which SQLite parses faster than it reads JSON, its generated keys read
 // from the last-insert-id rather than RETURNING (SQLite gives a multi-row
 // INSERT's rows consecutive rowids; a trigger inserting into the same
-// table while the INSERT runs would break that), and on MySQL/MariaDB with
+// table while the INSERT runs would break that; past 256 MB of text the
+// rows go on in another statement), and on MySQL/MariaDB with
 // interpolateParams=true (no placeholder reaches the server, so its limit
 // does not apply), VALUES bounded by the packet alone. Only a statement
 // that reads generated keys back orders its rows; link rows are not

@@ -335,14 +335,16 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	i := start
 	for ; i < end; i++ {
 		b.row(i, vals)
-		if inline && i > start && n+len(vals) > maxParams {
-			break // values the dialect would not inline took placeholders
+		if inline && i > start && (n+len(vals) > maxParams || len(buf) > maxInlineSQL) {
+			// Values the dialect would not inline took the placeholders,
+			// or the text is as long as one statement should be.
+			break
 		}
 		if inline && cap(buf)-len(buf) < 1<<16 && i-start >= sizeProbe {
 			// Literal rows vary in size: size the statement from the rows
 			// written so far rather than let append copy it at each
 			// doubling.
-			want := len(buf)/(i-start)*(end-start)*9/8 + 1<<16 + len(tail)
+			want := min(len(buf)/(i-start)*(end-start)*9/8, maxInlineSQL) + 1<<16 + len(tail)
 			if want > cap(buf) {
 				buf = append(make([]byte, 0, want), buf...)
 			}
@@ -416,6 +418,12 @@ func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string,
 	}
 	return i, u.emitInsert(b, query, "", rows.Args(), start, i, keys)
 }
+
+// maxInlineSQL bounds the text of one INSERT of literals: past it the rows
+// go on in another statement. SQLite refuses a statement longer than
+// 1,000,000,000 bytes (SQLITE_MAX_SQL_LENGTH), and the text is held twice
+// while it runs (Go's, and SQLite's copy).
+var maxInlineSQL = 256 << 20
 
 // sizeProbe is the least number of rows an inlined INSERT writes before
 // it sizes its text from them.

@@ -211,3 +211,42 @@ func placeholders(query string) int {
 	}
 	return n
 }
+
+// TestUOWLiteralRowsSplitAtBound: past the bound on one statement's text,
+// the literal rows go on in a second INSERT, and every key still follows
+// its row.
+func TestUOWLiteralRowsSplitAtBound(t *testing.T) {
+	log := &testdb.Log{}
+	db := testdb.Open(t, "sqlite", log.Option())
+	defer relm.SetMaxInlineSQL(200 << 10)()
+	reg := registry(t, &Plain{})
+	s := newSession(t, db, log, reg)
+	rows := plainRows("sqlite", 6000)
+	must(t, s.AddAll(rows))
+	must(t, s.Commit(ctx))
+	ins := writes(log)
+	if len(ins) < 2 {
+		t.Fatalf("%d INSERTs for %d rows past the bound", len(ins), len(rows))
+	}
+	for _, st := range ins {
+		if len(st) > 200<<10+64<<10 || strings.Contains(st, "RETURNING") {
+			t.Fatalf("a statement of %d bytes: %.200s", len(st), st)
+		}
+	}
+	s2 := relm.NewSession(db, reg)
+	defer s2.Close()
+	got, err := relm.Select[Plain](s2).All(ctx)
+	must(t, err)
+	byID := map[int]*Plain{}
+	for _, p := range got {
+		byID[p.ID] = p
+	}
+	if len(byID) != len(rows) {
+		t.Fatalf("%d rows read back, want %d", len(byID), len(rows))
+	}
+	for i, want := range rows {
+		if diff := samePlain(byID[want.ID], want); diff != "" {
+			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
+		}
+	}
+}
