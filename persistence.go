@@ -26,14 +26,16 @@ import (
 //     by max_allowed_packet alone;
 //   - otherwise, on dialects with dialect.BulkInserter, one INSERT … SELECT
 //     that binds all the rows as one parameter per column (PostgreSQL
-//     arrays) or one JSON document (SQLite, MariaDB 10.6+), again bounded
-//     by max_allowed_packet on MariaDB;
+//     arrays, 8 MB of them per statement by default) or one JSON document
+//     (SQLite, MariaDB 10.6+), again bounded by max_allowed_packet on
+//     MariaDB;
 //   - otherwise VALUES statements chunked under both limits.
 //
 // So a flush issues a number of statements that does not depend on the
 // number of rows, as long as each table's rows fit in one statement's
-// packet (always on SQLite and PostgreSQL; on MariaDB, while a table's
-// rows encode to less than max_allowed_packet, 16 MB by default).
+// bound (on SQLite, 256 MB of literal text; on PostgreSQL, 8 MB of
+// arrays; on MariaDB, max_allowed_packet, 16 MB by default); beyond it,
+// one statement more per bound.
 
 // insertRows inserts rows of m: those whose key the database generates in
 // one group, read back with RETURNING (or the last-insert-id range), and
@@ -131,6 +133,9 @@ type batch struct {
 	n         int
 	row       func(i int, dst []any) // the values of row i, in cols order
 	returning *schema.Column         // the generated key to read back, or nil
+	// bulkRows is the number of rows the last bulk statement took, 0
+	// before the first: it sizes the next one's arrays.
+	bulkRows int
 	// keys receives the generated keys of rows start… in row order.
 	keys func(start int, ids []int64) error
 	fail func(start, end int, query string, err error) error
@@ -395,12 +400,19 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 // returns the first row not written — start itself, with nothing written,
 // when the first row holds a value the bulk form cannot carry.
 func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string, limit, start int, vals []any) (int, error) {
-	rows := bi.BulkRows(b.cols, limit, b.n-start)
+	hint := b.n - start
+	if b.bulkRows > 0 {
+		// The statement before was full: this one likely holds about
+		// as many rows.
+		hint = min(hint, b.bulkRows+b.bulkRows/8)
+	}
+	rows := bi.BulkRows(b.cols, limit, hint)
 	i := start
 	for ; i < b.n; i++ {
 		b.row(i, vals)
 		if err := rows.Add(vals); err != nil {
 			if errors.Is(err, dialect.ErrBulkFull) {
+				b.bulkRows = i - start
 				break
 			}
 			if errors.Is(err, dialect.ErrBulkValue) {

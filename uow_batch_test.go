@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/dialect/postgres"
 	"github.com/relmorm/relm/internal/testdb"
 )
 
@@ -388,6 +389,55 @@ func TestUOWBulkFallsBack(t *testing.T) {
 	for _, i := range []int{0, 2999, 3001, 5999} {
 		if got := queryStrings(t, db, "SELECT tag FROM kinds WHERE id = ?", rows[i].ID); got[0] != rows[i].Tag {
 			t.Fatalf("row %d: tag %q, want %q", i, got[0], rows[i].Tag)
+		}
+	}
+}
+
+// TestUOWPostgresBulkBytes: on PostgreSQL a table's rows past one VALUES
+// statement go in INSERT … SELECT unnest(…) statements of at most
+// Dialect.BulkBytes of arrays each (here lowered to 64 kB), streamed from
+// the select list rather than stored by a function scan in FROM; every row
+// gets its own key, in row order, across the statements.
+func TestUOWPostgresBulkBytes(t *testing.T) {
+	log := &testdb.Log{}
+	base := testdb.Open(t, "postgres")
+	db := relm.New(base.SQL(), &postgres.Dialect{BulkBytes: 64 << 10}, log.Option())
+	reg := registry(t, &Kinds{})
+	s := newSession(t, db, log, reg)
+	rows := hostileRows("postgres", 6000) // past 5,041 rows: the bulk path
+	must(t, s.AddAll(rows))
+	must(t, s.Commit(ctx))
+	inserts := 0
+	for _, st := range log.Statements() {
+		if kind(st) != "INSERT kinds" {
+			continue
+		}
+		inserts++
+		if !strings.Contains(st, `SELECT unnest($1::text[]), unnest($2::text[])`) || strings.Contains(st, "FROM unnest") {
+			t.Fatalf("the bulk INSERT: %.300s", st)
+		}
+	}
+	// About 1.1 MB of arrays (hostile strings, 256-byte blobs): well over
+	// ten statements of 64 kB, and far fewer than one per row.
+	if inserts < 10 || inserts > 100 {
+		t.Fatalf("%d INSERTs for 6,000 rows under 64 kB each", inserts)
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i].ID <= rows[i-1].ID {
+			t.Fatalf("row %d has key %d after %d: keys not in row order", i, rows[i].ID, rows[i-1].ID)
+		}
+	}
+	s2 := relm.NewSession(db, reg)
+	defer s2.Close()
+	got, err := relm.Select[Kinds](s2).All(ctx)
+	must(t, err)
+	byID := kindsByID(got)
+	if len(byID) != len(rows) {
+		t.Fatalf("%d rows read back, want %d", len(byID), len(rows))
+	}
+	for i, want := range rows {
+		if diff := sameKinds(byID[want.ID], want); diff != "" {
+			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
 		}
 	}
 }

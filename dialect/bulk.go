@@ -11,9 +11,10 @@ import (
 // of rows in one statement that binds them as a few parameters (one array
 // per column on PostgreSQL, one JSON document on SQLite and MariaDB)
 // instead of one parameter per value. relm's flush uses it for a table whose
-// rows do not fit in one multi-row VALUES statement, so that a flush issues
-// one INSERT per table whatever the number of rows. Dialects without it get
-// VALUES statements chunked under MaxParams.
+// rows do not fit in one multi-row VALUES statement, so that the INSERTs of
+// a table are bounded by the bytes of its rows (see BulkRows.Add), not by
+// their number. Dialects without it get VALUES statements chunked under
+// MaxParams.
 //
 // When the statement returns a generated key, the rows are inserted in the
 // order they were added, so that the keys ascend in that order, as with
@@ -38,10 +39,12 @@ type BulkRows interface {
 	// Add appends a row: one value per column, as database/sql driver
 	// values (nil, int64, float64, bool, []byte, string or time.Time).
 	// It returns ErrBulkFull, adding nothing, when the row would take the
-	// arguments past maxBytes (the first row is always taken), and an
-	// error wrapping ErrBulkValue, adding nothing, when a value cannot be
-	// carried faithfully; the caller then writes the rows with VALUES,
-	// whose behaviour (including the database's errors) is the reference.
+	// arguments past maxBytes or past a bound of the dialect's own (the
+	// first row is always taken); the caller writes the rows added and
+	// goes on in another statement. It returns an error wrapping
+	// ErrBulkValue, adding nothing, when a value cannot be carried
+	// faithfully; the caller then writes the rows with VALUES, whose
+	// behaviour (including the database's errors) is the reference.
 	Add(row []any) error
 	// Len returns the number of rows added.
 	Len() int

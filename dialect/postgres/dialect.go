@@ -12,9 +12,15 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
-// Dialect is PostgreSQL's spelling of SQL. It holds no state; one value can
-// be shared by any number of databases and goroutines.
-type Dialect struct{}
+// Dialect is PostgreSQL's spelling of SQL. It holds no state but its
+// settings; one value can be shared by any number of databases and
+// goroutines.
+type Dialect struct {
+	// BulkBytes bounds the arguments of one bulk INSERT (the arrays of
+	// BulkInsert): past it a table's rows go on in another statement.
+	// Zero means DefaultBulkBytes.
+	BulkBytes int
+}
 
 var _ dialect.Dialect = (*Dialect)(nil)
 
