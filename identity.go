@@ -118,7 +118,8 @@ func (s *Session) track(p unsafe.Pointer, st *state) {
 	s.states[p] = st
 }
 
-// state is what the session knows of one object.
+// state is what the session knows of one object. It is kept small (96
+// bytes): a load of n rows makes n of them.
 type state struct {
 	m      *mapping.Mapper
 	ptr    unsafe.Pointer
@@ -141,35 +142,112 @@ type state struct {
 	// colls holds, per relationship index, the collection as last flushed
 	// or loaded (the live slice's elements, copied).
 	colls [][]unsafe.Pointer
-	// loaded marks, per relationship index, whether the relationship's
-	// value is known to reflect the database: always for pending objects,
-	// after a loader for loaded ones. Removals are only diffed when loaded.
-	loaded []bool
+	// loaded marks, one bit per relationship index, whether the
+	// relationship's value is known to reflect the database: always for
+	// pending objects, after a loader for loaded ones. Removals are only
+	// diffed when loaded. Indexes past 63 are in extra.
+	loaded uint64
+	// extra holds what few objects need (nil for most).
+	extra *stateExtra
+}
+
+// stateExtra is the rarely needed part of a state.
+type stateExtra struct {
 	// side holds, per relationship index, the loaded objects of a
 	// relationship that has no struct field (a backref on a struct
 	// without a field of its name).
 	side [][]unsafe.Pointer
+	// loadedHi is loaded for relationship indexes from 64 on.
+	loadedHi []bool
+}
+
+// more returns st.extra, creating it when missing.
+func (st *state) more() *stateExtra {
+	if st.extra == nil {
+		st.extra = &stateExtra{}
+	}
+	return st.extra
 }
 
 func (st *state) setSide(r *mapping.Relationship, ps []unsafe.Pointer) {
-	if st.side == nil {
-		st.side = make([][]unsafe.Pointer, len(st.m.Relationships))
+	x := st.more()
+	if x.side == nil {
+		x.side = make([][]unsafe.Pointer, len(st.m.Relationships))
 	}
 	if len(ps) == 1 && ps[0] == nil {
 		ps = nil
 	}
-	st.side[r.Index] = ps
+	x.side[r.Index] = ps
+}
+
+// sideOf returns the loaded objects of r, a relationship without a field.
+func (st *state) sideOf(r *mapping.Relationship) []unsafe.Pointer {
+	if st.extra == nil || st.extra.side == nil {
+		return nil
+	}
+	return st.extra.side[r.Index]
+}
+
+// coll returns the collection of r as last flushed or loaded.
+func (st *state) coll(r *mapping.Relationship) []unsafe.Pointer {
+	if st.colls == nil {
+		return nil
+	}
+	return st.colls[r.Index]
+}
+
+// setColl records the collection of r as last flushed or loaded.
+func (st *state) setColl(r *mapping.Relationship, ps []unsafe.Pointer) {
+	if st.colls == nil {
+		if ps == nil {
+			return
+		}
+		st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
+	}
+	st.colls[r.Index] = ps
 }
 
 func (st *state) isLoaded(r *mapping.Relationship) bool {
-	return st.status == statusPending || st.loaded != nil && st.loaded[r.Index]
+	if st.status == statusPending {
+		return true
+	}
+	if i := r.Index; i < 64 {
+		return st.loaded&(1<<i) != 0
+	}
+	return st.extra != nil && r.Index-64 < len(st.extra.loadedHi) && st.extra.loadedHi[r.Index-64]
 }
 
 func (st *state) setLoaded(r *mapping.Relationship) {
-	if st.loaded == nil {
-		st.loaded = make([]bool, len(st.m.Relationships))
+	if i := r.Index; i < 64 {
+		st.loaded |= 1 << i
+		return
 	}
-	st.loaded[r.Index] = true
+	x := st.more()
+	if x.loadedHi == nil {
+		x.loadedHi = make([]bool, len(st.m.Relationships)-64)
+	}
+	x.loadedHi[r.Index-64] = true
+}
+
+// setAllLoaded marks every relationship of st loaded.
+func (st *state) setAllLoaded() {
+	for _, r := range st.m.Relationships {
+		st.setLoaded(r)
+	}
+}
+
+// copyBookkeeping returns a copy of st whose slices do not share arrays
+// with st's, for the journal.
+func (st *state) copyBookkeeping() state {
+	cp := *st
+	cp.colls = append([][]unsafe.Pointer(nil), st.colls...)
+	if st.extra != nil {
+		cp.extra = &stateExtra{
+			side:     append([][]unsafe.Pointer(nil), st.extra.side...),
+			loadedHi: append([]bool(nil), st.extra.loadedHi...),
+		}
+	}
+	return cp
 }
 
 // attachMode says how an object joins the session.
@@ -210,7 +288,8 @@ func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (
 		}
 	}
 	s.seq++
-	st := &state{m: m, ptr: p, seq: s.seq, status: statusPending}
+	st := slabAlloc(&s.stateSlab) // one allocation per array of states
+	st.m, st.ptr, st.seq, st.status = m, p, s.seq, statusPending
 	if keyed && (mode == attachDelete || m.Table.AutoIncrementColumn() != nil) {
 		st.status = statusPersistent
 		if mode != attachAdd {
@@ -246,10 +325,7 @@ func (s *Session) baseline(st *state) {
 		if len(known) == 0 {
 			continue
 		}
-		if st.colls == nil {
-			st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
-		}
-		st.colls[r.Index] = known
+		st.setColl(r, known)
 	}
 }
 
@@ -359,11 +435,8 @@ func (s *Session) touch(st *state) {
 	if st.journaled {
 		return
 	}
-	cp := *st // journaled false: the undo leaves it so
+	cp := st.copyBookkeeping() // journaled false: the undo leaves it so
 	st.journaled = true
-	cp.colls = append([][]unsafe.Pointer(nil), st.colls...)
-	cp.loaded = append([]bool(nil), st.loaded...)
-	cp.side = append([][]unsafe.Pointer(nil), st.side...)
 	_, there := s.states[st.ptr]
 	j.saved = append(j.saved, savedState{ptr: st, st: cp, wasThere: there})
 	if st.key != nil {

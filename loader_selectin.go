@@ -76,10 +76,7 @@ func (s *Session) loadRelsFrom(ctx context.Context, roots []*state, rels []*mapp
 // side storage of a relationship without a field.
 func (s *Session) related(st *state, r *mapping.Relationship) []unsafe.Pointer {
 	if !r.HasField {
-		if st.side == nil {
-			return nil
-		}
-		return st.side[r.Index]
+		return st.sideOf(r)
 	}
 	if r.Uselist {
 		return r.GetSlice(st.ptr)
@@ -418,10 +415,7 @@ func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsaf
 	}
 	s.saveRel(st.ptr, r)
 	r.SetSlice(st.ptr, live)
-	if st.colls == nil {
-		st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
-	}
-	st.colls[r.Index] = snap
+	st.setColl(r, snap)
 	st.setLoaded(r)
 }
 

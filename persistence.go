@@ -41,41 +41,72 @@ import (
 // one group, read back with RETURNING (or the last-insert-id range), and
 // those with explicit keys in another.
 func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
-	auto := m.Table.AutoIncrementColumn()
+	var genField *mapping.Field
+	if auto := m.Table.AutoIncrementColumn(); auto != nil {
+		genField = m.FieldByColumn(auto.Name)
+	}
 	var gen, explicit []*state
 	for _, st := range rows {
-		if auto != nil {
-			if _, ok := m.FieldByColumn(auto.Name).Key(st.ptr); !ok {
+		if genField != nil {
+			if _, ok := genField.Key(st.ptr); !ok {
 				gen = append(gen, st)
 				continue
 			}
 		}
 		explicit = append(explicit, st)
 	}
+	var genKeys []any
 	if len(gen) > 0 {
-		if err := u.insertGroup(m, gen, m.FieldByColumn(auto.Name)); err != nil {
+		var err error
+		if genKeys, err = u.insertGroup(m, gen, genField); err != nil {
 			return err
+		}
+		if len(m.PrimaryKey) != 1 || m.PrimaryKey[0] != genField {
+			genKeys = nil // the identity is more than the generated key
 		}
 	}
 	if len(explicit) > 0 {
-		if err := u.insertGroup(m, explicit, nil); err != nil {
+		if _, err := u.insertGroup(m, explicit, nil); err != nil {
 			return err
 		}
 	}
-	for _, st := range rows {
-		u.markInserted(st)
-		u.markTouched(st)
-		key, ok := m.Identity(st.ptr)
-		if !ok {
-			return fmt.Errorf("relm: insert %s: the row has no key after insert", m.Name())
+	for i, st := range gen {
+		var key any
+		if genKeys != nil {
+			key = genKeys[i] // boxed once, when it was set
 		}
-		u.s.touch(st)
-		u.s.register(st, key)
+		if err := u.inserted(m, st, key); err != nil {
+			return err
+		}
+	}
+	for _, st := range explicit {
+		if err := u.inserted(m, st, nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *mapping.Field) error {
+// inserted records that st's row was inserted, under its identity key
+// (read from the object when key is nil).
+func (u *unitOfWork) inserted(m *mapping.Mapper, st *state, key any) error {
+	u.markInserted(st)
+	u.markTouched(st)
+	if key == nil {
+		var ok bool
+		if key, ok = m.Identity(st.ptr); !ok {
+			return fmt.Errorf("relm: insert %s: the row has no key after insert", m.Name())
+		}
+	}
+	u.s.touch(st)
+	u.s.register(st, key)
+	return nil
+}
+
+// insertGroup inserts rows of m in one batch. With genField, the key the
+// database generates, it returns the keys, boxed as the field's Key
+// normalises them.
+func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *mapping.Field) ([]any, error) {
 	c := u.s.db.cache(m)
 	sh := c.insertAll
 	if genField != nil {
@@ -84,7 +115,7 @@ func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *map
 	fields := sh.fields
 	if len(fields) == 0 {
 		// Only a generated key: one DEFAULT row per statement.
-		return u.insertDefaults(m, rows, genField)
+		return nil, u.insertDefaults(m, rows, genField)
 	}
 	b := &batch{
 		table: m.Table,
@@ -107,21 +138,25 @@ func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *map
 			return e
 		},
 	}
+	var keys []any
 	if genField != nil {
+		keys = make([]any, len(rows))
 		b.returning = genField.Column
 		b.keys = func(start int, ids []int64) error {
 			if j := u.s.journal; j != nil {
 				j.fields = slices.Grow(j.fields, len(ids))
 			}
 			for i, id := range ids {
-				if err := u.s.setKey(rows[start+i], genField, id); err != nil {
+				k := any(id) // the identity key too: boxed once
+				if err := u.s.setKey(rows[start+i], genField, k); err != nil {
 					return err
 				}
+				keys[start+i] = k
 			}
 			return nil
 		}
 	}
-	return u.insertBatch(b)
+	return keys, u.insertBatch(b)
 }
 
 // batch is the rows of one INSERT into one table, however many statements
@@ -664,7 +699,7 @@ func (u *unitOfWork) postUpdate(sy *fkSync) error {
 	d := u.d
 	buf := []byte("UPDATE " + u.s.db.cache(m).table + " SET ")
 	var args []any
-	for i, f := range sy.fields {
+	for i, f := range sy.fields() {
 		if i > 0 {
 			buf = append(buf, ", "...)
 		}
@@ -673,7 +708,7 @@ func (u *unitOfWork) postUpdate(sy *fkSync) error {
 		buf = d.AppendPlaceholder(buf, i+1)
 		args = append(args, f.Value(st.ptr))
 	}
-	buf = u.appendPKWhere(buf, m, len(sy.fields))
+	buf = u.appendPKWhere(buf, m, len(sy.fields()))
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
 	}
@@ -755,25 +790,28 @@ func (u *unitOfWork) writeLinks() error {
 	}
 	var groups []*group
 	index := map[[2]*schema.Column]map[bool]*group{}
-	for _, op := range u.linkOrder {
-		if op.sec == nil {
+	for i := range u.linkOrder {
+		op := &u.linkOrder[i]
+		if op.dead {
 			continue
 		}
 		if op.ends[0].status == statusDeleted || op.ends[1].status == statusDeleted {
 			continue // the deleted object's link rows go with it
 		}
+		fields := op.fields()
 		for i, end := range op.ends {
-			if _, ok := op.fields[i].Key(end.ptr); !ok {
-				return fmt.Errorf("relm: a %s link row refers to a %s that has no key; add it to the session (or give the relationship the save-update cascade)", op.sec.Name, end.m.Name())
+			if _, ok := fields[i].Key(end.ptr); !ok {
+				return fmt.Errorf("relm: a %s link row refers to a %s that has no key; add it to the session (or give the relationship the save-update cascade)", op.sec().Name, end.m.Name())
 			}
 		}
-		g := index[op.cols][op.add]
+		cols := op.cols()
+		g := index[cols][op.add]
 		if g == nil {
-			g = &group{sec: op.sec, cols: op.cols, add: op.add}
-			if index[op.cols] == nil {
-				index[op.cols] = map[bool]*group{}
+			g = &group{sec: op.sec(), cols: cols, add: op.add}
+			if index[cols] == nil {
+				index[cols] = map[bool]*group{}
 			}
-			index[op.cols][op.add] = g
+			index[cols][op.add] = g
 			groups = append(groups, g)
 		}
 		g.ops = append(g.ops, op)
@@ -789,8 +827,9 @@ func (u *unitOfWork) writeLinks() error {
 				n:     len(ops),
 				row: func(i int, dst []any) {
 					op := ops[i]
-					dst[0] = op.fields[0].Value(op.ends[0].ptr)
-					dst[1] = op.fields[1].Value(op.ends[1].ptr)
+					f := op.fields()
+					dst[0] = f[0].Value(op.ends[0].ptr)
+					dst[1] = f[1].Value(op.ends[1].ptr)
 				},
 				fail: func(_, _ int, query string, err error) error {
 					return &StatementError{Op: "link insert", Type: g.sec.Name, SQL: query, Err: err}
@@ -817,7 +856,8 @@ func (u *unitOfWork) writeLinks() error {
 				buf = append(buf, ", "...)
 				buf = d.AppendPlaceholder(buf, 2*i+2)
 				buf = append(buf, ')')
-				args = append(args, op.fields[0].Value(op.ends[0].ptr), op.fields[1].Value(op.ends[1].ptr))
+				f := op.fields()
+				args = append(args, f[0].Value(op.ends[0].ptr), f[1].Value(op.ends[1].ptr))
 			}
 			buf = append(buf, ')')
 			if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {

@@ -34,8 +34,11 @@ type Session struct {
 	seq      int
 	gen      uint32 // numbers flushes (state marks)
 	journal  *journal
-	closed   bool
-	raise    bool
+	// stateSlab hands out the states of objects added or reached by a
+	// cascade (see slabAlloc); loads take theirs from their arena.
+	stateSlab []state
+	closed    bool
+	raise     bool
 	// iterating counts the Query.Iter loops running, whose rows hold a
 	// connection.
 	iterating int
@@ -208,6 +211,7 @@ func (s *Session) Expunge(objs ...any) {
 func (s *Session) ExpungeAll() {
 	s.states = nil
 	s.identity = identityMap{}
+	s.stateSlab = nil
 }
 
 // Len returns the number of objects in the session.

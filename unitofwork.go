@@ -40,8 +40,7 @@ type unitOfWork struct {
 	byChild   map[*state][]*fkSync
 	syncPtrs  []*fkSync
 	linkSides []linkSide
-	linkOrder []*linkOp
-	linkSlab  []linkOp // where linkOps are allocated (see slabAlloc)
+	linkOrder []linkOp
 	syncSlab  []fkSync
 	orphans   []*state
 	// gen numbers this flush in the marks of the states it inserted or
@@ -51,9 +50,16 @@ type unitOfWork struct {
 	post        []*fkSync
 	detaches    []o2oDetach
 
-	collAdds    map[collKey][]unsafe.Pointer
+	// The objects to add to collections in memory (memAdd): per
+	// collection a list (collLists, found through collIdx) linking
+	// entries of one shared slice (collEnts), in the order added, rather
+	// than a slice per collection that grows by copying.
+	collIdx     map[collKey]int32
+	collLists   []collList
+	collEnts    []collEnt
 	collRemoves map[collKey]map[unsafe.Pointer]bool
 	collOrder   []collKey
+	addsBuf     []unsafe.Pointer // applyColl's scratch
 	scalarSets  []scalarSet
 
 	// lastSeq is the session's sequence after the cascade: states with a
@@ -65,16 +71,39 @@ type unitOfWork struct {
 	maxBytes     int
 	maxBytesRead bool
 	incrStep     int64 // auto-increment step of this flush (autoIncrementStep), 0 until read
+
+	snaps []*arena // where the flush's snapshots come from, one per mapper
+	// Where the snapshots of collections come from (see chunkSlice).
+	collsChunk [][]unsafe.Pointer
+	collChunk  []unsafe.Pointer
 }
 
 // fkSync copies a parent's key into a child's foreign-key fields (or NULL).
+// The foreign key is r's local columns when r is the child's many-to-one
+// (local), its remote columns when r is the parent's one-to-many.
 type fkSync struct {
-	child        *state
-	fields       []*mapping.Field
-	parent       *state // nil: set NULL
-	parentFields []*mapping.Field
-	priority     int  // 0 null from a removal, 1 from a collection, 2 from the child's own reference
-	postUpdate   bool // written by an UPDATE after the parent's insert (cycle)
+	child      *state
+	r          *mapping.Relationship
+	parent     *state // nil: set NULL
+	priority   int8   // 0 null from a removal, 1 from a collection, 2 from the child's own reference
+	local      bool   // the child's fields are r.LocalFields
+	postUpdate bool   // written by an UPDATE after the parent's insert (cycle)
+}
+
+// fields returns the child's foreign-key fields.
+func (sy *fkSync) fields() []*mapping.Field {
+	if sy.local {
+		return sy.r.LocalFields
+	}
+	return sy.r.RemoteFields
+}
+
+// parentFields returns the parent's key fields the foreign key takes.
+func (sy *fkSync) parentFields() []*mapping.Field {
+	if sy.local {
+		return sy.r.RemoteFields
+	}
+	return sy.r.LocalFields
 }
 
 type syncKey struct {
@@ -82,12 +111,34 @@ type syncKey struct {
 	field *mapping.Field
 }
 
+// linkOp is a link row to insert or delete: the many-to-many r that
+// reported it, and its two ends in the order of the link table's columns.
+// It is kept small (32 bytes): a seed makes one per link row.
 type linkOp struct {
-	sec    *schema.Table
-	cols   [2]*schema.Column
-	ends   [2]*state
-	fields [2]*mapping.Field
-	add    bool
+	r    *mapping.Relationship
+	ends [2]*state
+	add  bool
+	flip bool // ends are r's remote end, then its local end
+	dead bool // cancelled: added on one side, removed on the other
+}
+
+// sec returns the link table.
+func (op *linkOp) sec() *schema.Table { return op.r.Secondary }
+
+// cols returns the link table's columns of the two ends, in table order.
+func (op *linkOp) cols() [2]*schema.Column {
+	if op.flip {
+		return [2]*schema.Column{op.r.SecondaryRemote[0], op.r.SecondaryLocal[0]}
+	}
+	return [2]*schema.Column{op.r.SecondaryLocal[0], op.r.SecondaryRemote[0]}
+}
+
+// fields returns the fields of the two ends that the columns take.
+func (op *linkOp) fields() [2]*mapping.Field {
+	if op.flip {
+		return [2]*mapping.Field{op.r.RemoteFields[0], op.r.LocalFields[0]}
+	}
+	return [2]*mapping.Field{op.r.LocalFields[0], op.r.RemoteFields[0]}
 }
 
 type linkKey struct {
@@ -155,7 +206,7 @@ func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*s
 	if err := u.diff(all); err != nil {
 		return nil, nil, nil, err
 	}
-	deleted, err := u.expandDeletes()
+	deleted, err := u.expandDeletes(all)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -176,6 +227,7 @@ func (u *unitOfWork) run(all, deleted []*state) error {
 		}
 		j.saved = slices.Grow(j.saved, n)
 		j.idents = slices.Grow(j.idents, n)
+		j.fields = slices.Grow(j.fields, n) // their generated keys
 	}
 	if err := u.execute(all, deleted); err != nil {
 		return err
@@ -193,8 +245,8 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 	if len(deleted) > 0 || len(u.detaches) > 0 || len(u.orphans) > 0 {
 		return false
 	}
-	for _, op := range u.linkOrder {
-		if op.sec != nil {
+	for i := range u.linkOrder {
+		if !u.linkOrder[i].dead {
 			return false
 		}
 	}
@@ -326,7 +378,7 @@ func (u *unitOfWork) isTouched(st *state) bool  { return st.fmark == u.gen && st
 func (u *unitOfWork) addSync(v fkSync) {
 	list := u.byChild[v.child]
 	for _, old := range list {
-		if old.fields[0] == v.fields[0] {
+		if old.fields()[0] == v.fields()[0] {
 			if old.priority <= v.priority {
 				*old = v
 			}
@@ -355,7 +407,7 @@ func (u *unitOfWork) addSync(v fkSync) {
 // syncOf returns the sync of k's child and field, or nil.
 func (u *unitOfWork) syncOf(k syncKey) *fkSync {
 	for _, sy := range u.byChild[k.child] {
-		if sy.fields[0] == k.field {
+		if sy.fields()[0] == k.field {
 			return sy
 		}
 	}
@@ -449,9 +501,9 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 		if ps, err = u.stateOf(r.Target, cur); err != nil {
 			return err
 		}
-		u.addSync(fkSync{child: st, fields: r.LocalFields, parent: ps, parentFields: r.RemoteFields, priority: 2})
+		u.addSync(fkSync{child: st, r: r, local: true, parent: ps, priority: 2})
 	} else if loaded || prev != nil {
-		u.addSync(fkSync{child: st, fields: r.LocalFields, priority: 2})
+		u.addSync(fkSync{child: st, r: r, local: true, priority: 2})
 	}
 	if cur == prev {
 		return nil
@@ -467,7 +519,7 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 			// One-to-one: the parent's previous child is detached.
 			if y := rr.Get(ps.ptr); y != nil && y != st.ptr {
 				if ys := u.s.states[y]; ys != nil {
-					u.addSync(fkSync{child: ys, fields: r.LocalFields, priority: 0})
+					u.addSync(fkSync{child: ys, r: r, local: true, priority: 0})
 					u.scalarSets = append(u.scalarSets, scalarSet{st: ys, r: r, only: cur})
 					u.markTouched(ys)
 				}
@@ -498,11 +550,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		rr = nil
 	}
 	if r.Uselist {
-		var prev []unsafe.Pointer
-		if st.colls != nil {
-			prev = st.colls[r.Index]
-		}
-		added, removed = diffSlices(r.GetSlice(st.ptr), prev, loaded)
+		added, removed = diffSlices(r.GetSlice(st.ptr), st.coll(r), loaded)
 	} else {
 		cur := r.Get(st.ptr)
 		var prev unsafe.Pointer
@@ -541,7 +589,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		if r.Cascade.DeleteOrphan {
 			u.orphans = append(u.orphans, cs)
 		} else {
-			u.addSync(fkSync{child: cs, fields: r.RemoteFields, priority: 0})
+			u.addSync(fkSync{child: cs, r: r, priority: 0})
 		}
 		if rr != nil {
 			u.scalarSets = append(u.scalarSets, scalarSet{st: cs, r: rr, only: st.ptr,
@@ -553,7 +601,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		if err != nil {
 			return err
 		}
-		u.addSync(fkSync{child: cs, fields: r.RemoteFields, parent: st, parentFields: r.LocalFields, priority: 1})
+		u.addSync(fkSync{child: cs, r: r, parent: st, priority: 1})
 		if rr != nil {
 			ss := scalarSet{st: cs, r: rr, target: st.ptr, cond: true, key: syncKey{cs, r.RemoteFields[0]}, parent: st}
 			if r.Uselist {
@@ -566,11 +614,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 }
 
 func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
-	var prev []unsafe.Pointer
-	if st.colls != nil {
-		prev = st.colls[r.Index]
-	}
-	added, removed := diffSlices(r.GetSlice(st.ptr), prev, st.isLoaded(r))
+	added, removed := diffSlices(r.GetSlice(st.ptr), st.coll(r), st.isLoaded(r))
 	if len(added) > 0 || len(removed) > 0 {
 		u.markTouched(st)
 	}
@@ -605,25 +649,18 @@ func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
 // report (each side's collection changed) is merged by dedupeLinks once
 // the diff is done.
 func (u *unitOfWork) link(r *mapping.Relationship, local, remote *state, add bool) {
-	op := linkOp{sec: r.Secondary, add: add,
-		cols:   [2]*schema.Column{r.SecondaryLocal[0], r.SecondaryRemote[0]},
-		ends:   [2]*state{local, remote},
-		fields: [2]*mapping.Field{r.LocalFields[0], r.RemoteFields[0]},
-	}
+	op := linkOp{r: r, add: add, ends: [2]*state{local, remote}}
 	side := uint8(linkFromFirst)
-	if columnIndex(r.Secondary, op.cols[0]) > columnIndex(r.Secondary, op.cols[1]) {
-		op.cols[0], op.cols[1] = op.cols[1], op.cols[0]
-		op.ends[0], op.ends[1] = op.ends[1], op.ends[0]
-		op.fields[0], op.fields[1] = op.fields[1], op.fields[0]
+	if columnIndex(r.Secondary, r.SecondaryLocal[0]) > columnIndex(r.Secondary, r.SecondaryRemote[0]) {
+		op.flip = true
+		op.ends[0], op.ends[1] = remote, local
 		side = linkFromSecond
 	}
 	if !add {
 		side |= linkRemoved
 	}
-	u.noteLinkSide(op.sec, side)
-	p := slabAlloc(&u.linkSlab)
-	*p = op
-	u.linkOrder = append(u.linkOrder, p)
+	u.noteLinkSide(r.Secondary, side)
+	u.linkOrder = append(u.linkOrder, op)
 }
 
 // What a flush's link rows of one link table came from (linkSide.mask).
@@ -665,21 +702,21 @@ func (u *unitOfWork) dedupeLinks() {
 	if len(check) == 0 {
 		return
 	}
-	seen := map[linkKey]*linkOp{}
+	seen := map[linkKey]int{} // index in out
 	out := u.linkOrder[:0]
 	for _, op := range u.linkOrder {
-		if !slices.Contains(check, op.sec) {
+		if !slices.Contains(check, op.sec()) {
 			out = append(out, op)
 			continue
 		}
-		k := linkKey{op.sec, op.ends[0], op.ends[1]}
-		if old := seen[k]; old != nil {
-			if old.add != op.add {
-				old.sec = nil // added on one side, removed on the other
+		k := linkKey{op.sec(), op.ends[0], op.ends[1]}
+		if i, ok := seen[k]; ok {
+			if out[i].add != op.add {
+				out[i].dead = true // added on one side, removed on the other
 			}
 			continue
 		}
-		seen[k] = op
+		seen[k] = len(out)
 		out = append(out, op)
 	}
 	clear(u.linkOrder[len(out):])
@@ -700,6 +737,28 @@ func slabAlloc[T any](slab *[]T) *T {
 	s = s[:len(s)+1]
 	*slab = s
 	return &s[len(s)-1]
+}
+
+// chunkSlice returns a new zero slice of n elements cut from the array of
+// *chunk, allocating arrays as slabAlloc does (16 elements, then twice the
+// last, up to 1,024; a longer slice is allocated alone): a flush snapshots
+// the collection of every object it inserted, and one allocation each cost
+// more than the copy. The slice's capacity is its length, so appending to it
+// reallocates rather than overwrite its neighbour.
+func chunkSlice[T any](chunk *[]T, n int) []T {
+	if n == 0 {
+		return nil
+	}
+	if n > 256 {
+		return make([]T, n)
+	}
+	c := *chunk
+	if cap(c)-len(c) < n {
+		c = make([]T, 0, max(n, min(max(16, 2*cap(c)), 1024)))
+	}
+	i := len(c)
+	*chunk = c[:i+n]
+	return c[i : i+n : i+n]
 }
 
 func columnIndex(t *schema.Table, c *schema.Column) int {
@@ -769,6 +828,10 @@ func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsaf
 	return added, removed
 }
 
+// smallColl is the length up to which applyColl finds members by scanning
+// rather than through a map.
+const smallColl = 64
+
 // smallSlice is the length up to which a collection is deduplicated by
 // comparing elements pairwise rather than through a map: an article's tags.
 const smallSlice = 16
@@ -800,15 +863,53 @@ func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p unsafe.Pointer
 		return
 	}
 	k := collKey{st, r}
-	if _, ok := u.collAdds[k]; !ok {
+	li, ok := u.collIdx[k]
+	if !ok {
 		if _, ok := u.collRemoves[k]; !ok {
 			u.collOrder = append(u.collOrder, k)
 		}
+		if u.collIdx == nil {
+			u.collIdx = map[collKey]int32{}
+		}
+		li = int32(len(u.collLists))
+		u.collIdx[k] = li
+		u.collLists = append(u.collLists, collList{head: -1, tail: -1})
 	}
-	if u.collAdds == nil {
-		u.collAdds = map[collKey][]unsafe.Pointer{}
+	e := int32(len(u.collEnts))
+	u.collEnts = append(u.collEnts, collEnt{p: p, next: -1})
+	l := &u.collLists[li]
+	if l.tail < 0 {
+		l.head = e
+	} else {
+		u.collEnts[l.tail].next = e
 	}
-	u.collAdds[k] = append(u.collAdds[k], p)
+	l.tail = e
+	l.n++
+}
+
+// collList is the objects memAdd added to one collection: a list through
+// unitOfWork.collEnts (indexes, -1 for none).
+type collList struct{ head, tail, n int32 }
+
+// collEnt is one entry of a collList.
+type collEnt struct {
+	p    unsafe.Pointer
+	next int32
+}
+
+// addsOf returns, in order, the objects memAdd added to k's collection,
+// in buf's array when it is large enough.
+func (u *unitOfWork) addsOf(k collKey, buf []unsafe.Pointer) []unsafe.Pointer {
+	li, ok := u.collIdx[k]
+	if !ok {
+		return nil
+	}
+	l := u.collLists[li]
+	out := buf[:0]
+	for e := l.head; e >= 0; e = u.collEnts[e].next {
+		out = append(out, u.collEnts[e].p)
+	}
+	return out
 }
 
 func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Pointer) {
@@ -821,7 +922,7 @@ func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Poin
 	}
 	k := collKey{st, r}
 	if u.collRemoves[k] == nil {
-		if _, ok := u.collAdds[k]; !ok {
+		if _, ok := u.collIdx[k]; !ok {
 			u.collOrder = append(u.collOrder, k)
 		}
 		if u.collRemoves == nil {
@@ -835,14 +936,23 @@ func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Poin
 // expandDeletes follows delete cascades from the deleted objects, loading
 // the children of collections the session has not loaded, and returns
 // every state to delete.
-func (u *unitOfWork) expandDeletes() ([]*state, error) {
+//
+// all is the flush's states in arrival order (from the cascade): every
+// object marked deleted is among them, whether by Delete or as an orphan
+// during the diff.
+func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 	var deleted []*state
-	seen := map[*state]bool{}
-	for _, st := range u.s.sortedStates() {
-		if st.status == statusDeleted && !seen[st] {
-			seen[st] = true
+	for _, st := range all {
+		if st.status == statusDeleted && u.s.states[st.ptr] == st {
 			deleted = append(deleted, st)
 		}
+	}
+	if len(deleted) == 0 {
+		return nil, nil
+	}
+	seen := make(map[*state]bool, len(deleted))
+	for _, st := range deleted {
+		seen[st] = true
 	}
 	for i := 0; i < len(deleted); i++ {
 		st := deleted[i]
@@ -858,8 +968,8 @@ func (u *unitOfWork) expandDeletes() ([]*state, error) {
 				if p := r.Get(st.ptr); p != nil {
 					children = append(children, p)
 				}
-			case st.side != nil:
-				children = append(children, st.side[r.Index]...)
+			default:
+				children = append(children, st.sideOf(r)...)
 			}
 			if r.Direction == mapping.OneToMany && st.key != nil && !st.isLoaded(r) {
 				// The rows the session does not know of.
@@ -1097,10 +1207,10 @@ func (u *unitOfWork) applySyncs(st *state) error {
 			continue
 		}
 		changed := false
-		for i, f := range sy.fields {
+		for i, f := range sy.fields() {
 			var v any
 			if sy.parent != nil {
-				k, ok := sy.parentFields[i].Key(sy.parent.ptr)
+				k, ok := sy.parentFields()[i].Key(sy.parent.ptr)
 				if !ok {
 					return fmt.Errorf("relm: %s.%s refers to a %s that has no key yet; add it to the session (or give the relationship the save-update cascade)", st.m.Name(), f.Name, sy.parent.m.Name())
 				}
@@ -1188,10 +1298,10 @@ func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 }
 
 func (u *unitOfWork) deferSync(sy *fkSync) error {
-	for _, f := range sy.fields {
+	for _, f := range sy.fields() {
 		if f.Column.NotNull {
 			return fmt.Errorf("relm: %s.%s and %s.%s refer to each other in a cycle, and %s.%s is NOT NULL, so neither row can be inserted first; make that column nullable so that relm can insert the row first and set the key after (post-update), or save one side in an earlier flush",
-				sy.child.m.Name(), f.Name, sy.parent.m.Name(), sy.parentFields[0].Name, sy.child.m.Table.Name, f.Column.Name)
+				sy.child.m.Name(), f.Name, sy.parent.m.Name(), sy.parentFields()[0].Name, sy.child.m.Table.Name, f.Column.Name)
 		}
 		if err := u.s.setKey(sy.child, f, nil); err != nil {
 			return err
@@ -1248,6 +1358,10 @@ func (u *unitOfWork) finalize(all, deleted []*state) {
 	for _, st := range deleted {
 		s.forget(st)
 	}
+	// Size each mapper's snapshot arena for its objects in the flush.
+	for _, st := range all {
+		u.snapArena(st.m).want++
+	}
 	for _, st := range all {
 		if s.states[st.ptr] != st {
 			continue
@@ -1282,9 +1396,7 @@ func (u *unitOfWork) leaveRelated(st *state) {
 		var others []unsafe.Pointer
 		if r.Uselist {
 			others = append(others, r.GetSlice(st.ptr)...)
-			if st.colls != nil {
-				others = append(others, st.colls[r.Index]...)
-			}
+			others = append(others, st.coll(r)...)
 		} else {
 			others = append(others, r.Get(st.ptr))
 			if st.snap != nil {
@@ -1305,24 +1417,41 @@ func (u *unitOfWork) applyColl(k collKey) {
 	}
 	cur := k.r.GetSlice(k.st.ptr)
 	rm := u.collRemoves[k]
-	adds := u.collAdds[k]
-	present := make(map[unsafe.Pointer]struct{}, len(cur)+len(adds))
+	adds := u.addsOf(k, u.addsBuf)
+	u.addsBuf = adds[:0] // its array serves the next collection
 	next := make([]unsafe.Pointer, 0, len(cur)+len(adds))
+	// Membership by scanning next while it is short (a user's articles,
+	// a tag's articles in a seed), through a map beyond.
+	var present map[unsafe.Pointer]struct{}
+	if len(cur)+len(adds) > smallColl {
+		present = make(map[unsafe.Pointer]struct{}, len(cur)+len(adds))
+	}
+	has := func(p unsafe.Pointer) bool {
+		if present == nil {
+			return slices.Contains(next, p)
+		}
+		_, ok := present[p]
+		return ok
+	}
+	keep := func(p unsafe.Pointer) {
+		if present != nil {
+			present[p] = struct{}{}
+		}
+		next = append(next, p)
+	}
 	changed := false
 	for _, p := range cur {
 		if rm[p] {
 			changed = true
 			continue
 		}
-		present[p] = struct{}{}
-		next = append(next, p)
+		keep(p)
 	}
 	for _, p := range adds {
-		if _, ok := present[p]; ok || rm[p] {
+		if rm[p] || has(p) {
 			continue
 		}
-		present[p] = struct{}{}
-		next = append(next, p)
+		keep(p)
 		changed = true
 	}
 	if !changed {
@@ -1334,31 +1463,49 @@ func (u *unitOfWork) applyColl(k collKey) {
 	u.markTouched(k.st)
 }
 
+// snapArena returns the arena of this flush's snapshots of m's objects:
+// they are allocated an array at a time, not one by one.
+func (u *unitOfWork) snapArena(m *mapping.Mapper) *arena {
+	if n := len(u.snaps); n > 0 && u.snaps[n-1].m == m {
+		return u.snaps[n-1] // the usual case: objects come by mapper
+	}
+	for _, a := range u.snaps {
+		if a.m == m {
+			return a
+		}
+	}
+	a := &arena{m: m}
+	u.snaps = append(u.snaps, a)
+	return a
+}
+
 // snapshot records st as flushed: a copy of its struct and of its
 // collections. A pending object's relationships were all authoritative, so
 // they count as loaded from now on. The snapshot is a new allocation: the
 // journal keeps the previous one, which a rollback restores.
 func (u *unitOfWork) snapshot(st *state) {
 	m := st.m
-	st.snap = m.New()
+	st.snap = u.snapArena(m).snapshot(m)
 	m.Copy(st.snap, st.ptr)
 	for _, r := range m.Relationships {
 		if !r.HasField || !r.Uselist {
 			continue
 		}
-		if st.colls == nil {
-			st.colls = make([][]unsafe.Pointer, len(m.Relationships))
-		}
 		cur := r.GetSlice(st.ptr)
 		if len(cur) == 0 {
-			st.colls[r.Index] = nil
+			if st.colls != nil {
+				st.colls[r.Index] = nil
+			}
 			continue
 		}
-		st.colls[r.Index] = append(make([]unsafe.Pointer, 0, len(cur)), cur...)
+		if st.colls == nil {
+			st.colls = chunkSlice(&u.collsChunk, len(m.Relationships))
+		}
+		c := chunkSlice(&u.collChunk, len(cur))
+		copy(c, cur)
+		st.colls[r.Index] = c
 	}
 	if u.isInserted(st) {
-		for _, r := range m.Relationships {
-			st.setLoaded(r)
-		}
+		st.setAllLoaded()
 	}
 }
