@@ -50,16 +50,16 @@ type unitOfWork struct {
 	post        []*fkSync
 	detaches    []o2oDetach
 
-	// The objects to add to collections in memory (memAdd): per
-	// collection a list (collLists, found through collIdx) linking
-	// entries of one shared slice (collEnts), in the order added, rather
-	// than a slice per collection that grows by copying.
+	// The objects to add to collections in memory (memAdd): entries of
+	// one shared slice (collEnts) naming their collection (collLists,
+	// found through collIdx), rather than a slice per collection that
+	// grows by copying; grouped by collection when first read (addsOf).
 	collIdx     map[collKey]int32
 	collLists   []collList
 	collEnts    []collEnt
+	collFlat    []unsafe.Pointer
 	collRemoves map[collKey]map[unsafe.Pointer]bool
 	collOrder   []collKey
-	addsBuf     []unsafe.Pointer // applyColl's scratch
 	scalarSets  []scalarSet
 
 	// lastSeq is the session's sequence after the cascade: states with a
@@ -71,6 +71,8 @@ type unitOfWork struct {
 	maxBytes     int
 	maxBytesRead bool
 	incrStep     int64 // auto-increment step of this flush (autoIncrementStep), 0 until read
+
+	memo *[memoSize]memoEntry // the diff's cache of states (see tracked)
 
 	snaps []*arena // where the flush's snapshots come from, one per mapper
 	// Where the snapshots of collections come from (see chunkSlice).
@@ -227,7 +229,7 @@ func (u *unitOfWork) run(all, deleted []*state) error {
 		}
 		j.saved = slices.Grow(j.saved, n)
 		j.idents = slices.Grow(j.idents, n)
-		j.fields = slices.Grow(j.fields, n) // their generated keys
+		j.fields = slices.Grow(j.fields, n+len(u.syncOrder)) // generated keys, foreign keys
 	}
 	if err := u.execute(all, deleted); err != nil {
 		return err
@@ -418,16 +420,99 @@ func (u *unitOfWork) syncOf(k syncKey) *fkSync {
 // it is not in the session (reached through a relationship without the
 // save-update cascade) so that its key can be read and written.
 func (u *unitOfWork) stateOf(m *mapping.Mapper, p unsafe.Pointer) (*state, error) {
-	if st := u.s.states[p]; st != nil {
+	if st := u.tracked(p); st != nil {
 		return st, nil
 	}
 	return u.s.attach(m, p, attachCascade)
 }
 
+// tracked returns the session's state of the object at p, nil when it has
+// none. While the diff runs, when the flush is large, the answers go
+// through a small direct-mapped cache: the diff of a seed looks up the
+// same few parents (users, tags) hundreds of thousands of times, and the
+// session's map, one entry per object, misses the processor's caches. No
+// state leaves the session while the cache is on (the diff only attaches).
+func (u *unitOfWork) tracked(p unsafe.Pointer) *state {
+	if u.memo == nil {
+		return u.s.states[p]
+	}
+	e := &u.memo[(uintptr(p)>>4)&(memoSize-1)]
+	if e.p == p {
+		return e.st
+	}
+	st := u.s.states[p]
+	if st != nil {
+		e.p, e.st = p, st
+	}
+	return st
+}
+
+// memoSize is the number of entries of the diff's cache (a power of two),
+// and memoFrom the number of objects from which a flush uses one.
+const (
+	memoSize = 1024
+	memoFrom = 4096
+)
+
 // diff compares each relationship of each live object with its snapshot.
 func (u *unitOfWork) diff(all []*state) error {
+	if len(all) >= memoFrom {
+		u.memo = new([memoSize]memoEntry)
+		u.presize(all)
+	}
+	if err := u.diffAll(all); err != nil {
+		return err
+	}
+	u.memo = nil
+	// Orphans: removed from a delete-orphan collection and not given a new
+	// parent in this flush.
+	return u.dropOrphans()
+}
+
+// presize sizes the slices a large diff appends to — link rows and
+// reverse-collection additions — for the collections and references of the
+// new objects (each becomes a link row or an addition, unless repeated), so
+// that they are allocated once instead of copied at each doubling. The
+// changes of persistent objects, usually few, grow them as appends do.
+func (u *unitOfWork) presize(all []*state) {
+	links, adds := 0, 0
 	for _, st := range all {
-		if st.status == statusDeleted || u.s.states[st.ptr] != st {
+		if st.status != statusPending {
+			continue
+		}
+		for _, r := range st.m.Relationships {
+			if !r.HasField {
+				continue
+			}
+			back := r.Reverse != nil && r.Reverse.HasField
+			switch {
+			case r.Direction == mapping.ManyToMany:
+				n := len(r.GetSlice(st.ptr))
+				links += n
+				if back {
+					adds += n
+				}
+			case back && !r.Uselist && r.Direction == mapping.ManyToOne && r.Get(st.ptr) != nil:
+				adds++
+			}
+		}
+	}
+	u.linkOrder = slices.Grow(u.linkOrder, links)
+	u.collEnts = slices.Grow(u.collEnts, adds)
+}
+
+// memoEntry is one entry of the diff's cache (see tracked).
+type memoEntry struct {
+	p  unsafe.Pointer
+	st *state
+}
+
+// diffAll diffs the relationships of every live object of the flush.
+func (u *unitOfWork) diffAll(all []*state) error {
+	// Every state of all is in the session: the cascade took them from
+	// it or attached them, and nothing has left it since.
+	for _, st := range all {
+		if st.status == statusDeleted {
 			continue
 		}
 		for _, r := range st.m.Relationships {
@@ -448,8 +533,12 @@ func (u *unitOfWork) diff(all []*state) error {
 			}
 		}
 	}
-	// Orphans: removed from a delete-orphan collection and not given a new
-	// parent in this flush.
+	return nil
+}
+
+// dropOrphans deletes (or forgets, when never inserted) the objects
+// removed from a delete-orphan collection that no other parent took.
+func (u *unitOfWork) dropOrphans() error {
 	for _, o := range u.orphans {
 		reparented := false
 		for _, sy := range u.byChild[o] {
@@ -518,7 +607,7 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 		if !rr.Uselist {
 			// One-to-one: the parent's previous child is detached.
 			if y := rr.Get(ps.ptr); y != nil && y != st.ptr {
-				if ys := u.s.states[y]; ys != nil {
+				if ys := u.tracked(y); ys != nil {
 					u.addSync(fkSync{child: ys, r: r, local: true, priority: 0})
 					u.scalarSets = append(u.scalarSets, scalarSet{st: ys, r: r, only: cur})
 					u.markTouched(ys)
@@ -532,7 +621,7 @@ func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 	// or, for a loaded object, the one its foreign key named.
 	var old *state
 	if prev != nil {
-		old = u.s.states[prev]
+		old = u.tracked(prev)
 	} else if !loaded {
 		old = u.oldParent(st, r)
 	}
@@ -582,7 +671,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		u.markTouched(st)
 	}
 	for _, c := range removed {
-		cs := u.s.states[c]
+		cs := u.tracked(c)
 		if cs == nil {
 			continue
 		}
@@ -633,7 +722,7 @@ func (u *unitOfWork) diffManyToMany(st *state, r *mapping.Relationship) error {
 		}
 	}
 	for _, c := range removed {
-		cs := u.s.states[c]
+		cs := u.tracked(c)
 		if cs == nil {
 			continue
 		}
@@ -873,43 +962,45 @@ func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p unsafe.Pointer
 		}
 		li = int32(len(u.collLists))
 		u.collIdx[k] = li
-		u.collLists = append(u.collLists, collList{head: -1, tail: -1})
+		u.collLists = append(u.collLists, collList{})
 	}
-	e := int32(len(u.collEnts))
-	u.collEnts = append(u.collEnts, collEnt{p: p, next: -1})
-	l := &u.collLists[li]
-	if l.tail < 0 {
-		l.head = e
-	} else {
-		u.collEnts[l.tail].next = e
-	}
-	l.tail = e
-	l.n++
+	u.collEnts = append(u.collEnts, collEnt{p: p, list: li})
+	u.collLists[li].n++
 }
 
-// collList is the objects memAdd added to one collection: a list through
-// unitOfWork.collEnts (indexes, -1 for none).
-type collList struct{ head, tail, n int32 }
+// collList is the number of objects memAdd added to one collection, and
+// where they start in unitOfWork.collFlat once grouped.
+type collList struct{ n, start int32 }
 
-// collEnt is one entry of a collList.
+// collEnt is one object memAdd added, and the collection it goes to.
 type collEnt struct {
 	p    unsafe.Pointer
-	next int32
+	list int32
 }
 
-// addsOf returns, in order, the objects memAdd added to k's collection,
-// in buf's array when it is large enough.
-func (u *unitOfWork) addsOf(k collKey, buf []unsafe.Pointer) []unsafe.Pointer {
+// addsOf returns, in the order added, the objects memAdd added to k's
+// collection. The first call groups every entry by collection, in one pass.
+func (u *unitOfWork) addsOf(k collKey) []unsafe.Pointer {
 	li, ok := u.collIdx[k]
 	if !ok {
 		return nil
 	}
-	l := u.collLists[li]
-	out := buf[:0]
-	for e := l.head; e >= 0; e = u.collEnts[e].next {
-		out = append(out, u.collEnts[e].p)
+	if u.collFlat == nil {
+		next := make([]int32, len(u.collLists))
+		at := int32(0)
+		for i := range u.collLists {
+			u.collLists[i].start, next[i] = at, at
+			at += u.collLists[i].n
+		}
+		u.collFlat = make([]unsafe.Pointer, len(u.collEnts))
+		for _, e := range u.collEnts {
+			u.collFlat[next[e.list]] = e.p
+			next[e.list]++
+		}
+		u.collEnts = nil
 	}
-	return out
+	l := u.collLists[li]
+	return u.collFlat[l.start : l.start+l.n : l.start+l.n]
 }
 
 func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Pointer) {
@@ -1209,8 +1300,15 @@ func (u *unitOfWork) applySyncs(st *state) error {
 		changed := false
 		for i, f := range sy.fields() {
 			var v any
-			if sy.parent != nil {
-				k, ok := sy.parentFields()[i].Key(sy.parent.ptr)
+			if p := sy.parent; p != nil {
+				pf := sy.parentFields()[i]
+				var k any
+				ok := false
+				if p.key != nil && len(p.m.PrimaryKey) == 1 && p.m.PrimaryKey[0] == pf {
+					k, ok = p.key, true // its identity key, already boxed
+				} else {
+					k, ok = pf.Key(p.ptr)
+				}
 				if !ok {
 					return fmt.Errorf("relm: %s.%s refers to a %s that has no key yet; add it to the session (or give the relationship the save-update cascade)", st.m.Name(), f.Name, sy.parent.m.Name())
 				}
@@ -1417,8 +1515,7 @@ func (u *unitOfWork) applyColl(k collKey) {
 	}
 	cur := k.r.GetSlice(k.st.ptr)
 	rm := u.collRemoves[k]
-	adds := u.addsOf(k, u.addsBuf)
-	u.addsBuf = adds[:0] // its array serves the next collection
+	adds := u.addsOf(k)
 	next := make([]unsafe.Pointer, 0, len(cur)+len(adds))
 	// Membership by scanning next while it is short (a user's articles,
 	// a tag's articles in a seed), through a map beyond.
