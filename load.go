@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 	"unsafe"
 
@@ -15,17 +16,18 @@ import (
 // yields that object (unchanged: the session's version wins, as in
 // SQLAlchemy); others become persistent objects with a snapshot.
 func (s *Session) load(ctx context.Context, m *mapping.Mapper, query string, args []any) ([]unsafe.Pointer, error) {
-	return s.loadN(ctx, m, query, args, 0)
+	return s.loadN(ctx, m, query, args, 0, false)
 }
 
 // loadN is load for a query expected to return about n rows (its LIMIT; 0
-// when unknown), which sizes what the load allocates.
-func (s *Session) loadN(ctx context.Context, m *mapping.Mapper, query string, args []any, n int) ([]unsafe.Pointer, error) {
+// when unknown), which sizes what the load allocates. unique says that the
+// query returns each row at most once (a SELECT of one table).
+func (s *Session) loadN(ctx context.Context, m *mapping.Mapper, query string, args []any, n int, unique bool) ([]unsafe.Pointer, error) {
 	var out []unsafe.Pointer
 	if n > 0 {
 		out = make([]unsafe.Pointer, 0, min(n, maxReserve))
 	}
-	err := s.query(ctx, m, query, args, n, func(p unsafe.Pointer) { out = append(out, p) })
+	err := s.query(ctx, m, query, args, n, unique, func(p unsafe.Pointer) { out = append(out, p) })
 	if err != nil {
 		return nil, err
 	}
@@ -33,13 +35,13 @@ func (s *Session) loadN(ctx context.Context, m *mapping.Mapper, query string, ar
 }
 
 // query runs a query as load does and passes each row's object to yield.
-func (s *Session) query(ctx context.Context, m *mapping.Mapper, query string, args []any, n int, yield func(unsafe.Pointer)) error {
+func (s *Session) query(ctx context.Context, m *mapping.Mapper, query string, args []any, n int, unique bool, yield func(unsafe.Pointer)) error {
 	rows, err := s.executor().QueryContext(ctx, query, args...)
 	if err != nil {
 		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 	}
 	defer rows.Close()
-	err = s.scanRows(rows, m, n, yield)
+	err = s.scanRows(rows, m, n, unique, yield)
 	if err == nil {
 		err = rows.Err()
 	}
@@ -51,9 +53,19 @@ func (s *Session) query(ctx context.Context, m *mapping.Mapper, query string, ar
 
 // scanRows scans every row of rows into a new object of m and passes the
 // object that stands for that row (the identity map's, when it has one) to
-// yield. n is the number of rows expected (0: unknown).
-func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, n int, yield func(unsafe.Pointer)) error {
+// yield. n is the number of rows expected (0: unknown); unique says that
+// no row comes twice.
+//
+// When the rows are unique and the session holds no object of m yet (a
+// fresh session's query: the usual request), no row can be in the
+// identity map, so none is looked up, and the objects join the session's
+// maps only when the session is next used (Session.index): a request that
+// reads and returns pays for no map.
+func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, n int, unique bool, yield func(unsafe.Pointer)) error {
 	a := arena{m: m, want: n}
+	if unique && s.deferrable(m) {
+		return s.scanDeferred(rows, m, &a, yield)
+	}
 	s.reserve(m, n)
 	dest := make([]any, len(m.Fields))
 	var p unsafe.Pointer
@@ -79,6 +91,70 @@ func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, n int, yield func(
 		yield(obj)
 	}
 	return nil
+}
+
+// deferrable reports whether the states of m's objects loaded now may join
+// the maps later: m has a single integer key, the session holds no object
+// of m in its identity map, and no transaction's journal must record them.
+func (s *Session) deferrable(m *mapping.Mapper) bool {
+	return s.journal == nil && len(m.PrimaryKey) == 1 && isIntField(m.PrimaryKey[0]) && s.identity.ints(m) == nil
+}
+
+// scanDeferred is scanRows for unique rows of a mapper the session holds no
+// object of: each row becomes a persistent object with its snapshot, listed
+// in Session.unindexed.
+func (s *Session) scanDeferred(rows *sql.Rows, m *mapping.Mapper, a *arena, yield func(unsafe.Pointer)) error {
+	dest := make([]any, len(m.Fields))
+	if a.want > 0 {
+		s.unindexed = slices.Grow(s.unindexed, min(a.want, maxReserve))
+	}
+	for rows.Next() {
+		p := a.object()
+		for i, f := range m.Fields {
+			dest[i] = f.Addr(p)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan %s: %w", m.Name(), err)
+		}
+		if _, ok, _ := adoptIntKey(m, p); !ok {
+			return fmt.Errorf("scan %s: a row has no primary key value", m.Name())
+		}
+		s.seq++
+		st := a.state()
+		st.m, st.ptr, st.status, st.seq = m, p, statusPersistent, s.seq
+		st.snap = a.snapshot(m)
+		m.Copy(st.snap, p)
+		s.unindexed = append(s.unindexed, st)
+		yield(p)
+	}
+	return nil
+}
+
+// index puts the states of Session.unindexed in the session's maps. Every
+// operation that reads the maps calls it first (through check). Their keys
+// are read from their snapshots, as loaded.
+func (s *Session) index() {
+	list := s.unindexed
+	if len(list) == 0 {
+		return
+	}
+	s.unindexed = nil
+	if s.states == nil {
+		s.states = make(map[unsafe.Pointer]*state, len(list))
+	}
+	var m *mapping.Mapper
+	var ints map[int64]*state
+	for _, st := range list {
+		if st.m != m {
+			m, ints = st.m, s.identity.intsFor(st.m, len(list))
+		}
+		v, _, _ := adoptIntKey(m, st.snap)
+		s.states[st.ptr] = st
+		if ints[v] == nil {
+			st.key = v
+			ints[v] = st
+		}
+	}
 }
 
 // arena hands out the memory of the objects one load creates: the objects

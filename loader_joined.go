@@ -25,7 +25,8 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		}
 	}
 	if len(loads) == 0 && !dedupe {
-		return s.loadN(ctx, m, query, args, n)
+		// One table's rows (no join): each row comes once.
+		return s.loadN(ctx, m, query, args, n, true)
 	}
 	rows, err := s.executor().QueryContext(ctx, query, args...)
 	if err != nil {

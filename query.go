@@ -488,6 +488,7 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error)
 		return nil, err
 	}
 	if len(q.selectn) > 0 {
+		q.s.index()
 		roots := q.s.statesOf(ptrs) // once for every path
 		for _, path := range q.selectn {
 			if err := q.s.loadPathFrom(ctx, q.m, roots, path); err != nil {

@@ -37,6 +37,9 @@ type Session struct {
 	// stateSlab hands out the states of objects added or reached by a
 	// cascade (see slabAlloc); loads take theirs from their arena.
 	stateSlab []state
+	// unindexed holds loaded objects' states not yet in states and
+	// identity (see Session.index).
+	unindexed []*state
 	closed    bool
 	raise     bool
 	// iterating counts the Query.Iter loops running, whose rows hold a
@@ -73,6 +76,7 @@ func (s *Session) check() error {
 	if s.closed {
 		return ErrSessionClosed
 	}
+	s.index()
 	if s.iterating > 0 && (s.tx != nil || s.db.sql.Stats().MaxOpenConnections == 1) {
 		// The loop's rows hold the only connection (SQLite) or the
 		// transaction's: a statement now would wait for itself.
@@ -183,6 +187,7 @@ func (s *Session) Delete(obj any) error {
 
 // Contains reports whether obj is in the session.
 func (s *Session) Contains(obj any) bool {
+	s.index()
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return false
@@ -195,6 +200,7 @@ func (s *Session) Contains(obj any) bool {
 // written at the next flush and leave the identity map) without touching
 // the database. Related objects stay.
 func (s *Session) Expunge(objs ...any) {
+	s.index()
 	for _, obj := range objs {
 		v := reflect.ValueOf(obj)
 		if v.Kind() != reflect.Pointer || v.IsNil() {
@@ -211,11 +217,12 @@ func (s *Session) Expunge(objs ...any) {
 func (s *Session) ExpungeAll() {
 	s.states = nil
 	s.identity = identityMap{}
+	s.unindexed = nil
 	s.stateSlab = nil
 }
 
 // Len returns the number of objects in the session.
-func (s *Session) Len() int { return len(s.states) }
+func (s *Session) Len() int { return len(s.states) + len(s.unindexed) }
 
 // Flush writes every pending change to the database inside the session's
 // transaction (begun if needed) without committing it.
@@ -369,7 +376,7 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (unsafe.P
 		return st.ptr, nil
 	}
 	var found unsafe.Pointer
-	err := s.query(ctx, m, s.db.cache(m).selectByPK, []any{key}, 1, func(p unsafe.Pointer) {
+	err := s.query(ctx, m, s.db.cache(m).selectByPK, []any{key}, 1, true, func(p unsafe.Pointer) {
 		if found == nil {
 			found = p
 		}

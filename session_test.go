@@ -287,3 +287,52 @@ func TestSessionClose(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionFirstQueryObjectsAreTracked: the objects of a fresh session's
+// first query join its maps only when the session is next used; every use
+// sees them as loaded objects: Get answers from the identity map, a second
+// query yields the same pointers, a change is an UPDATE of that column, a
+// changed primary key is refused, Delete deletes.
+func TestSessionFirstQueryObjectsAreTracked(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s0 := blogSession(t, db, log)
+		ids := seedUsers(t, db, s0, 3)
+		s := relm.NewSession(db, s0.Registry())
+		defer s.Close()
+		users, err := relm.Select[blog.User](s).OrderBy("ID").All(ctx)
+		must(t, err)
+		if len(users) != 3 || s.Len() != 3 || !s.Contains(users[1]) {
+			t.Fatalf("%d users, Len %d, Contains %v", len(users), s.Len(), s.Contains(users[1]))
+		}
+		log.Reset()
+		got, err := relm.Get[blog.User](ctx, s, ids[1])
+		must(t, err)
+		if got != users[1] || len(log.Statements()) != 0 {
+			t.Fatalf("Get after the query: same object %v, statements:\n%s", got == users[1], log)
+		}
+		again, err := relm.Select[blog.User](s).Where(relm.Eq("ID", ids[2])).All(ctx)
+		must(t, err)
+		if len(again) != 1 || again[0] != users[2] {
+			t.Fatal("a second query returned another object for a row the session holds")
+		}
+		log.Reset()
+		users[0].Email = "new@example.com"
+		must(t, s.Commit(ctx))
+		if w := writes(log); len(w) != 1 || !strings.HasPrefix(w[0], "UPDATE") || !strings.Contains(w[0], "email") || strings.Contains(w[0], "username") {
+			t.Fatalf("commit of one changed column: %v", w)
+		}
+		users[2].ID += 1000
+		if err := s.Commit(ctx); err == nil || !strings.Contains(err.Error(), "primary key") {
+			t.Fatalf("commit of a changed key: %v", err)
+		}
+		users[2].ID -= 1000
+		must(t, s.Delete(users[1]))
+		must(t, s.Commit(ctx))
+		if n := countRows(t, db, "users"); n != 2 {
+			t.Fatalf("%d users after Delete, want 2", n)
+		}
+		if _, err := relm.Get[blog.User](ctx, s, ids[1]); !errors.Is(err, relm.ErrNotFound) {
+			t.Fatalf("Get of the deleted user: %v", err)
+		}
+	})
+}
