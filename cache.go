@@ -3,6 +3,7 @@ package relm
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -28,6 +29,47 @@ type insertShape struct {
 	head   string // INSERT INTO t (a, b) VALUES
 	tail   string // RETURNING id, when the key is read back that way
 	one    string // the statement for one row: head (?, ?) tail
+	// many is the statement for the number of rows last asked of
+	// rowsText, which a program inserting batches of one size asks again.
+	many atomic.Pointer[rowsStmt]
+}
+
+// rowsStmt is the text of an INSERT of n rows.
+type rowsStmt struct {
+	n    int
+	text string
+}
+
+// rowsText returns the statement that inserts n rows of the shape, with
+// placeholders numbered from 1.
+func (sh *insertShape) rowsText(d dialect.Dialect, n int) string {
+	if n == 1 {
+		return sh.one
+	}
+	if c := sh.many.Load(); c != nil && c.n == n {
+		return c.text
+	}
+	buf := make([]byte, 0, len(sh.head)+len(sh.tail)+n*len(sh.cols)*7)
+	buf = append(buf, sh.head...)
+	p := 0
+	for i := range n {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, '(')
+		for j := range sh.cols {
+			if j > 0 {
+				buf = append(buf, ", "...)
+			}
+			p++
+			buf = d.AppendPlaceholder(buf, p)
+		}
+		buf = append(buf, ')')
+	}
+	buf = append(buf, sh.tail...)
+	text := string(buf)
+	sh.many.Store(&rowsStmt{n: n, text: text})
+	return text
 }
 
 // insertHead returns "INSERT INTO table (cols) VALUES ", quoted.

@@ -70,6 +70,9 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 			return err
 		}
 	}
+	if len(gen) > 1 && genKeys != nil && isIntField(genField) {
+		u.s.identity.intsFor(m, len(gen)) // sized once, when new
+	}
 	for i, st := range gen {
 		var key any
 		if genKeys != nil {
@@ -347,6 +350,9 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 			b.row(0, vals)
 			return 1, u.emitInsert(b, sh.one, "", vals, 0, 1, keys)
 		}
+		if !inline {
+			return u.insertShaped(b, sh, perParams, limit, start, vals, keys)
+		}
 	} else {
 		head = insertHead(d, b.table.Name, b.cols)
 		if keys == keysReturning {
@@ -429,6 +435,37 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 		shown = head + "…"
 	}
 	return end, u.emitInsert(b, query, shown, args, start, end, keys)
+}
+
+// insertShaped is insertValues for a mapper's rows with bound values: it
+// gathers the arguments of the rows that fit, then takes the statement's
+// text from the shape's cache when the last statement had as many rows
+// (a program that inserts batches of one size builds the text once).
+func (u *unitOfWork) insertShaped(b *batch, sh *insertShape, perParams, limit, start int, vals []any, keys keyRead) (int, error) {
+	end := min(b.n, start+perParams)
+	rows := end - start
+	if limit > 0 {
+		rows = min(rows, 4096) // the packet ends it sooner or later
+	}
+	args := make([]any, 0, rows*len(b.cols))
+	size := 0
+	i := start
+	for ; i < end; i++ {
+		b.row(i, vals)
+		if limit > 0 {
+			rs := 0
+			for _, v := range vals {
+				rs += argSize(v)
+			}
+			if i > start && size+rs > limit {
+				break
+			}
+			size += rs
+		}
+		args = append(args, vals...)
+	}
+	end = i
+	return end, u.emitInsert(b, sh.rowsText(u.d, end-start), "", args, start, end, keys)
 }
 
 // insertBulk writes rows start… in one bulk statement, as many as fit, and

@@ -137,6 +137,18 @@ func (s *Session) Add(obj any) error {
 // AddAll adds each object; an argument may also be a slice of pointers to
 // mapped structs ([]*User), whose elements are added in order.
 func (s *Session) AddAll(objs ...any) error {
+	if s.states == nil && !s.closed {
+		// Size the session's map once for all of them.
+		n := 0
+		for _, obj := range objs {
+			if v := reflect.ValueOf(obj); v.Kind() == reflect.Slice {
+				n += v.Len()
+			} else {
+				n++
+			}
+		}
+		s.states = make(map[unsafe.Pointer]*state, n)
+	}
 	for _, obj := range objs {
 		v := reflect.ValueOf(obj)
 		if v.Kind() == reflect.Slice {
@@ -260,28 +272,14 @@ func (s *Session) Commit(ctx context.Context) error {
 		// a single statement run it without BEGIN and COMMIT (the journal
 		// still restores the objects if it fails).
 		s.journal = s.newJournal()
-		u, all, deleted, err := s.prepareFlush(ctx)
+		single, err := s.flushOutside(ctx)
 		if err != nil {
 			s.rollback()
 			return err
 		}
-		if u.single(all, deleted) {
-			if err := u.run(all, deleted); err != nil {
-				s.rollback()
-				return err
-			}
+		if single {
 			s.endJournal()
 			return nil
-		}
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			s.rollback()
-			return err
-		}
-		s.tx, u.ex = tx, tx
-		if err := u.run(all, deleted); err != nil {
-			s.rollback()
-			return err
 		}
 	} else if err := s.flush(ctx); err != nil {
 		s.rollback()
@@ -317,6 +315,26 @@ func (s *Session) Close() error {
 	s.ExpungeAll()
 	s.closed = true
 	return nil
+}
+
+// flushOutside flushes with no transaction open: a flush that is one
+// statement runs alone (single is true); any other begins the session's
+// transaction and runs in it.
+func (s *Session) flushOutside(ctx context.Context) (single bool, err error) {
+	u, all, deleted, err := s.prepareFlush(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer u.release()
+	if u.single(all, deleted) {
+		return true, u.run(all, deleted)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	s.tx, u.ex = tx, tx
+	return false, u.run(all, deleted)
 }
 
 func (s *Session) begin(ctx context.Context) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
@@ -187,14 +188,26 @@ func (s *Session) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer u.release()
 	return u.run(all, deleted)
+}
+
+// uowPool keeps units of work between flushes: a session per request
+// flushes once, and the struct is half a kilobyte.
+var uowPool = sync.Pool{New: func() any { return new(unitOfWork) }}
+
+// release returns u to the pool, holding nothing, once its flush is over.
+func (u *unitOfWork) release() {
+	*u = unitOfWork{}
+	uowPool.Put(u)
 }
 
 // prepareFlush runs the phases of a flush that write nothing — cascade,
 // diff, delete cascade — and returns the unit of work ready to execute, its
 // states and the states to delete. Its executor is the open transaction.
 func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*state, error) {
-	u := &unitOfWork{
+	u := uowPool.Get().(*unitOfWork)
+	*u = unitOfWork{
 		s: s, ctx: ctx, ex: s.executor(), d: s.db.dialect,
 		// Its maps are made on first write: most flushes (one object
 		// inserted or updated) need none.
@@ -813,15 +826,15 @@ func (u *unitOfWork) dedupeLinks() {
 }
 
 // slabAlloc returns a new zero element of *slab, allocating elements in
-// arrays of 16, then twice the last, up to 1,024: a flush of 100,000 articles
-// records hundreds of thousands of syncs and link rows, and one allocation
-// each was the flush's largest cost after the SQL, while a small flush
-// should not pay for a large array. Elements never move (a full array is
-// left to its pointers).
+// arrays of 2, then twice the last, up to 1,024: a flush of 100,000 articles
+// records hundreds of thousands of syncs, and a session as many states,
+// and one allocation each was the flush's largest cost after the SQL, while
+// a small flush or session (one object) should not pay for a large array.
+// Elements never move (a full array is left to its pointers).
 func slabAlloc[T any](slab *[]T) *T {
 	s := *slab
 	if len(s) == cap(s) {
-		s = make([]T, 0, min(max(16, 2*cap(s)), 1024))
+		s = make([]T, 0, min(max(2, 2*cap(s)), 1024))
 	}
 	s = s[:len(s)+1]
 	*slab = s
