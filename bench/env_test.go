@@ -169,7 +169,7 @@ func (e *env) open() error {
 			return err
 		}
 	}
-	e.relm = relm.New(db, d)
+	e.relm = relm.New(db, d, relm.WithLogger(statementTimes()))
 	if e.blogReg, err = blog.NewRegistry(); err != nil {
 		return err
 	}
