@@ -80,8 +80,7 @@
 // which SQLite parses faster than it reads JSON, its generated keys read
 // from the last-insert-id rather than RETURNING (SQLite gives a multi-row
 // INSERT's rows consecutive rowids; a trigger inserting into the same
-// table while the INSERT runs would break that; past 256 MB of text the
-// rows go on in another statement), and on MySQL/MariaDB with
+// table while the INSERT runs would break that), and on MySQL/MariaDB with
 // interpolateParams=true (no placeholder reaches the server, so its limit
 // does not apply), VALUES bounded by the packet alone. Only a statement
 // that reads generated keys back orders its rows; link rows are not
@@ -91,9 +90,10 @@
 // on MySQL/MariaDB by max_allowed_packet (16 MB by default), on PostgreSQL
 // by 8 MB of arrays per bulk statement (postgres.Dialect.BulkBytes: one
 // statement of 45 MB took half as long again as the same rows in 8 MB
-// statements) — so the count stays constant while each table's rows fit
-// in one such statement, and grows by one statement per bound beyond: it
-// follows the bytes written, never the number of rows.
+// statements), on SQLite by 8 MB of literal text — so the count stays
+// constant while each table's rows fit in one such statement, and grows
+// by one statement per bound beyond: it follows the bytes written, never
+// the number of rows.
 //
 // The snapshot is a shallow copy of the struct, so the diff sees what is
 // assigned to a field, not what is written through a pointer it holds:

@@ -33,9 +33,9 @@ import (
 //
 // So a flush issues a number of statements that does not depend on the
 // number of rows, as long as each table's rows fit in one statement's
-// bound (on SQLite, 256 MB of literal text; on PostgreSQL, 8 MB of
-// arrays; on MariaDB, max_allowed_packet, 16 MB by default); beyond it,
-// one statement more per bound.
+// bound (on SQLite, 8 MB of literal text; on PostgreSQL, 8 MB of arrays;
+// on MariaDB, max_allowed_packet, 16 MB by default); beyond it, one
+// statement more per bound.
 
 // insertRows inserts rows of m: those whose key the database generates in
 // one group, read back with RETURNING (or the last-insert-id range), and
@@ -505,9 +505,12 @@ func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string,
 
 // maxInlineSQL bounds the text of one INSERT of literals: past it the rows
 // go on in another statement. SQLite refuses a statement longer than
-// 1,000,000,000 bytes (SQLITE_MAX_SQL_LENGTH), and the text is held twice
-// while it runs (Go's, and SQLite's copy).
-var maxInlineSQL = 256 << 20
+// 1,000,000,000 bytes (SQLITE_MAX_SQL_LENGTH) and holds the text twice
+// while it runs (Go's, and SQLite's copy, which it parses into a program
+// of as many instructions as values); 8 MB statements, the bound of
+// PostgreSQL's bulk INSERTs too, wrote the benchmark's 100,000 articles
+// (45 MB) 7 % faster than one statement, with a tenth of the memory held.
+var maxInlineSQL = 8 << 20
 
 // sizeProbe is the least number of rows an inlined INSERT writes before
 // it sizes its text from them.
