@@ -375,7 +375,13 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	if !inline {
 		args = make([]any, 0, rows*len(b.cols))
 	}
-	buf := make([]byte, 0, len(head)+len(tail)+rows*len(b.cols)*8)
+	var buf []byte
+	reuse := inline && u.s.db.logger == nil
+	if reuse && u.litBuf != nil {
+		buf = u.litBuf[:0]
+	} else {
+		buf = make([]byte, 0, len(head)+len(tail)+min(rows*len(b.cols)*8, maxInlineSQL))
+	}
 	buf = append(buf, head...)
 	n, size := 0, 0
 	i := start
@@ -427,14 +433,21 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	}
 	end = i
 	buf = append(buf, tail...)
-	query := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
+	query := unsafe.String(unsafe.SliceData(buf), len(buf))
 	shown := ""
 	if inline {
 		// The literals stay out of error messages, as bound values do
 		// (a column may hold a password).
 		shown = head + "…"
 	}
-	return end, u.emitInsert(b, query, shown, args, start, end, keys)
+	err := u.emitInsert(b, query, shown, args, start, end, keys)
+	if reuse {
+		// The driver copied the text (SQLite's parser reads its own
+		// copy), no logger kept it and errors show head only: the next
+		// statement of literals may write over it.
+		u.litBuf = buf[:0]
+	}
+	return end, err
 }
 
 // insertShaped is insertValues for a mapper's rows with bound values: it
@@ -848,6 +861,10 @@ func (u *unitOfWork) writeLinks() error {
 		g := index[cols][op.add]
 		if g == nil {
 			g = &group{sec: op.sec(), cols: cols, add: op.add}
+			if len(groups) == 0 {
+				// Usually the only group: room for every row.
+				g.ops = make([]*linkOp, 0, len(u.linkOrder)-i)
+			}
 			if index[cols] == nil {
 				index[cols] = map[bool]*group{}
 			}

@@ -74,6 +74,9 @@ type unitOfWork struct {
 	incrStep     int64 // auto-increment step of this flush (autoIncrementStep), 0 until read
 
 	memo *[memoSize]memoEntry // the diff's cache of states (see tracked)
+	// litBuf is the text of the last INSERT of literals, written over
+	// by the next one when no logger may have kept it.
+	litBuf []byte
 
 	snaps []*arena // where the flush's snapshots come from, one per mapper
 	// Where the snapshots of collections come from (see chunkSlice).
@@ -488,11 +491,12 @@ func (u *unitOfWork) diff(all []*state) error {
 // that they are allocated once instead of copied at each doubling. The
 // changes of persistent objects, usually few, grow them as appends do.
 func (u *unitOfWork) presize(all []*state) {
-	links, adds := 0, 0
+	links, adds, children := 0, 0, 0
 	for _, st := range all {
 		if st.status != statusPending {
 			continue
 		}
+		children++
 		for _, r := range st.m.Relationships {
 			if !r.HasField {
 				continue
@@ -512,6 +516,11 @@ func (u *unitOfWork) presize(all []*state) {
 	}
 	u.linkOrder = slices.Grow(u.linkOrder, links)
 	u.collEnts = slices.Grow(u.collEnts, adds)
+	if u.byChild == nil {
+		// New objects are most of the children whose foreign keys the
+		// flush writes (an article of its author and category).
+		u.byChild = make(map[*state][]*fkSync, children)
+	}
 }
 
 // memoEntry is one entry of the diff's cache (see tracked).
