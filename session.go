@@ -148,6 +148,8 @@ func (s *Session) AddAll(objs ...any) error {
 			}
 		}
 		s.states = make(map[unsafe.Pointer]*state, n)
+		// And their states in one array (up to slabAlloc's largest).
+		s.stateSlab = make([]state, 0, min(max(n, 2), 1024))
 	}
 	for _, obj := range objs {
 		v := reflect.ValueOf(obj)

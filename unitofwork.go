@@ -474,8 +474,8 @@ const (
 func (u *unitOfWork) diff(all []*state) error {
 	if len(all) >= memoFrom {
 		u.memo = new([memoSize]memoEntry)
-		u.presize(all)
 	}
+	u.presize(all)
 	if err := u.diffAll(all); err != nil {
 		return err
 	}
@@ -496,7 +496,7 @@ func (u *unitOfWork) presize(all []*state) {
 		if st.status != statusPending {
 			continue
 		}
-		children++
+		child := false
 		for _, r := range st.m.Relationships {
 			if !r.HasField {
 				continue
@@ -509,16 +509,23 @@ func (u *unitOfWork) presize(all []*state) {
 				if back {
 					adds += n
 				}
-			case back && !r.Uselist && r.Direction == mapping.ManyToOne && r.Get(st.ptr) != nil:
-				adds++
+			case r.Direction == mapping.ManyToOne && r.Get(st.ptr) != nil:
+				child = true
+				if back && !r.Uselist {
+					adds++
+				}
 			}
+		}
+		if child {
+			children++
 		}
 	}
 	u.linkOrder = slices.Grow(u.linkOrder, links)
 	u.collEnts = slices.Grow(u.collEnts, adds)
-	if u.byChild == nil {
-		// New objects are most of the children whose foreign keys the
-		// flush writes (an article of its author and category).
+	if u.byChild == nil && children > 0 {
+		// New objects that refer to parents are most of the children
+		// whose foreign keys the flush writes (an article, of its author
+		// and category).
 		u.byChild = make(map[*state][]*fkSync, children)
 	}
 }
