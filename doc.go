@@ -89,7 +89,7 @@
 // 100 articles as for 10,000. A table's rows are also bounded in bytes —
 // on MySQL/MariaDB by max_allowed_packet (16 MB by default), on PostgreSQL
 // by 8 MB of arrays per bulk statement (postgres.Dialect.BulkBytes: one
-// statement of 45 MB took half as long again as the same rows in 8 MB
+// statement of 60 MB took half as long again as the same rows in 8 MB
 // statements), on SQLite by 8 MB of literal text — so the count stays
 // constant while each table's rows fit in one such statement, and grows
 // by one statement per bound beyond: it follows the bytes written, never

@@ -161,7 +161,7 @@ func (r *arrayRows) Add(row []any) error {
 
 // DefaultBulkBytes is the default bound on the arguments of one bulk
 // INSERT (Dialect.BulkBytes). The 100,000 articles of the benchmark's seed
-// (about 45 MB) took 4.5 s as one statement and 2.6-3.3 s as eight of
+// (about 60 MB) took 4.5 s as one statement and 2.6-3.3 s as eight of
 // 8 MB (4 MB was no faster): pgx builds each array by appending to a
 // buffer that starts at a few hundred bytes, copying and page-faulting the
 // whole of it again at each step of its growth, and the server plans the
