@@ -1545,6 +1545,26 @@ func (u *unitOfWork) applyColl(k collKey) {
 	cur := k.r.GetSlice(k.st.ptr)
 	rm := u.collRemoves[k]
 	adds := u.addsOf(k)
+	if len(cur) == 0 {
+		// Nothing to merge with (a new parent's collection): the diff
+		// reports each object once per collection — every object's
+		// relationships are diffed once, a collection's additions are
+		// deduplicated — so the additions are the collection.
+		next := make([]unsafe.Pointer, 0, len(adds))
+		for _, p := range adds {
+			if !rm[p] {
+				next = append(next, p)
+			}
+		}
+		if len(next) == 0 {
+			return
+		}
+		u.s.touch(k.st)
+		u.s.saveRel(k.st.ptr, k.r)
+		k.r.SetSlice(k.st.ptr, next)
+		u.markTouched(k.st)
+		return
+	}
 	next := make([]unsafe.Pointer, 0, len(cur)+len(adds))
 	// Membership by scanning next while it is short (a user's articles,
 	// a tag's articles in a seed), through a map beyond.

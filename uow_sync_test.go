@@ -117,12 +117,19 @@ func TestUOWBothSidesTags(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
 		s := blogSession(t, db, log)
 		t1, t2 := &blog.Tag{Name: "go"}, &blog.Tag{Name: "sql"}
-		a := &blog.Article{Title: "a", Tags: []*blog.Tag{t1, t2}}
-		b := &blog.Article{Title: "b", Tags: []*blog.Tag{t1}}
+		// A tag listed twice is one link and one entry on the other side;
+		// a tag whose own side lists the article already keeps one entry.
+		t3 := &blog.Tag{Name: "orm"}
+		a := &blog.Article{Title: "a", Tags: []*blog.Tag{t1, t2, t1}}
+		b := &blog.Article{Title: "b", Tags: []*blog.Tag{t1, t3}}
+		t3.Articles = []*blog.Article{b}
 		must(t, s.AddAll(a, b))
 		must(t, s.Commit(ctx))
-		if !slices.Equal(t1.Articles, []*blog.Article{a, b}) || !slices.Equal(t2.Articles, []*blog.Article{a}) {
-			t.Fatalf("t1.Articles %v, t2.Articles %v", t1.Articles, t2.Articles)
+		if !slices.Equal(t1.Articles, []*blog.Article{a, b}) || !slices.Equal(t2.Articles, []*blog.Article{a}) || !slices.Equal(t3.Articles, []*blog.Article{b}) {
+			t.Fatalf("t1.Articles %v, t2.Articles %v, t3.Articles %v", t1.Articles, t2.Articles, t3.Articles)
+		}
+		if n := linkCount(t, db); n != 4 {
+			t.Fatalf("%d link rows, want 4", n)
 		}
 		// Removing from one side removes from the other.
 		a.Tags = []*blog.Tag{t2}
@@ -133,7 +140,7 @@ func TestUOWBothSidesTags(t *testing.T) {
 		// Appending on the tag's side adds to the article's Tags.
 		t2.Articles = append(t2.Articles, b)
 		must(t, s.Commit(ctx))
-		if !slices.Equal(b.Tags, []*blog.Tag{t1, t2}) {
+		if !slices.Equal(b.Tags, []*blog.Tag{t1, t3, t2}) {
 			t.Fatalf("after t2.Articles += b: b.Tags %v", b.Tags)
 		}
 		if n := queryInt(t, db, "SELECT COUNT(*) FROM article_tag WHERE article_id = ? AND tag_id = ?", b.ID, t2.ID); n != 1 {
