@@ -214,6 +214,25 @@ func (u *unitOfWork) packetLimit() (int, error) {
 	return u.maxBytes, nil
 }
 
+// fitsPacket reports whether a row of values vals still fits in a statement
+// whose arguments take *size bytes under limit (0: no bound), and adds the
+// row's bytes to *size when it does. The first row of a statement always
+// fits.
+func fitsPacket(vals []any, first bool, limit int, size *int) bool {
+	if limit <= 0 {
+		return true
+	}
+	rs := 0
+	for _, v := range vals {
+		rs += argSize(v)
+	}
+	if !first && *size+rs > limit {
+		return false
+	}
+	*size += rs
+	return true
+}
+
 // argSize estimates the bytes a bound argument takes in a statement packet.
 func argSize(v any) int {
 	switch x := v.(type) {
@@ -401,15 +420,8 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 				buf = append(make([]byte, 0, want), buf...)
 			}
 		}
-		if limit > 0 {
-			rs := 0
-			for _, v := range vals {
-				rs += argSize(v)
-			}
-			if i > start && size+rs > limit {
-				break
-			}
-			size += rs
+		if !fitsPacket(vals, i == start, limit, &size) {
+			break
 		}
 		if i > start {
 			buf = append(buf, ", "...)
@@ -465,15 +477,8 @@ func (u *unitOfWork) insertShaped(b *batch, sh *insertShape, perParams, limit, s
 	i := start
 	for ; i < end; i++ {
 		b.row(i, vals)
-		if limit > 0 {
-			rs := 0
-			for _, v := range vals {
-				rs += argSize(v)
-			}
-			if i > start && size+rs > limit {
-				break
-			}
-			size += rs
+		if !fitsPacket(vals, i == start, limit, &size) {
+			break
 		}
 		args = append(args, vals...)
 	}
