@@ -847,6 +847,7 @@ func (u *unitOfWork) writeLinks() error {
 		ops  []*linkOp
 	}
 	var groups []*group
+	var last *group
 	index := map[[2]*schema.Column]map[bool]*group{}
 	for i := range u.linkOrder {
 		op := &u.linkOrder[i]
@@ -863,7 +864,10 @@ func (u *unitOfWork) writeLinks() error {
 			}
 		}
 		cols := op.cols()
-		g := index[cols][op.add]
+		g := last
+		if g == nil || g.cols != cols || g.add != op.add {
+			g = index[cols][op.add] // the rows of a link table mostly come together
+		}
 		if g == nil {
 			g = &group{sec: op.sec(), cols: cols, add: op.add}
 			if len(groups) == 0 {
@@ -877,6 +881,7 @@ func (u *unitOfWork) writeLinks() error {
 			groups = append(groups, g)
 		}
 		g.ops = append(g.ops, op)
+		last = g
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return !groups[i].add && groups[j].add })
 	d := u.d
