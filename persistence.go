@@ -70,6 +70,7 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 			return err
 		}
 	}
+	u.statementDone()
 	if len(gen) > 1 && genKeys != nil && isIntField(genField) {
 		u.s.identity.intsFor(m, len(gen)) // sized once, when new
 	}
@@ -704,6 +705,7 @@ func (u *unitOfWork) update(st *state) error {
 		// driver for matched rows, not changed ones).
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: fmt.Errorf("%w: the row was deleted by someone else", ErrStaleObject)}
 	}
+	u.statementDone()
 	u.markTouched(st)
 	return nil
 }

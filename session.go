@@ -329,7 +329,12 @@ func (s *Session) flushOutside(ctx context.Context) (single bool, err error) {
 	}
 	defer u.release()
 	if u.single(all, deleted) {
-		return true, u.run(all, deleted)
+		u.oneStatement = true
+		err := u.run(all, deleted)
+		if u.heldJournal != nil {
+			s.journal = u.heldJournal // what the flush recorded before
+		}
+		return true, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

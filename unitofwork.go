@@ -74,6 +74,10 @@ type unitOfWork struct {
 	incrStep     int64 // auto-increment step of this flush (autoIncrementStep), 0 until read
 
 	memo *[memoSize]memoEntry // the diff's cache of states (see tracked)
+	// oneStatement says the flush is one statement outside a transaction
+	// (see statementDone), which then holds the journal in heldJournal.
+	oneStatement bool
+	heldJournal  *journal
 	// litBuf is the text of the last INSERT of literals, written over
 	// by the next one when no logger may have kept it.
 	litBuf []byte
@@ -234,7 +238,7 @@ func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*s
 
 // run executes a prepared flush and records its outcome in the session.
 func (u *unitOfWork) run(all, deleted []*state) error {
-	if j := u.s.journal; j != nil {
+	if j := u.s.journal; j != nil && !u.oneStatement {
 		// Every pending object is inserted, and journalled once then
 		// (touch, register): size the journal once.
 		n := 0
@@ -252,6 +256,18 @@ func (u *unitOfWork) run(all, deleted []*state) error {
 	}
 	u.finalize(all, deleted)
 	return nil
+}
+
+// statementDone is called once a flush's statement succeeded. When the
+// flush is that one statement, run without a transaction (Commit after
+// single), the database has applied it and nothing can take it back: what
+// the session records of the objects from now on (keys, snapshots) is not
+// journalled, since no rollback will need it — a commit of one object or
+// of one batch saves a copy of each object's state.
+func (u *unitOfWork) statementDone() {
+	if u.oneStatement && u.s.journal != nil {
+		u.heldJournal, u.s.journal = u.s.journal, nil
+	}
 }
 
 // single reports whether the prepared flush is at most one statement with
