@@ -63,3 +63,60 @@ func TestUOWSingleStatementCommit(t *testing.T) {
 		}
 	})
 }
+
+type SingleOwner struct {
+	ID    int `relm:"pk"`
+	Name  string
+	Items []*SingleItem `relm:"backref:Owner"`
+}
+
+func (SingleOwner) TableName() string { return "single_owners" }
+
+type SingleItem struct {
+	ID      int    `relm:"pk"`
+	Code    string `relm:"size:16;unique"`
+	OwnerID *int   `relm:"fk:single_owners.id"`
+	Owner   *SingleOwner
+}
+
+func (SingleItem) TableName() string { return "single_items" }
+
+// TestUOWSingleStatementForeignKey: a one-statement commit whose row takes
+// its foreign key from a persistent parent fills the key before the
+// statement; when the statement fails the key is taken back with the rest
+// (the object is as it was), and after a success the object is persistent
+// and tracked (a later change is an UPDATE), though the commit journalled
+// nothing after its statement.
+func TestUOWSingleStatementForeignKey(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := newSession(t, db, log, registry(t, &SingleOwner{}, &SingleItem{}))
+		o := &SingleOwner{Name: "o"}
+		must(t, s.Add(o))
+		must(t, s.Commit(ctx))
+		first := &SingleItem{Code: "x", Owner: o}
+		must(t, s.Add(first))
+		log.Reset()
+		must(t, s.Commit(ctx))
+		if got := kinds(db, log.Statements()); !equalStrings(got, []string{"INSERT single_items"}) {
+			t.Fatalf("one insert: statements %v", got)
+		}
+		if first.ID == 0 || first.OwnerID == nil || *first.OwnerID != o.ID {
+			t.Fatalf("after the insert: key %d, owner key %v", first.ID, first.OwnerID)
+		}
+		dup := &SingleItem{Code: "x", Owner: o}
+		must(t, s.Add(dup))
+		if err := s.Commit(ctx); !errors.Is(err, relm.ErrUnique) {
+			t.Fatalf("a duplicate code: got %v, want a unique violation", err)
+		}
+		if dup.ID != 0 || dup.OwnerID != nil {
+			t.Fatalf("after the failed commit: key %d, owner key %v; want 0 and nil", dup.ID, dup.OwnerID)
+		}
+		s.Expunge(dup)
+		log.Reset()
+		first.Code = "y"
+		must(t, s.Commit(ctx))
+		if got := kinds(db, log.Statements()); !equalStrings(got, []string{"UPDATE single_items"}) {
+			t.Fatalf("a change after the one-statement insert: statements %v", got)
+		}
+	})
+}
