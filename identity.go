@@ -368,10 +368,26 @@ func (s *Session) register(st *state, key any) {
 // backwards restores the oldest.
 type journal struct {
 	saved  []savedState
+	// fresh lists the states saved while new and bare (pending, no key,
+	// snapshot, collections or loaded flags: an object added and never
+	// flushed), which undo resets to that instead of copying them whole —
+	// a seed journals each of its objects once, as it inserts it.
+	fresh  []freshUndo
 	added  []*state
 	fields []fieldUndo
 	rels   []relUndo
 	idents []identUndo
+}
+
+type freshUndo struct {
+	st       *state
+	wasThere bool
+}
+
+// bare reports whether st is a pending object's state with nothing of a
+// flush in it (see journal.fresh).
+func (st *state) bare() bool {
+	return st.status == statusPending && st.key == nil && st.snap == nil && st.colls == nil && st.loaded == 0 && st.extra == nil
 }
 
 type savedState struct {
@@ -408,6 +424,9 @@ func (s *Session) endJournal() {
 		for i := range j.saved {
 			j.saved[i].ptr.journaled = false
 		}
+		for _, f := range j.fresh {
+			f.st.journaled = false
+		}
 		s.journal = nil
 	}
 }
@@ -435,9 +454,14 @@ func (s *Session) touch(st *state) {
 	if st.journaled {
 		return
 	}
+	_, there := s.states[st.ptr]
+	if st.bare() {
+		st.journaled = true
+		j.fresh = append(j.fresh, freshUndo{st, there})
+		return
+	}
 	cp := st.copyBookkeeping() // journaled false: the undo leaves it so
 	st.journaled = true
-	_, there := s.states[st.ptr]
 	j.saved = append(j.saved, savedState{ptr: st, st: cp, wasThere: there})
 	if st.key != nil {
 		s.saveIdent(identityKey{st.m, st.key})
@@ -507,6 +531,13 @@ func (j *journal) undo(s *Session) {
 		st := sv.ptr
 		*st = sv.st
 		if sv.wasThere {
+			s.track(st.ptr, st)
+		}
+	}
+	for _, f := range j.fresh {
+		st := f.st
+		*st = state{m: st.m, ptr: st.ptr, seq: st.seq, status: statusPending}
+		if f.wasThere {
 			s.track(st.ptr, st)
 		}
 	}

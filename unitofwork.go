@@ -247,7 +247,7 @@ func (u *unitOfWork) run(all, deleted []*state) error {
 				n++
 			}
 		}
-		j.saved = slices.Grow(j.saved, n)
+		j.fresh = slices.Grow(j.fresh, n)
 		j.idents = slices.Grow(j.idents, n)
 		j.fields = slices.Grow(j.fields, n+len(u.syncOrder)) // generated keys, foreign keys
 	}
