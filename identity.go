@@ -367,7 +367,7 @@ func (s *Session) register(st *state, key any) {
 // says it was); identity entries may be saved several times, and replaying them
 // backwards restores the oldest.
 type journal struct {
-	saved  []savedState
+	saved []savedState
 	// fresh lists the states saved while new and bare (pending, no key,
 	// snapshot, collections or loaded flags: an object added and never
 	// flushed), which undo resets to that instead of copying them whole —
