@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/relmorm/relm/ddl"
 	"github.com/relmorm/relm/dialect"
@@ -24,6 +25,10 @@ type Registry struct {
 	mappers    []*Mapper
 	byType     map[reflect.Type]*Mapper
 	configured bool
+	// ready mirrors configured for Configure's fast path: every session
+	// operation calls it, and sessions of many goroutines share a
+	// registry, so a configured registry answers without its lock.
+	ready atomic.Bool
 }
 
 // NewRegistry returns an empty registry.
@@ -95,6 +100,7 @@ func (reg *Registry) Map(spec ModelSpec) (*Mapper, error) {
 	reg.mappers = append(reg.mappers, m)
 	reg.byType[m.Type] = m
 	reg.configured = false
+	reg.ready.Store(false)
 	return m, nil
 }
 
@@ -107,6 +113,7 @@ func (reg *Registry) AddTable(t *schema.Table) error {
 		return fmt.Errorf("mapping: AddTable: %w", err)
 	}
 	reg.configured = false
+	reg.ready.Store(false)
 	return nil
 }
 
@@ -155,6 +162,9 @@ func (e *UnmappedError) Error() string {
 // It is idempotent; registering more models makes the next call configure
 // again.
 func (reg *Registry) Configure() error {
+	if reg.ready.Load() {
+		return nil
+	}
 	reg.mu.Lock()
 	defer reg.mu.Unlock()
 	if reg.configured {
@@ -164,6 +174,7 @@ func (reg *Registry) Configure() error {
 		return err
 	}
 	reg.configured = true
+	reg.ready.Store(true)
 	return nil
 }
 
