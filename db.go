@@ -49,8 +49,12 @@ type DB struct {
 	dialect dialect.Dialect
 	logger  *slog.Logger
 	owned   bool // Close closes the *sql.DB
-	sqlc    sqlCache
-	cluster *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
+	// reuseText says the driver copies each statement's text and no
+	// logger keeps it (see dialect.TextCopier): INSERTs of literals may
+	// share one buffer.
+	reuseText bool
+	sqlc      sqlCache
+	cluster   *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
 }
 
 // Option configures a DB.
@@ -114,6 +118,9 @@ func New(sqldb *sql.DB, d dialect.Dialect, opts ...Option) *DB {
 	db := &DB{sql: sqldb, dialect: d}
 	for _, o := range opts {
 		o(db)
+	}
+	if tc, ok := d.(dialect.TextCopier); ok && db.logger == nil {
+		db.reuseText = tc.CopiesText(sqldb.Driver())
 	}
 	return db
 }

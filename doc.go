@@ -74,13 +74,15 @@
 // The rows of one table go in one statement: a multi-row INSERT … VALUES
 // when they fit under the dialect's parameter limit, otherwise one
 // INSERT … SELECT that binds them all at once (arrays on PostgreSQL, a JSON
-// document on SQLite and MariaDB) — or, on SQLite, unless a column holds
-// floats, one VALUES list of literals (strings quoted, blobs as X'…',
-// times as the driver writes them; a string holding a NUL byte is bound),
-// which SQLite parses faster than it reads JSON, its generated keys read
-// from the last-insert-id rather than RETURNING (SQLite gives a multi-row
-// INSERT's rows consecutive rowids; a trigger inserting into the same
-// table while the INSERT runs would break that), and on MySQL/MariaDB with
+// document on SQLite and MariaDB) — or, on SQLite, for two rows or more
+// unless a column holds floats, one VALUES list of literals (strings
+// quoted, blobs as X'…', times as the driver writes them; a string holding
+// a NUL byte, and a string or blob longer than 256 bytes, is bound), which
+// SQLite parses faster than it binds short values or reads JSON, its
+// generated keys read from the last-insert-id rather than RETURNING
+// (SQLite gives a multi-row INSERT's rows consecutive rowids; a trigger
+// inserting into the same table while the INSERT runs would break that),
+// and on MySQL/MariaDB with
 // interpolateParams=true (no placeholder reaches the server, so its limit
 // does not apply), VALUES bounded by the packet alone. Only a statement
 // that reads generated keys back orders its rows; link rows are not

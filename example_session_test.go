@@ -133,7 +133,9 @@ func ExampleGet() {
 // Delete with the relationships' cascades: deleting an article deletes its
 // link rows; deleting a user, whose Articles has the default cascade
 // (save-update), sets its articles' user_id to NULL, in the database and in
-// memory, as SQLAlchemy does.
+// memory, as SQLAlchemy does. (On SQLite an INSERT of two rows or more
+// carries its short values as literals, and its keys come from the
+// last-insert-id; a single row is bound and read back with RETURNING.)
 func ExampleSession_Delete() {
 	ctx := context.Background()
 	db, reg := exsOpen(true)
@@ -155,8 +157,8 @@ func ExampleSession_Delete() {
 	//   SQL: BEGIN
 	//   SQL: INSERT INTO "tags" ("name") VALUES (?) RETURNING "id"
 	//   SQL: INSERT INTO "users" ("username", "password", "email") VALUES (?, ?, ?) RETURNING "id"
-	//   SQL: INSERT INTO "articles" ("title", "content", "user_id", "cate_id") VALUES (?, ?, ?, ?), (?, ?, ?, ?) RETURNING "id"
-	//   SQL: INSERT INTO "article_tag" ("article_id", "tag_id") VALUES (?, ?), (?, ?)
+	//   SQL: INSERT INTO "articles" ("title", "content", "user_id", "cate_id") VALUES ('First', NULL, 1, NULL), ('Second', NULL, 1, NULL)
+	//   SQL: INSERT INTO "article_tag" ("article_id", "tag_id") VALUES (1, 1), (2, 1)
 	//   SQL: COMMIT
 	// ---
 	//   SQL: BEGIN

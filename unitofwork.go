@@ -199,13 +199,24 @@ func (s *Session) flush(ctx context.Context) error {
 	return u.run(all, deleted)
 }
 
+// keptLitBuf is the largest literal text buffer a pooled unit of work
+// keeps (see unitOfWork.litBuf).
+const keptLitBuf = 64 << 10
+
 // uowPool keeps units of work between flushes: a session per request
 // flushes once, and the struct is half a kilobyte.
 var uowPool = sync.Pool{New: func() any { return new(unitOfWork) }}
 
-// release returns u to the pool, holding nothing, once its flush is over.
+// release returns u to the pool, holding nothing but a small text buffer,
+// once its flush is over.
 func (u *unitOfWork) release() {
+	buf := u.litBuf
 	*u = unitOfWork{}
+	if cap(buf) <= keptLitBuf {
+		// A small text buffer goes on to the next flush: a program that
+		// inserts a few rows at a time then allocates none.
+		u.litBuf = buf[:0]
+	}
 	uowPool.Put(u)
 }
 
@@ -215,7 +226,7 @@ func (u *unitOfWork) release() {
 func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*state, error) {
 	u := uowPool.Get().(*unitOfWork)
 	*u = unitOfWork{
-		s: s, ctx: ctx, ex: s.executor(), d: s.db.dialect,
+		s: s, ctx: ctx, ex: s.executor(), d: s.db.dialect, litBuf: u.litBuf,
 		// Its maps are made on first write: most flushes (one object
 		// inserted or updated) need none.
 	}

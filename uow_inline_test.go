@@ -102,7 +102,8 @@ func plainRows(dialect string, n int) []*Plain {
 // TestUOWLiteralRowsInline: 6,000 rows of strings, times, blobs and
 // booleans (more than one VALUES statement binds on SQLite) are one INSERT
 // of literals on SQLite, with no RETURNING (the keys come from the
-// last-insert-id) and a placeholder only for the string holding a NUL; what
+// last-insert-id) and a placeholder only for strings holding a NUL or
+// longer than 256 bytes and for empty blobs; what
 // SQLite stores is exactly what binding the same values stores (typeof and
 // quote of every column), the keys follow the rows even when the table's
 // rowids do not start at 1, and every database reads the same values back.
@@ -125,17 +126,24 @@ func TestUOWLiteralRowsInline(t *testing.T) {
 		must(t, s.Commit(ctx))
 		ins := writes(log)
 		if name == "sqlite" {
-			// Bound: strings holding a NUL, and empty blobs.
-			bound := 0
+			// Bound: strings holding a NUL or longer than 256 bytes,
+			// and blobs empty or longer than 256 bytes.
+			bound, long := 0, 0
 			for _, p := range big {
 				for _, s := range []*string{&p.S, p.SP, p.T} {
-					if s != nil && strings.Contains(*s, "\x00") {
+					if s != nil && (strings.Contains(*s, "\x00") || len(*s) > 256) {
 						bound++
 					}
+					if s != nil && len(*s) > 256 {
+						long++
+					}
 				}
-				if p.BY != nil && len(p.BY) == 0 {
+				if p.BY != nil && (len(p.BY) == 0 || len(p.BY) > 256) {
 					bound++
 				}
+			}
+			if long == 0 {
+				t.Fatal("no string longer than 256 bytes among the rows: the test checks nothing about them")
 			}
 			if len(ins) != 1 || strings.Contains(ins[0], "RETURNING") || placeholders(ins[0]) != bound ||
 				!strings.Contains(ins[0], `VALUES ('', NULL, NULL, 0, NULL, 1, NULL, '2024-01-02 03:04:05.123456+00:00', NULL, NULL, '0')`) ||
@@ -143,7 +151,7 @@ func TestUOWLiteralRowsInline(t *testing.T) {
 				t.Fatalf("%d statements; the first: %.300s", len(ins), ins[0])
 			}
 		}
-		small := plainRows(name, 40) // bound: one VALUES statement
+		small := plainRows(name, 40) // one VALUES statement
 		must(t, s.AddAll(small))
 		must(t, s.Commit(ctx))
 

@@ -48,11 +48,18 @@ func TestUOWFlushOrderParentsFirstLinksLast(t *testing.T) {
 		if ks[len(ks)-2] != "INSERT article_tag" {
 			t.Errorf("link rows are not written last: %v", ks)
 		}
-		// The keys: generated keys read back with RETURNING on every
-		// database, foreign keys filled from the related objects.
+		// The keys: generated keys read back with RETURNING — except on
+		// SQLite for an INSERT of several rows, written as literals, whose
+		// keys come from the last-insert-id — foreign keys filled from
+		// the related objects.
+		sqlite := db.Dialect().Name() == "sqlite"
 		for _, st := range log.Statements() {
-			if strings.HasPrefix(st, "INSERT") && !strings.Contains(st, "article_tag") && !strings.Contains(st, "RETURNING") {
-				t.Errorf("insert without RETURNING: %.80s", st)
+			if !strings.HasPrefix(st, "INSERT") || strings.Contains(st, "article_tag") {
+				continue
+			}
+			want := !sqlite || !strings.Contains(st, "), (")
+			if strings.Contains(st, "RETURNING") != want {
+				t.Errorf("RETURNING %v expected: %.80s", want, st)
 			}
 		}
 		seen := map[int]bool{}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql/driver"
 	"encoding/hex"
 	"math"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/schema"
+	msqlite "modernc.org/sqlite"
 )
 
 var _ dialect.BulkInserter = (*Dialect)(nil)
@@ -116,7 +118,10 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 // _time_format=sqlite, the setting DriverDSN adds.
 const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
-var _ dialect.LiteralInliner = (*Dialect)(nil)
+var (
+	_ dialect.LiteralInliner = (*Dialect)(nil)
+	_ dialect.TextCopier     = (*Dialect)(nil)
+)
 
 // InlineKind is true for every kind but floats: SQLite's parser does not
 // promise to read a decimal literal back to the same float64 the driver
@@ -192,3 +197,11 @@ func appendQuoted(b []byte, s string) []byte {
 // runs, and a table whose rowid has reached 2⁶³−1 (SQLite then picks
 // rowids at random).
 func (d *Dialect) KeysEndAtLastInsertID() bool { return true }
+
+// CopiesText is true for modernc.org/sqlite's own driver, which copies a
+// statement's text into SQLite's memory to prepare it and finalizes the
+// statement before ExecContext returns (see dialect.TextCopier).
+func (d *Dialect) CopiesText(drv driver.Driver) bool {
+	_, ok := drv.(*msqlite.Driver)
+	return ok
+}
