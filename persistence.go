@@ -594,6 +594,9 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		if err != nil {
 			return fail(err)
 		}
+		// The keys read back go unjournalled when nothing can take the
+		// statement back.
+		u.statementDone()
 		if len(ids) != n {
 			return fail(fmt.Errorf("RETURNING gave %d keys for %d rows", len(ids), n))
 		}
@@ -606,6 +609,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		if err != nil {
 			return fail(err)
 		}
+		u.statementDone()
 		id, err := res.LastInsertId()
 		if err != nil {
 			return fail(err)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"sync"
@@ -346,14 +347,47 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 	return nIns*cols <= u.d.MaxParams()
 }
 
-// sortedStates returns the session's states in arrival order.
+// sortedStates returns the session's states in arrival order. Their
+// sequence numbers are distinct and, in the usual session, nearly
+// contiguous: each state then goes to its slot by number, in linear time;
+// sparse numbers (a long session that let most of its objects go) are
+// sorted.
 func (s *Session) sortedStates() []*state {
 	out := make([]*state, 0, len(s.states))
+	lo, hi := math.MaxInt, math.MinInt
 	for _, st := range s.states {
 		out = append(out, st)
+		lo, hi = min(lo, st.seq), max(hi, st.seq)
+	}
+	if len(out) < 2 {
+		return out
+	}
+	if span := hi - lo + 1; span > 0 && span <= 2*len(out) && placeBySeq(out, lo, span) {
+		return out
 	}
 	slices.SortFunc(out, func(a, b *state) int { return cmp.Compare(a.seq, b.seq) })
 	return out
+}
+
+// placeBySeq orders states, whose sequence numbers lie in lo…lo+span-1, by
+// putting each in its slot. It reports false, leaving states as they were,
+// if two share a number.
+func placeBySeq(states []*state, lo, span int) bool {
+	slots := make([]*state, span)
+	for _, st := range states {
+		i := st.seq - lo
+		if slots[i] != nil {
+			return false
+		}
+		slots[i] = st
+	}
+	out := states[:0]
+	for _, st := range slots {
+		if st != nil {
+			out = append(out, st)
+		}
+	}
+	return true
 }
 
 // cascade attaches every object reachable through save-update relationships
