@@ -19,15 +19,16 @@ type Counters struct {
 
 func (Counters) TableName() string { return "zz_counters" }
 
-// TestUOWIntegerRowsInline: 40,000 rows of integers (more than one VALUES
-// statement binds on any database) are one INSERT on SQLite with no
-// parameter, NULLs included, and the generated keys follow the rows; every
-// database stores the same values.
+// TestUOWIntegerRowsInline: 70,000 rows of integers (more than one VALUES
+// statement binds on any database) are INSERTs of literals on SQLite with
+// no parameter, NULLs included, split at 131,072 values (65,536 rows, then
+// the rest), and the generated keys follow the rows across both
+// statements; every database stores the same values.
 func TestUOWIntegerRowsInline(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
 		reg := registry(t, &Counters{})
 		s := newSession(t, db, log, reg)
-		const n = 40000
+		const n = 70000
 		rows := make([]*Counters, n)
 		for i := range rows {
 			rows[i] = &Counters{A: int64(i)*3 - 7}
@@ -40,8 +41,13 @@ func TestUOWIntegerRowsInline(t *testing.T) {
 		must(t, s.Commit(ctx))
 		ins := writes(log)
 		if db.Dialect().Name() == "sqlite" {
-			if len(ins) != 1 || strings.Contains(ins[0], "?") || !strings.Contains(ins[0], "VALUES (-7, NULL), (-4, -8589934592)") {
+			if len(ins) != 2 || strings.Contains(ins[0], "?") || !strings.Contains(ins[0], "VALUES (-7, NULL), (-4, -8589934592)") {
 				t.Fatalf("%d statements; the first: %.200s", len(ins), ins[0])
+			}
+			for i, want := range []int{1 << 16, n - 1<<16} {
+				if got := strings.Count(ins[i], "), (") + 1; got != want || strings.Contains(ins[i], "?") {
+					t.Fatalf("statement %d: %d rows, want %d: %.200s", i, got, want, ins[i])
+				}
 			}
 		}
 		if got := countRows(t, db, "zz_counters"); got != n {
