@@ -100,9 +100,19 @@ func (s *Session) deferrable(m *mapping.Mapper) bool {
 	return s.journal == nil && len(m.PrimaryKey) == 1 && isIntField(m.PrimaryKey[0]) && s.identity.ints(m) == nil
 }
 
+// loadedRow is an object a query loaded whose state is not made yet (see
+// Session.index): its mapper, its snapshot and its arrival number.
+type loadedRow struct {
+	m         *mapping.Mapper
+	ptr, snap unsafe.Pointer
+	seq       int
+}
+
 // scanDeferred is scanRows for unique rows of a mapper the session holds no
-// object of: each row becomes a persistent object with its snapshot, listed
-// in Session.unindexed.
+// object of: each row becomes an object with its snapshot, listed in
+// Session.unindexed; it becomes persistent in the session's maps, with a
+// state, when the session is next used — a request that reads and returns
+// makes no state.
 func (s *Session) scanDeferred(rows *sql.Rows, m *mapping.Mapper, a *arena, yield func(unsafe.Pointer)) error {
 	dest := make([]any, len(m.Fields))
 	if a.want > 0 {
@@ -120,19 +130,17 @@ func (s *Session) scanDeferred(rows *sql.Rows, m *mapping.Mapper, a *arena, yiel
 			return fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		s.seq++
-		st := a.state()
-		st.m, st.ptr, st.status, st.seq = m, p, statusPersistent, s.seq
-		st.snap = a.snapshot(m)
-		m.Copy(st.snap, p)
-		s.unindexed = append(s.unindexed, st)
+		snap := a.snapshot(m)
+		m.Copy(snap, p)
+		s.unindexed = append(s.unindexed, loadedRow{m: m, ptr: p, snap: snap, seq: s.seq})
 		yield(p)
 	}
 	return nil
 }
 
-// index puts the states of Session.unindexed in the session's maps. Every
-// operation that reads the maps calls it first (through check). Their keys
-// are read from their snapshots, as loaded.
+// index makes the states of Session.unindexed, persistent, and puts them in
+// the session's maps. Every operation that reads the maps calls it first
+// (through check). Their keys are read from their snapshots, as loaded.
 func (s *Session) index() {
 	list := s.unindexed
 	if len(list) == 0 {
@@ -142,12 +150,15 @@ func (s *Session) index() {
 	if s.states == nil {
 		s.states = make(map[unsafe.Pointer]*state, len(list))
 	}
+	a := arena{want: len(list)} // states only
 	var m *mapping.Mapper
 	var ints map[int64]*state
-	for _, st := range list {
-		if st.m != m {
-			m, ints = st.m, s.identity.intsFor(st.m, len(list))
+	for _, row := range list {
+		if row.m != m {
+			m, ints = row.m, s.identity.intsFor(row.m, len(list))
 		}
+		st := a.state()
+		st.m, st.ptr, st.snap, st.status, st.seq = m, row.ptr, row.snap, statusPersistent, row.seq
 		v, _, _ := adoptIntKey(m, st.snap)
 		s.states[st.ptr] = st
 		if ints[v] == nil {

@@ -37,9 +37,9 @@ type Session struct {
 	// stateSlab hands out the states of objects added or reached by a
 	// cascade (see slabAlloc); loads take theirs from their arena.
 	stateSlab []state
-	// unindexed holds loaded objects' states not yet in states and
-	// identity (see Session.index).
-	unindexed []*state
+	// unindexed holds loaded objects that have no state yet and are not
+	// in states and identity (see Session.index).
+	unindexed []loadedRow
 	closed    bool
 	raise     bool
 	// iterating counts the Query.Iter loops running, whose rows hold a
