@@ -20,6 +20,17 @@ type mapperSQL struct {
 	// The INSERTs of the mapper's rows: with every column (explicit
 	// keys), and without the generated key, read back instead.
 	insertAll, insertGen *insertShape
+	// update is the last UPDATE written, by the set of columns it
+	// changes: a program that saves objects of one type changes the same
+	// columns again and again.
+	update atomic.Pointer[updateStmt]
+}
+
+// updateStmt is the text of an UPDATE of the fields whose indexes are the
+// bits of mask.
+type updateStmt struct {
+	mask uint64
+	text string
 }
 
 // insertShape is an INSERT of a mapper's rows into some of its columns.

@@ -716,34 +716,21 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 // update writes the changed columns of a persistent object.
 func (u *unitOfWork) update(st *state) error {
 	m := st.m
-	changed, err := changedFields(st)
+	changed, mask, err := changedFields(st)
 	if err != nil {
 		return err
 	}
 	if len(changed) == 0 {
 		return nil
 	}
-	d := u.d
-	c := u.s.db.cache(m)
-	buf := make([]byte, 0, 64)
-	buf = append(buf, "UPDATE "...)
-	buf = append(buf, c.table...)
-	buf = append(buf, " SET "...)
 	args := make([]any, 0, len(changed)+len(m.PrimaryKey))
-	for i, f := range changed {
-		if i > 0 {
-			buf = append(buf, ", "...)
-		}
-		buf = append(buf, d.Quote(f.Column.Name)...)
-		buf = append(buf, " = "...)
-		buf = d.AppendPlaceholder(buf, i+1)
+	for _, f := range changed {
 		args = append(args, f.Value(st.ptr))
 	}
-	buf = u.appendPKWhere(buf, m, len(changed))
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
 	}
-	query := string(buf)
+	query := u.updateText(m, changed, mask)
 	res, err := u.ex.ExecContext(u.ctx, query, args...)
 	if err != nil {
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: err}
@@ -758,23 +745,60 @@ func (u *unitOfWork) update(st *state) error {
 	return nil
 }
 
+// updateText returns the UPDATE of the changed fields of m, whose indexes
+// are the bits of mask (0 when m has more than 64 fields): the mapper's
+// last one when it changed the same fields, else built and kept as the
+// last.
+func (u *unitOfWork) updateText(m *mapping.Mapper, changed []*mapping.Field, mask uint64) string {
+	c := u.s.db.cache(m)
+	if last := c.update.Load(); mask != 0 && last != nil && last.mask == mask {
+		return last.text
+	}
+	d := u.d
+	buf := make([]byte, 0, 64)
+	buf = append(buf, "UPDATE "...)
+	buf = append(buf, c.table...)
+	buf = append(buf, " SET "...)
+	for i, f := range changed {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, d.Quote(f.Column.Name)...)
+		buf = append(buf, " = "...)
+		buf = d.AppendPlaceholder(buf, i+1)
+	}
+	buf = u.appendPKWhere(buf, m, len(changed))
+	text := string(buf)
+	if mask != 0 {
+		c.update.Store(&updateStmt{mask: mask, text: text})
+	}
+	return text
+}
+
 // changedFields returns the non-key fields of a persistent object that
-// differ from its snapshot (all of them when it has none), or an error when
-// its primary key changed.
-func changedFields(st *state) ([]*mapping.Field, error) {
-	var changed []*mapping.Field
-	for _, f := range st.m.Fields {
+// differ from its snapshot (all of them when it has none), with their
+// indexes in m.Fields as the bits of mask (0 past 64 fields), or an error
+// when its primary key changed.
+func changedFields(st *state) (changed []*mapping.Field, mask uint64, err error) {
+	fields := st.m.Fields
+	for i, f := range fields {
 		if f.Column.PrimaryKey {
 			if st.snap != nil && !f.Equal(st.snap, st.ptr) {
-				return nil, fmt.Errorf("relm: %s.%s: changing a primary key is not supported; delete the row and add a new one", st.m.Name(), f.Name)
+				return nil, 0, fmt.Errorf("relm: %s.%s: changing a primary key is not supported; delete the row and add a new one", st.m.Name(), f.Name)
 			}
 			continue
 		}
 		if st.snap == nil || !f.Equal(st.snap, st.ptr) {
+			if changed == nil {
+				changed = make([]*mapping.Field, 0, len(fields))
+			}
 			changed = append(changed, f)
+			if len(fields) <= 64 {
+				mask |= 1 << i
+			}
 		}
 	}
-	return changed, nil
+	return changed, mask, nil
 }
 
 // ErrStaleObject is returned (wrapped) when an UPDATE or DELETE finds no row.

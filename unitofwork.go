@@ -318,7 +318,7 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 			if len(u.byChild[st]) > 0 {
 				return false
 			}
-			changed, err := changedFields(st)
+			changed, _, err := changedFields(st)
 			if err != nil {
 				return false // the transaction path reports it
 			}
