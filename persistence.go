@@ -48,6 +48,9 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 		genField = m.FieldByColumn(auto.Name)
 	}
 	var gen, explicit []*state
+	if genField != nil {
+		gen = make([]*state, 0, len(rows)) // the usual case: every key generated
+	}
 	for _, st := range rows {
 		if genField != nil {
 			if _, ok := genField.Key(st.ptr); !ok {

@@ -349,45 +349,50 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 
 // sortedStates returns the session's states in arrival order. Their
 // sequence numbers are distinct and, in the usual session, nearly
-// contiguous: each state then goes to its slot by number, in linear time;
-// sparse numbers (a long session that let most of its objects go) are
-// sorted.
+// contiguous: each state then goes to its slot by number, in linear time
+// and one array; sparse numbers (a long session that let most of its
+// objects go) are sorted.
 func (s *Session) sortedStates() []*state {
-	out := make([]*state, 0, len(s.states))
+	n := len(s.states)
+	if n == 0 {
+		return nil
+	}
 	lo, hi := math.MaxInt, math.MinInt
 	for _, st := range s.states {
-		out = append(out, st)
 		lo, hi = min(lo, st.seq), max(hi, st.seq)
 	}
-	if len(out) < 2 {
-		return out
+	if span := hi - lo + 1; span > 0 && span <= 2*n {
+		if out, ok := placeBySeq(s.states, lo, span); ok {
+			return out
+		}
 	}
-	if span := hi - lo + 1; span > 0 && span <= 2*len(out) && placeBySeq(out, lo, span) {
-		return out
+	out := make([]*state, 0, n)
+	for _, st := range s.states {
+		out = append(out, st)
 	}
 	slices.SortFunc(out, func(a, b *state) int { return cmp.Compare(a.seq, b.seq) })
 	return out
 }
 
-// placeBySeq orders states, whose sequence numbers lie in lo…lo+span-1, by
-// putting each in its slot. It reports false, leaving states as they were,
-// if two share a number.
-func placeBySeq(states []*state, lo, span int) bool {
+// placeBySeq returns states, whose sequence numbers lie in lo…lo+span-1, in
+// the order of their numbers, each put in its slot; false if two share a
+// number.
+func placeBySeq(states map[unsafe.Pointer]*state, lo, span int) ([]*state, bool) {
 	slots := make([]*state, span)
 	for _, st := range states {
 		i := st.seq - lo
 		if slots[i] != nil {
-			return false
+			return nil, false
 		}
 		slots[i] = st
 	}
-	out := states[:0]
+	out := slots[:0]
 	for _, st := range slots {
 		if st != nil {
 			out = append(out, st)
 		}
 	}
-	return true
+	return out, true
 }
 
 // cascade attaches every object reachable through save-update relationships
@@ -546,17 +551,19 @@ func (u *unitOfWork) diff(all []*state) error {
 	return u.dropOrphans()
 }
 
-// presize sizes the slices a large diff appends to — link rows and
-// reverse-collection additions — for the collections and references of the
-// new objects (each becomes a link row or an addition, unless repeated), so
-// that they are allocated once instead of copied at each doubling. The
-// changes of persistent objects, usually few, grow them as appends do.
+// presize sizes the slices a flush appends to — link rows,
+// reverse-collection additions and the objects written — for the new
+// objects, their collections and references (each becomes a link row or
+// an addition, unless repeated), so that they are allocated once instead
+// of copied at each doubling. The changes of persistent objects, usually
+// few, grow them as appends do.
 func (u *unitOfWork) presize(all []*state) {
-	links, adds, children := 0, 0, 0
+	links, adds, children, pending := 0, 0, 0, 0
 	for _, st := range all {
 		if st.status != statusPending {
 			continue
 		}
+		pending++
 		child := false
 		for _, r := range st.m.Relationships {
 			if !r.HasField {
@@ -583,6 +590,7 @@ func (u *unitOfWork) presize(all []*state) {
 	}
 	u.linkOrder = slices.Grow(u.linkOrder, links)
 	u.collEnts = slices.Grow(u.collEnts, adds)
+	u.touchedList = slices.Grow(u.touchedList, pending) // each is inserted
 	if u.byChild == nil && children > 0 {
 		// New objects that refer to parents are most of the children
 		// whose foreign keys the flush writes (an article, of its author
@@ -1441,7 +1449,8 @@ func (u *unitOfWork) waitsFor(st *state) (same bool, other *fkSync) {
 func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 	remaining := rows
 	for len(remaining) > 0 {
-		var ready, wait []*state
+		var wait []*state
+		ready := make([]*state, 0, len(remaining)) // the usual case: all
 		for _, st := range remaining {
 			same, other := u.waitsFor(st)
 			for other != nil {
