@@ -451,6 +451,10 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 			}
 			n++
 			buf = d.AppendPlaceholder(buf, n)
+			if args == nil {
+				// Inlined rows bind few values, often one per row.
+				args = make([]any, 0, min(end-start, maxParams))
+			}
 			args = append(args, v)
 		}
 		buf = append(buf, ')')

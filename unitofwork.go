@@ -558,7 +558,7 @@ func (u *unitOfWork) diff(all []*state) error {
 // of copied at each doubling. The changes of persistent objects, usually
 // few, grow them as appends do.
 func (u *unitOfWork) presize(all []*state) {
-	links, adds, children, pending := 0, 0, 0, 0
+	links, adds, children, pending, refs := 0, 0, 0, 0, 0
 	for _, st := range all {
 		if st.status != statusPending {
 			continue
@@ -579,6 +579,7 @@ func (u *unitOfWork) presize(all []*state) {
 				}
 			case r.Direction == mapping.ManyToOne && r.Get(st.ptr) != nil:
 				child = true
+				refs++
 				if back && !r.Uselist {
 					adds++
 				}
@@ -591,6 +592,7 @@ func (u *unitOfWork) presize(all []*state) {
 	u.linkOrder = slices.Grow(u.linkOrder, links)
 	u.collEnts = slices.Grow(u.collEnts, adds)
 	u.touchedList = slices.Grow(u.touchedList, pending) // each is inserted
+	u.syncOrder = slices.Grow(u.syncOrder, refs)        // each fills a foreign key
 	if u.byChild == nil && children > 0 {
 		// New objects that refer to parents are most of the children
 		// whose foreign keys the flush writes (an article, of its author
@@ -1335,6 +1337,18 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 	byTable := u.s.tableMappers()
 	pending := map[*mapping.Mapper][]*state{}
 	persistent := map[*mapping.Mapper][]*state{}
+	if len(all) > 64 {
+		// Each table's new rows in one array of the right size.
+		counts := map[*mapping.Mapper]int{}
+		for _, st := range all {
+			if st.status == statusPending {
+				counts[st.m]++
+			}
+		}
+		for m, n := range counts {
+			pending[m] = make([]*state, 0, n)
+		}
+	}
 	for _, st := range all {
 		if u.s.states[st.ptr] != st {
 			continue // forgotten during the diff
