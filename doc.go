@@ -76,15 +76,16 @@
 // INSERT … SELECT that binds them all at once (arrays on PostgreSQL, a JSON
 // document on SQLite and MariaDB) — or, on SQLite, for two rows or more
 // unless a column holds floats, one VALUES list of literals (strings
-// quoted, blobs as X'…', times as the driver writes them; a string holding
-// a NUL byte, and a string or blob longer than 256 bytes, is bound), which
-// SQLite parses faster than it binds short values or reads JSON, its
-// generated keys read from the last-insert-id rather than RETURNING
-// (SQLite gives a multi-row INSERT's rows consecutive rowids; a trigger
-// inserting into the same table while the INSERT runs would break that),
-// and on MySQL/MariaDB with
-// interpolateParams=true (no placeholder reaches the server, so its limit
-// does not apply), VALUES bounded by the packet alone. Only a statement
+// quoted, blobs as X'…'; a string holding a NUL byte, a string or blob
+// longer than 256 bytes, and a time unless the rows are more than bound
+// statements carry, is bound — a literal time is the driver's text under
+// relm's DSN setting _time_format=sqlite), which SQLite parses faster
+// than it binds short values or reads JSON, its generated keys read from
+// the last-insert-id rather than RETURNING (SQLite gives a multi-row
+// INSERT's rows consecutive rowids; a trigger inserting into the same
+// table while the INSERT runs would break that), and on MySQL/MariaDB
+// with interpolateParams=true (no placeholder reaches the server, so its
+// limit does not apply), VALUES bounded by the packet alone. Only a statement
 // that reads generated keys back orders its rows; link rows are not
 // sorted. The tutorial's commit — users, categories, tags, articles and
 // their link rows — is seven statements (BEGIN, five INSERTs, COMMIT) for

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
@@ -269,8 +270,8 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 	}
 	vals := make([]any, len(b.cols))
 	if b.n >= inlineMinRows && inlineLiterals(u.d, b.cols) {
-		// More rows than one VALUES statement binds, every column's
-		// values written as literals: one VALUES statement.
+		// Every column's values written as literals: one VALUES
+		// statement, free of the parameter limit.
 		for start := 0; start < b.n; {
 			next, err := u.insertValues(b, perParams, limit, start, vals, true)
 			if err != nil {
@@ -401,6 +402,12 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	if !inline {
 		args = make([]any, 0, rows*len(b.cols))
 	}
+	// Times are inlined only when the rows could not be bound: a literal
+	// time is the text the driver binds under relm's DSN setting
+	// _time_format=sqlite, and a *sql.DB opened otherwise (relm.New)
+	// binds another layout; rows that fit in bound statements keep the
+	// driver's.
+	bindTimes := b.n <= perParams
 	var buf []byte
 	reuse := inline && u.s.db.reuseText
 	if reuse && u.litBuf != nil {
@@ -442,7 +449,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 				buf = append(buf, ", "...)
 			}
 			if inline {
-				if !longValue(v) {
+				if !longValue(v) && !(bindTimes && isTime(v)) {
 					var ok bool
 					if buf, ok = li.AppendLiteral(buf, b.cols[j], v); ok {
 						continue
@@ -580,6 +587,12 @@ func longValue(v any) bool {
 		return len(x) > maxLiteralBytes
 	}
 	return false
+}
+
+// isTime reports whether v is a time.Time.
+func isTime(v any) bool {
+	_, ok := v.(time.Time)
+	return ok
 }
 
 // sizeProbe is the least number of rows an inlined INSERT writes before
