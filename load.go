@@ -68,15 +68,14 @@ func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, n int, unique bool
 	}
 	s.reserve(m, n)
 	dest := make([]any, len(m.Fields))
+	sd := newScanDests(m.Fields)
 	var p unsafe.Pointer
 	for rows.Next() {
 		if p == nil {
 			// A fresh object, unless the last row's went unused (its row
 			// was already in the session): Scan sets every field.
 			p = a.object()
-			for i, f := range m.Fields {
-				dest[i] = f.Addr(p)
-			}
+			sd.set(dest, m.Fields, p)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan %s: %w", m.Name(), err)
@@ -118,11 +117,10 @@ func (s *Session) scanDeferred(rows *sql.Rows, m *mapping.Mapper, a *arena, yiel
 	if a.want > 0 {
 		s.unindexed = slices.Grow(s.unindexed, min(a.want, maxReserve))
 	}
+	sd := newScanDests(m.Fields)
 	for rows.Next() {
 		p := a.object()
-		for i, f := range m.Fields {
-			dest[i] = f.Addr(p)
-		}
+		sd.set(dest, m.Fields, p)
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan %s: %w", m.Name(), err)
 		}

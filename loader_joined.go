@@ -49,15 +49,14 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	byScope := map[*scope]unsafe.Pointer{}
 	a := arena{m: m, want: n}
 	s.reserve(m, n)
+	sd := newScanDests(m.Fields)
 	var p unsafe.Pointer
 	for rows.Next() {
 		if p == nil {
 			// A fresh object, unless the last row's went unused (its row
 			// was already in the session): Scan sets every field.
 			p = a.object()
-			for i, f := range m.Fields {
-				dest[i] = f.Addr(p)
-			}
+			sd.set(dest, m.Fields, p)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}

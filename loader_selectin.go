@@ -460,6 +460,7 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 		}
 		dest := make([]any, n)
 		var lk rawCell
+		sd := newScanDests(m.Fields)
 		var p unsafe.Pointer
 		for rows.Next() {
 			if p == nil {
@@ -471,9 +472,7 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 					dest[0] = &lk
 					off = 1
 				}
-				for i, f := range m.Fields {
-					dest[off+i] = f.Addr(p)
-				}
+				sd.set(dest[off:], m.Fields, p)
 			}
 			if err := rows.Scan(dest...); err != nil {
 				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}

@@ -597,11 +597,10 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 		defer func() { q.s.iterating-- }()
 		m := q.m
 		dest := make([]any, len(m.Fields))
+		sd := newScanDests(m.Fields)
 		for rows.Next() {
 			p := m.New()
-			for i, f := range m.Fields {
-				dest[i] = f.Addr(p)
-			}
+			sd.set(dest, m.Fields, p)
 			if err := rows.Scan(dest...); err != nil {
 				yield(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
 				return

@@ -54,11 +54,10 @@ func Raw[T any](ctx context.Context, s *Session, query string, args ...any) ([]*
 	complete := len(seen) == len(m.Fields)
 	dest := make([]any, len(cols))
 	var out []*T
+	sd := newScanDests(fields)
 	for rows.Next() {
 		p := m.New()
-		for i, f := range fields {
-			dest[i] = f.Addr(p)
-		}
+		sd.set(dest, fields, p)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 		}
