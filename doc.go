@@ -85,7 +85,10 @@
 // INSERT's rows consecutive rowids; a trigger inserting into the same
 // table while the INSERT runs would break that), and on MySQL/MariaDB
 // with interpolateParams=true (no placeholder reaches the server, so its
-// limit does not apply), VALUES bounded by the packet alone. Only a statement
+// limit does not apply), VALUES bounded by the packet alone, two rows or
+// more written as literals by relm rather than by the driver (a string
+// holding a backslash or NUL, and a time, left to the driver, which
+// escapes them for the connection's sql_mode and time zone). Only a statement
 // that reads generated keys back orders its rows; link rows are not
 // sorted. The tutorial's commit — users, categories, tags, articles and
 // their link rows — is seven statements (BEGIN, five INSERTs, COMMIT) for

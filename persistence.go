@@ -18,9 +18,10 @@ import (
 // one statement when they can:
 //
 //   - two rows or more, when the dialect writes every column's values as
-//     literals (dialect.LiteralInliner: SQLite, floats excepted): one
-//     VALUES statement of literals (long strings and blobs bound), its
-//     keys read from the last-insert-id;
+//     literals (dialect.LiteralInliner: SQLite, floats excepted, and
+//     MySQL/MariaDB under interpolateParams=true): one VALUES statement
+//     of literals (what the dialect refuses bound: on SQLite long strings
+//     and blobs), on SQLite its keys read from the last-insert-id;
 //   - a multi-row INSERT … VALUES when they fit in one: under the dialect's
 //     parameter limit and, on MySQL/MariaDB, under max_allowed_packet;
 //   - otherwise, when the driver interpolates arguments (MySQL's
@@ -352,8 +353,7 @@ func inlineLiterals(d dialect.Dialect, cols []*schema.Column) bool {
 // many as fit, and returns the first row not written. With inline, values
 // are written as literals and take no parameter, so rows are bounded only
 // by the placeholders of the values the dialect refuses to inline (see
-// dialect.LiteralInliner) or that are long (longValue), and by
-// maxInlineSQL.
+// dialect.LiteralInliner), and by maxInlineSQL.
 func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []any, inline bool) (int, error) {
 	d := u.d
 	keys := keysNone
@@ -449,7 +449,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 				buf = append(buf, ", "...)
 			}
 			if inline {
-				if !longValue(v) && !(bindTimes && isTime(v)) {
+				if !(bindTimes && isTime(v)) {
 					var ok bool
 					if buf, ok = li.AppendLiteral(buf, b.cols[j], v); ok {
 						continue
@@ -569,25 +569,6 @@ const maxInlineValues = 1 << 17
 // columns: 0.52 ms against 0.62 ms), and the keys come from the
 // last-insert-id without RETURNING.
 const inlineMinRows = 2
-
-// maxLiteralBytes is the longest string or []byte written as a literal; a
-// longer one is bound in the same statement. SQLite binds a long text
-// faster than its parser reads it back from the statement, and relm need
-// not copy it into the text (100 tutorial seeds, whose articles hold about
-// a kilobyte each: 3.0 ms a seed against 3.5 ms with every value inlined).
-const maxLiteralBytes = 256
-
-// longValue reports whether v is a string or []byte longer than
-// maxLiteralBytes.
-func longValue(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return len(x) > maxLiteralBytes
-	case []byte:
-		return len(x) > maxLiteralBytes
-	}
-	return false
-}
 
 // isTime reports whether v is a time.Time.
 func isTime(v any) bool {

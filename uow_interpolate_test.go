@@ -109,3 +109,69 @@ func TestLoaderInterpolatedInList(t *testing.T) {
 		t.Fatalf("%d articles, %d tag links in %d statements; want %d, %d in 2", len(arts), got, len(st), n, links)
 	}
 }
+
+// TestUOWInterpolatedLiterals: with interpolateParams=true relm writes an
+// INSERT's values into its text itself (dialect.LiteralInliner), binding
+// only what the driver must escape per connection (backslashes, NUL,
+// times); the rows read back the same under the default sql_mode and under
+// NO_BACKSLASH_ESCAPES, set through the DSN. Without interpolation every
+// value stays bound.
+func TestUOWInterpolatedLiterals(t *testing.T) {
+	for _, c := range []struct {
+		name, query string
+		literals    bool
+	}{
+		{"bound", "", false},
+		{"interpolated", "?interpolateParams=true", true},
+		{"no-backslash-escapes", "?interpolateParams=true&sql_mode=%27NO_BACKSLASH_ESCAPES%27", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			log := &testdb.Log{}
+			db, err := relm.Open(ctx, testdb.NewDatabase(t, "mysql")+c.query, log.Option())
+			must(t, err)
+			t.Cleanup(func() { db.Close() })
+			var mode string
+			must(t, db.SQL().QueryRowContext(ctx, "SELECT @@SESSION.sql_mode").Scan(&mode))
+			if want := strings.HasPrefix(c.name, "no-"); strings.Contains(mode, "NO_BACKSLASH_ESCAPES") != want {
+				t.Fatalf("sql_mode %q", mode)
+			}
+			reg := registry(t, &Kinds{})
+			s := newSession(t, db, log, reg)
+			const n = 300
+			rows := hostileRows("mysql", n)
+			must(t, s.AddAll(rows))
+			log.Reset()
+			must(t, s.Commit(ctx))
+			var insert string
+			for _, st := range log.Statements() {
+				if kind(st) == "INSERT kinds" {
+					if insert != "" {
+						t.Fatalf("two INSERTs for %d rows:\n%.300s\n%.300s", n, insert, st)
+					}
+					insert = st
+				}
+			}
+			// Row 9 holds "'; DROP TABLE kinds; --", row 10 "a'b\"c\\d".
+			literal := strings.Contains(insert, `'''; DROP TABLE kinds; --'`)
+			if literal != c.literals {
+				t.Fatalf("values written as literals: %v, want %v; the INSERT: %.600s", literal, c.literals, insert)
+			}
+			if got := strings.Count(insert, "?"); c.literals && got >= n*4 || !c.literals && got < n*10 {
+				t.Fatalf("%d placeholders in the INSERT of %d rows (literals %v)", got, n, c.literals)
+			}
+			s2 := relm.NewSession(db, reg)
+			defer s2.Close()
+			got, err := relm.Select[Kinds](s2).All(ctx)
+			must(t, err)
+			if len(got) != n {
+				t.Fatalf("%d rows read back, want %d", len(got), n)
+			}
+			byID := kindsByID(got)
+			for i, want := range rows {
+				if diff := sameKinds(byID[want.ID], want); diff != "" {
+					t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
+				}
+			}
+		})
+	}
+}

@@ -72,15 +72,22 @@ type PacketLimiter interface {
 }
 
 // LiteralInliner is an optional capability of a dialect that runs in the
-// application's process (SQLite): an INSERT of two rows or more writes its
-// short values into the statement's text as literals instead of binding
-// them, so that any number of rows is one multi-row VALUES statement, free
-// of the parameter limit. SQLite parses short literals faster than the
-// driver binds them (100 rows of seven columns: five sixths of the time)
-// and faster than it extracts the same values from a JSON document (about
-// half the time for 350,000 link rows, two thirds for 100,000 articles),
-// and, with the keys read from the last-insert-id instead of RETURNING, it
-// need not hold every inserted row until the statement ends.
+// application's process (SQLite), or whose driver writes the values into
+// the text anyway (MySQL with interpolateParams=true): an INSERT of two
+// rows or more writes its values into the statement's text as literals
+// instead of binding them, so that any number of rows is one multi-row
+// VALUES statement, free of the parameter limit.
+//
+// SQLite parses short literals faster than the driver binds them (100 rows
+// of seven columns: five sixths of the time) and faster than it extracts
+// the same values from a JSON document (about half the time for 350,000
+// link rows, two thirds for 100,000 articles), and, with the keys read from
+// the last-insert-id instead of RETURNING, it need not hold every inserted
+// row until the statement ends. On MySQL relm spares database/sql's
+// conversion of each argument and the driver's interpolation, which grows
+// a buffer as large as the statement and copies it again (100 rows of
+// seven columns: half the bytes allocated; 100,000 tutorial articles:
+// 196 MB instead of 474 MB).
 //
 // A literal is exactly what binding the value stores: relm inlines a column
 // only when InlineKind says so, and a value AppendLiteral refuses is bound

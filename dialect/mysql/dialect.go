@@ -25,6 +25,10 @@ type Dialect struct {
 	// parameters into the SQL text (interpolateParams=true), where escaping
 	// can double the bytes a statement takes; MaxPacket allows for it.
 	interpolate atomic.Bool
+	// inline records that values may be written as literals
+	// (interpolation on, a character set of literalCharsets; see
+	// InlineKind).
+	inline atomic.Bool
 }
 
 // serverInfo is what Detect learned.
@@ -118,6 +122,11 @@ func (d *Dialect) DriverDSN(dsn string) (string, error) {
 		cfg.Collation = defaultCollation
 	}
 	d.interpolate.Store(cfg.InterpolateParams)
+	var charsets []string
+	for _, v := range q["charset"] {
+		charsets = append(charsets, strings.Split(v, ",")...)
+	}
+	d.inline.Store(literalsSafe(cfg, charsets))
 	return cfg.FormatDSN(), nil
 }
 

@@ -21,6 +21,11 @@
 // loading's IN lists as long as max_allowed_packet allows
 // ([Dialect.Interpolates]). Without it, a table past the limit is inserted
 // through JSON_TABLE in one statement, and IN lists split at 65,535 keys.
+// With it, an INSERT of two rows or more has its values written into the
+// text by relm rather than by the driver ([Dialect.AppendLiteral]), in a
+// form that reads back the same under every sql_mode; what the driver must
+// escape per connection (a string holding a backslash or NUL, a time) is
+// still bound and interpolated by the driver.
 //
 // After connecting, relm.Open calls [Dialect.Detect], which reads
 // SELECT VERSION() to tell MariaDB from MySQL: INSERT … RETURNING exists

@@ -140,7 +140,8 @@ func (d *Dialect) InlineKind(k schema.Kind) bool {
 // as they are, valid UTF-8 or not), non-empty []byte as a blob literal
 // (X'…'), times as text in the layout of _time_format=sqlite. A string
 // holding a NUL byte (SQLite's tokenizer ends the statement there), an
-// empty []byte and any other type are refused, and bound.
+// empty []byte, a string or []byte longer than maxLiteralBytes and any
+// other type are refused, and bound.
 func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool) {
 	switch x := v.(type) {
 	case nil:
@@ -153,7 +154,7 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		}
 		return append(b, '0'), true
 	case string:
-		if strings.IndexByte(x, 0) >= 0 {
+		if len(x) > maxLiteralBytes || strings.IndexByte(x, 0) >= 0 {
 			return b, false
 		}
 		return appendQuoted(b, x), true
@@ -161,7 +162,7 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		if x == nil {
 			return append(b, "NULL"...), true
 		}
-		if len(x) == 0 {
+		if len(x) == 0 || len(x) > maxLiteralBytes {
 			return b, false
 		}
 		b = append(b, "X'"...)
@@ -172,6 +173,13 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 	}
 	return b, false
 }
+
+// maxLiteralBytes is the longest string or []byte written as a literal; a
+// longer one is bound in the same statement. SQLite binds a long text
+// faster than its parser reads it back from the statement, and relm need
+// not copy it into the text (100 tutorial seeds, whose articles hold about
+// a kilobyte each: 3.0 ms a seed against 3.5 ms with every value inlined).
+const maxLiteralBytes = 256
 
 // appendQuoted appends s as a text literal, each quote doubled.
 func appendQuoted(b []byte, s string) []byte {
