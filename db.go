@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/relmorm/relm/dialect"
@@ -54,6 +55,7 @@ type DB struct {
 	// share one buffer.
 	reuseText bool
 	sqlc      sqlCache
+	plans     sync.Map // *mapping.Registry → *flushPlan
 	cluster   *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
 }
 

@@ -1204,13 +1204,32 @@ func (s *Session) loadChildren(ctx context.Context, r *mapping.Relationship, par
 	return s.load(ctx, r.Target, q, []any{r.LocalFields[0].Value(parent.ptr)})
 }
 
-// tableMappers maps tables to their mappers.
-func (s *Session) tableMappers() map[*schema.Table]*mapping.Mapper {
-	out := map[*schema.Table]*mapping.Mapper{}
-	for _, m := range s.reg.Mappers() {
-		out[m.Table] = m
+// flushPlan is what a flush needs of a configured registry: its tables in
+// flush order (flushOrder) and the mapper of each mapped table. A DB keeps
+// one per registry, made again when the registry's Version changes.
+type flushPlan struct {
+	version uint64
+	tables  []*schema.Table
+	byTable map[*schema.Table]*mapping.Mapper
+}
+
+// flushPlan returns the plan of s's registry, which s.check configured.
+func (s *Session) flushPlan() (*flushPlan, error) {
+	reg := s.reg
+	v := reg.Version()
+	if p, ok := s.db.plans.Load(reg); ok && p.(*flushPlan).version == v {
+		return p.(*flushPlan), nil
 	}
-	return out
+	tables, err := flushOrder(reg.MetaData())
+	if err != nil {
+		return nil, err
+	}
+	p := &flushPlan{version: v, tables: tables, byTable: map[*schema.Table]*mapping.Mapper{}}
+	for _, m := range reg.Mappers() {
+		p.byTable[m.Table] = m
+	}
+	s.db.plans.Store(reg, p)
+	return p, nil
 }
 
 // flushOrder returns the tables in the order their rows are inserted: each
@@ -1330,11 +1349,11 @@ func flushOrder(md *schema.MetaData) ([]*schema.Table, error) {
 }
 
 func (u *unitOfWork) execute(all, deleted []*state) error {
-	tables, err := flushOrder(u.s.reg.MetaData())
+	plan, err := u.s.flushPlan()
 	if err != nil {
 		return err
 	}
-	byTable := u.s.tableMappers()
+	tables, byTable := plan.tables, plan.byTable
 	pending := map[*mapping.Mapper][]*state{}
 	persistent := map[*mapping.Mapper][]*state{}
 	if len(all) > 64 {

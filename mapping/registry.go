@@ -29,6 +29,8 @@ type Registry struct {
 	// operation calls it, and sessions of many goroutines share a
 	// registry, so a configured registry answers without its lock.
 	ready atomic.Bool
+	// version counts successful configurations (see Version).
+	version atomic.Uint64
 }
 
 // NewRegistry returns an empty registry.
@@ -174,9 +176,17 @@ func (reg *Registry) Configure() error {
 		return err
 	}
 	reg.configured = true
+	reg.version.Add(1)
 	reg.ready.Store(true)
 	return nil
 }
+
+// Version returns a number that changes each time the registry is
+// configured again (after Register, Map or AddTable added to it), 0 before
+// the first configuration: something derived from the configured registry,
+// such as the order in which a flush writes its tables, stays valid while
+// Version returns the number it was derived under.
+func (reg *Registry) Version() uint64 { return reg.version.Load() }
 
 func (reg *Registry) configure() error {
 	if err := reg.md.Resolve(); err != nil {
