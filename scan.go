@@ -33,10 +33,11 @@ func newScanDests(fields []*mapping.Field) scanDests {
 	return d
 }
 
-// isPlainInt reports whether f is an int or a type defined on int, which
-// the mapping scans as an int (Field.Addr gives a *int).
+// isPlainInt reports whether f is an int or a type defined on int without
+// a Scanner or Valuer of its own, which the mapping scans as an int
+// (Field.Addr gives a *int).
 func isPlainInt(f *mapping.Field) bool {
-	return f != nil && f.Type.Kind() == reflect.Int
+	return f != nil && f.PlainInt()
 }
 
 // set fills dest with the destinations of fields in the struct at p.

@@ -46,7 +46,12 @@
 // (nil is NULL) is a nullable column, anything else NOT NULL. Go types map to column types as
 // int, int8, int16, int32, uint8, uint16 → INTEGER; int64, uint32 → BIGINT;
 // string → VARCHAR(255) (or text with `type:text`); bool → BOOLEAN; float32,
-// float64 → FLOAT; time.Time → TIMESTAMP; []byte → BLOB.
+// float64 → FLOAT; time.Time → TIMESTAMP; []byte → BLOB. A type defined on
+// one of those kinds (type Status int) maps as its kind, unless it has its
+// own sql.Scanner or driver.Valuer: its values then go through them, as
+// database/sql would send and scan them, and with both it may hold any
+// column type its `type:` tag names (a Status stored by name in a
+// varchar). Any other type with both methods needs a `type:` tag.
 //
 // Relationship keys (on a *T or []*T field):
 //

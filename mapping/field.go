@@ -94,6 +94,11 @@ func (f *Field) IntKey(obj unsafe.Pointer) (v int64, ok, isInt bool) {
 	return v, !(f.Column.PrimaryKey && v == 0), true
 }
 
+// PlainInt reports whether the field is an int, or of a type defined on
+// int that has no sql.Scanner or driver.Valuer of its own: Addr then gives
+// a *int to scan into.
+func (f *Field) PlainInt() bool { return f.intKind == intInt }
+
 // SetKey stores a key value (int64 or string, or nil for NULL) into the
 // field, converting to the field's Go type.
 func (f *Field) SetKey(obj unsafe.Pointer, k any) error {
@@ -185,10 +190,24 @@ func isCustomColumn(t reflect.Type) bool {
 	return reflect.PointerTo(t).Implements(scannerType) && (t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType))
 }
 
+// convertsItself reports whether t, a type defined on a basic kind,
+// implements sql.Scanner (on its pointer) or driver.Valuer (on itself or
+// its pointer): its values then go through those methods, as database/sql
+// would send and scan them, not through the accessors of its kind.
+func convertsItself(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return pt.Implements(scannerType) || t.Implements(valuerType) || pt.Implements(valuerType)
+}
+
 // buildAccessors creates the per-type closures of f.
 func (f *Field) buildAccessors() {
 	t := f.Type
 	pk := f.Column.PrimaryKey
+	f.buildEqual()
+	if convertsItself(t) {
+		f.buildReflect()
+		return
+	}
 	switch t.Kind() {
 	case reflect.Int:
 		f.intKind = intInt
@@ -281,56 +300,7 @@ func (f *Field) buildAccessors() {
 			return nil
 		}
 	}
-	f.buildEqual()
-	// General fallbacks through reflect.NewAt: correct for every type the
-	// mapper accepts, used for the less common ones.
-	if f.addr == nil {
-		f.addr = func(p unsafe.Pointer) any { return reflect.NewAt(t, p).Interface() }
-	}
-	if f.value == nil {
-		f.value = func(p unsafe.Pointer) any {
-			v := reflect.NewAt(t, p).Elem()
-			if v.Kind() == reflect.Pointer {
-				if v.IsNil() {
-					return nil
-				}
-				v = v.Elem()
-			}
-			if vr, ok := v.Interface().(driver.Valuer); ok {
-				dv, err := vr.Value()
-				if err != nil {
-					return vr // let the driver report the error
-				}
-				return dv
-			}
-			switch v.Kind() {
-			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				return v.Int()
-			case reflect.Uint8, reflect.Uint16, reflect.Uint32:
-				return int64(v.Uint())
-			case reflect.String:
-				return v.String()
-			case reflect.Bool:
-				return v.Bool()
-			case reflect.Float32, reflect.Float64:
-				return v.Float()
-			}
-			return v.Interface()
-		}
-	}
-	if f.getKey == nil {
-		f.getKey = func(p unsafe.Pointer) (any, bool) {
-			v := normalizeKey(f.value(p))
-			if v == nil {
-				return nil, false
-			}
-			if pk && (v == int64(0) || v == "") {
-				return v, false
-			}
-			return v, true
-		}
-	}
-	f.setKey = func(p unsafe.Pointer, k any) error { return setKeyReflect(reflect.NewAt(t, p).Elem(), k) }
+	f.buildReflect()
 	switch t.Kind() {
 	case reflect.Int:
 		f.setKey = func(p unsafe.Pointer, k any) error {
@@ -382,6 +352,68 @@ func (f *Field) buildAccessors() {
 			}
 			return setKeyReflect(reflect.NewAt(t, p).Elem(), k)
 		}
+	}
+}
+
+// buildReflect fills the accessors f has not got yet with general ones
+// through reflect.NewAt: correct for every type the mapper accepts, used
+// for the less common ones and for types with their own sql.Scanner or
+// driver.Valuer.
+func (f *Field) buildReflect() {
+	t := f.Type
+	pk := f.Column.PrimaryKey
+	if f.addr == nil {
+		f.addr = func(p unsafe.Pointer) any { return reflect.NewAt(t, p).Interface() }
+	}
+	if f.value == nil {
+		f.value = func(p unsafe.Pointer) any {
+			v := reflect.NewAt(t, p).Elem()
+			if v.Kind() == reflect.Pointer {
+				if v.IsNil() {
+					return nil
+				}
+				v = v.Elem()
+			}
+			vr, ok := v.Interface().(driver.Valuer)
+			if !ok && v.CanAddr() {
+				vr, ok = v.Addr().Interface().(driver.Valuer)
+			}
+			if ok {
+				dv, err := vr.Value()
+				if err != nil {
+					return vr // let the driver report the error
+				}
+				return dv
+			}
+			switch v.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				return v.Int()
+			case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+				return int64(v.Uint())
+			case reflect.String:
+				return v.String()
+			case reflect.Bool:
+				return v.Bool()
+			case reflect.Float32, reflect.Float64:
+				return v.Float()
+			}
+			return v.Interface()
+		}
+	}
+	if f.getKey == nil {
+		f.getKey = func(p unsafe.Pointer) (any, bool) {
+			v := normalizeKey(f.value(p))
+			if v == nil {
+				return nil, false
+			}
+			if pk && (v == int64(0) || v == "") {
+				return v, false
+			}
+			return v, true
+		}
+	}
+	if f.setKey == nil {
+		f.setKey = func(p unsafe.Pointer, k any) error { return setKeyReflect(reflect.NewAt(t, p).Elem(), k) }
 	}
 }
 

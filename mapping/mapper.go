@@ -352,7 +352,10 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 	}
 	where := name + "." + sf.Name
 	goType, goNullable, ok := goColumnType(sf.Type)
-	custom := !ok && (isCustomColumn(sf.Type) || sf.Type.Kind() == reflect.Pointer && isCustomColumn(sf.Type.Elem()))
+	// A type with its own Scanner and Valuer converts its values itself:
+	// it may hold any column type its tag names.
+	converts := isCustomColumn(sf.Type) || sf.Type.Kind() == reflect.Pointer && isCustomColumn(sf.Type.Elem())
+	custom := !ok && converts
 	if !ok && !custom && sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct && sf.Type.Elem() != timeType {
 		return nil, fmt.Errorf("mapping: %s is %s; relationship collections hold pointers — use []*%s so that each row is one object (or tag the field `relm:\"-\"` to leave it unmapped)", where, sf.Type, sf.Type.Elem().Name())
 	}
@@ -365,7 +368,7 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 			return nil, fmt.Errorf("mapping: %s has the custom type %s; name its column type with a `type:` tag, e.g. `type:text`", where, sf.Type)
 		}
 		typ = goType
-	} else if ok && !compatible(goType, typ) {
+	} else if ok && !converts && !compatible(goType, typ) {
 		return nil, fmt.Errorf("mapping: %s: Go type %s cannot hold column type %s", where, sf.Type, typ)
 	}
 	if cs.Size != 0 {
