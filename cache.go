@@ -108,7 +108,7 @@ func newInsertShape(d dialect.Dialect, m *mapping.Mapper, skip *mapping.Field) *
 		return sh // only a generated key: see insertDefaults
 	}
 	sh.head = insertHead(d, m.Table.Name, sh.cols)
-	if skip != nil && d.Returning() {
+	if skip != nil && d.Returning() && !keysEndAtLastID(d) {
 		sh.tail = " RETURNING " + d.Quote(skip.Column.Name)
 	}
 	one := append([]byte(sh.head), '(')

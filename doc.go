@@ -66,7 +66,9 @@
 //     (self-referential rows in waves, parents first; rows of a cycle
 //     between tables inserted with NULL and given their key by a following
 //     UPDATE, the post-update), foreign keys filled from the parents'
-//     generated keys, which are read back with RETURNING; then UPDATEs;
+//     generated keys, which are read back with RETURNING (on SQLite from
+//     the statement's last-insert-id: its rows get consecutive rowids
+//     ending there, and an Exec costs less than a query); then UPDATEs;
 //     then link rows; then DELETEs, children first.
 //  5. In memory: the other side of every bidirectional relationship is
 //     brought into step (below), and snapshots are taken.
@@ -80,10 +82,11 @@
 // longer than 256 bytes, and a time unless the rows are more than bound
 // statements carry, is bound — a literal time is the driver's text under
 // relm's DSN setting _time_format=sqlite), which SQLite parses faster
-// than it binds short values or reads JSON, its generated keys read from
-// the last-insert-id rather than RETURNING (SQLite gives a multi-row
-// INSERT's rows consecutive rowids; a trigger inserting into the same
-// table while the INSERT runs would break that), and on MySQL/MariaDB
+// than it binds short values or reads JSON (the generated keys of every
+// SQLite INSERT … VALUES, bound or literal, come from the last-insert-id
+// rather than RETURNING: SQLite gives a multi-row INSERT's rows
+// consecutive rowids; a trigger inserting into the same table while the
+// INSERT runs would break that), and on MySQL/MariaDB
 // with interpolateParams=true (no placeholder reaches the server, so its
 // limit does not apply), VALUES bounded by the packet alone, two rows or
 // more written as literals by relm rather than by the driver (a string

@@ -122,7 +122,7 @@ func ExampleGet() {
 	exCheck(err)
 	fmt.Println(first == second, first == ada, first.Username)
 	// Output:
-	//   SQL: INSERT INTO "users" ("username", "password", "email") VALUES (?, ?, ?) RETURNING "id"
+	//   SQL: INSERT INTO "users" ("username", "password", "email") VALUES (?, ?, ?)
 	// in the session that saved it:
 	// true
 	// in a new session:
@@ -155,8 +155,8 @@ func ExampleSession_Delete() {
 	fmt.Println(second.UserID == nil, second.Author == nil, len(orm.Articles), s.Contains(first))
 	// Output:
 	//   SQL: BEGIN
-	//   SQL: INSERT INTO "tags" ("name") VALUES (?) RETURNING "id"
-	//   SQL: INSERT INTO "users" ("username", "password", "email") VALUES (?, ?, ?) RETURNING "id"
+	//   SQL: INSERT INTO "tags" ("name") VALUES (?)
+	//   SQL: INSERT INTO "users" ("username", "password", "email") VALUES (?, ?, ?)
 	//   SQL: INSERT INTO "articles" ("title", "content", "user_id", "cate_id") VALUES ('First', NULL, 1, NULL), ('Second', NULL, 1, NULL)
 	//   SQL: INSERT INTO "article_tag" ("article_id", "tag_id") VALUES (1, 1), (2, 1)
 	//   SQL: COMMIT
