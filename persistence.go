@@ -926,6 +926,9 @@ func (u *unitOfWork) detachOneToOne() error {
 
 // writeLinks deletes removed link rows, then inserts added ones, per table.
 func (u *unitOfWork) writeLinks() error {
+	if len(u.linkOrder) == 0 {
+		return nil
+	}
 	type group struct {
 		sec  *schema.Table
 		cols [2]*schema.Column

@@ -1211,6 +1211,10 @@ type flushPlan struct {
 	version uint64
 	tables  []*schema.Table
 	byTable map[*schema.Table]*mapping.Mapper
+	// mappers[i] is the mapper of tables[i] (nil for a table without
+	// one); rank is the inverse.
+	mappers []*mapping.Mapper
+	rank    map[*mapping.Mapper]int
 }
 
 // flushPlan returns the plan of s's registry, which s.check configured.
@@ -1224,9 +1228,15 @@ func (s *Session) flushPlan() (*flushPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &flushPlan{version: v, tables: tables, byTable: map[*schema.Table]*mapping.Mapper{}}
+	p := &flushPlan{version: v, tables: tables, byTable: map[*schema.Table]*mapping.Mapper{},
+		mappers: make([]*mapping.Mapper, len(tables)), rank: map[*mapping.Mapper]int{}}
 	for _, m := range reg.Mappers() {
 		p.byTable[m.Table] = m
+	}
+	for i, t := range tables {
+		if m := p.byTable[t]; m != nil {
+			p.mappers[i], p.rank[m] = m, i
+		}
 	}
 	s.db.plans.Store(reg, p)
 	return p, nil
@@ -1354,48 +1364,72 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 		return err
 	}
 	tables, byTable := plan.tables, plan.byTable
-	pending := map[*mapping.Mapper][]*state{}
-	persistent := map[*mapping.Mapper][]*state{}
+	// The new and the changed rows of each table, by the table's rank in
+	// the plan.
+	n := len(tables)
+	var small [16][]*state
+	lists := small[:]
+	if 2*n > len(small) {
+		lists = make([][]*state, 2*n)
+	}
+	pending, persistent := lists[:n], lists[n:2*n]
+	rankOf := func(st *state) (int, error) {
+		r, ok := plan.rank[st.m]
+		if !ok {
+			return 0, fmt.Errorf("relm: %s is not mapped by the session's registry", st.m.Name())
+		}
+		return r, nil
+	}
 	if len(all) > 64 {
 		// Each table's new rows in one array of the right size.
-		counts := map[*mapping.Mapper]int{}
+		counts := make([]int, n)
 		for _, st := range all {
 			if st.status == statusPending {
-				counts[st.m]++
+				r, err := rankOf(st)
+				if err != nil {
+					return err
+				}
+				counts[r]++
 			}
 		}
-		for m, n := range counts {
-			pending[m] = make([]*state, 0, n)
+		for r, c := range counts {
+			if c > 0 {
+				pending[r] = make([]*state, 0, c)
+			}
 		}
 	}
 	for _, st := range all {
+		if st.status != statusPending && st.status != statusPersistent {
+			continue
+		}
 		if u.s.states[st.ptr] != st {
 			continue // forgotten during the diff
 		}
-		switch st.status {
-		case statusPending:
-			pending[st.m] = append(pending[st.m], st)
-		case statusPersistent:
-			persistent[st.m] = append(persistent[st.m], st)
+		r, err := rankOf(st)
+		if err != nil {
+			return err
+		}
+		if st.status == statusPending {
+			pending[r] = append(pending[r], st)
+		} else {
+			persistent[r] = append(persistent[r], st)
 		}
 	}
 	// Inserts, parents first.
-	for _, t := range tables {
-		m := byTable[t]
-		if m == nil || len(pending[m]) == 0 {
+	for r, m := range plan.mappers {
+		if m == nil || len(pending[r]) == 0 {
 			continue
 		}
-		if err := u.insertTable(m, pending[m]); err != nil {
+		if err := u.insertTable(m, pending[r]); err != nil {
 			return err
 		}
 	}
 	// Updates of changed columns, parents first.
-	for _, t := range tables {
-		m := byTable[t]
+	for r, m := range plan.mappers {
 		if m == nil {
 			continue
 		}
-		for _, st := range persistent[m] {
+		for _, st := range persistent[r] {
 			if err := u.applySyncs(st); err != nil {
 				return err
 			}

@@ -25,6 +25,7 @@ type Mapper struct {
 
 	registry  *Registry
 	ops       atomic.Pointer[typeOps]
+	sliceType reflect.Type // []Type, for NewArray before InstallOps
 	byField   map[string]*Field
 	byColumn  map[string]*Field
 	rels      map[string]*Relationship
@@ -142,7 +143,7 @@ func (m *Mapper) NewArray(n int) unsafe.Pointer {
 	if ops := m.ops.Load(); ops != nil {
 		return ops.allocN(n)
 	}
-	return reflect.MakeSlice(reflect.SliceOf(m.Type), n, n).UnsafePointer()
+	return reflect.MakeSlice(m.sliceType, n, n).UnsafePointer()
 }
 
 // typeOps are allocation and copy functions compiled for one type by generic
@@ -214,7 +215,7 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 	}
 	name := t.Name()
 	m := &Mapper{Type: t, registry: r, byField: map[string]*Field{}, byColumn: map[string]*Field{},
-		rels: map[string]*Relationship{}, relFields: map[string]relField{}}
+		rels: map[string]*Relationship{}, relFields: map[string]relField{}, sliceType: reflect.SliceOf(t)}
 	table := &schema.Table{Name: spec.Table}
 	if table.Name == "" {
 		// As documented on ModelSpec.Table: the TableName method first.
