@@ -179,6 +179,9 @@ type batch struct {
 	shape     *insertShape // the cached statement text of a mapper's rows, or nil
 	n         int
 	row       func(i int, dst []any) // the values of row i, in cols order
+	// ints, when not nil, gives row i's values as integers without boxing
+	// them, for an INSERT of literals; false sends the row through row.
+	ints func(i int, dst []int64) bool
 	returning *schema.Column         // the generated key to read back, or nil
 	// bulkRows is the number of rows the last bulk statement took, 0
 	// before the first: it sizes the next one's arrays.
@@ -234,6 +237,14 @@ func fitsPacket(vals []any, first bool, limit int, size *int) bool {
 	rs := 0
 	for _, v := range vals {
 		rs += argSize(v)
+	}
+	return fitsBytes(rs, first, limit, size)
+}
+
+// fitsBytes is fitsPacket for a row of rs bytes.
+func fitsBytes(rs int, first bool, limit int, size *int) bool {
+	if limit <= 0 {
+		return true
 	}
 	if !first && *size+rs > limit {
 		return false
@@ -417,25 +428,52 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	}
 	buf = append(buf, head...)
 	n, size := 0, 0
+	var ivals []int64
+	if inline && b.ints != nil {
+		ivals = make([]int64, len(b.cols))
+	}
 	i := start
 	for ; i < end; i++ {
-		b.row(i, vals)
+		intRow := ivals != nil && b.ints(i, ivals)
+		if !intRow {
+			b.row(i, vals)
+		}
 		if inline && i > start && (n+len(vals) > maxParams || len(buf) > maxInlineSQL ||
 			(i-start+1)*len(vals) > maxInlineValues) {
 			// Values the dialect would not inline took the placeholders,
 			// or the statement is as large as one should be.
 			break
 		}
-		if inline && cap(buf)-len(buf) < 1<<16 && i-start >= sizeProbe {
+		if inline && (i-start == 1 || i-start >= sizeProbe) && cap(buf)-len(buf) < 1<<16 {
 			// Literal rows vary in size: size the statement from the rows
-			// written so far rather than let append copy it at each
-			// doubling.
-			// The slack takes the row that crosses maxInlineSQL.
-			est := len(buf) / (i - start) * (end - start)
+			// written so far — the first, then sizeProbe of them —
+			// rather than let append copy it at each doubling (100
+			// tutorial articles of about a kilobyte on MariaDB: 200 kB
+			// of copies). The slack takes the row that crosses
+			// maxInlineSQL.
+			est := len(head) + (len(buf)-len(head))/(i-start)*(end-start)
 			want := min(est+est/8+1<<10, maxInlineSQL+1<<16) + len(tail)
 			if want > cap(buf) {
 				buf = append(make([]byte, 0, want), buf...)
 			}
+		}
+		if intRow {
+			// Integers are decimal literals in every dialect's SQL.
+			if !fitsBytes(argSize(int64(0))*len(ivals), i == start, limit, &size) {
+				break
+			}
+			if i > start {
+				buf = append(buf, ", "...)
+			}
+			buf = append(buf, '(')
+			for j, v := range ivals {
+				if j > 0 {
+					buf = append(buf, ", "...)
+				}
+				buf = strconv.AppendInt(buf, v, 10)
+			}
+			buf = append(buf, ')')
+			continue
 		}
 		if !fitsPacket(vals, i == start, limit, &size) {
 			break
@@ -576,8 +614,8 @@ func isTime(v any) bool {
 	return ok
 }
 
-// sizeProbe is the least number of rows an inlined INSERT writes before
-// it sizes its text from them.
+// sizeProbe is the number of rows an inlined INSERT writes before it sizes
+// its text from them again (it first does after one row).
 const sizeProbe = 64
 
 // keysEndAtLastID reports whether d's INSERT … VALUES gives its rows keys
@@ -948,7 +986,13 @@ func (u *unitOfWork) writeLinks() error {
 		}
 		fields := op.fields()
 		for i, end := range op.ends {
-			if _, ok := fields[i].Key(end.ptr); !ok {
+			ok := false
+			if _, intOK, isInt := fields[i].IntKey(end.ptr); isInt {
+				ok = intOK
+			} else {
+				_, ok = fields[i].Key(end.ptr)
+			}
+			if !ok {
 				return fmt.Errorf("relm: a %s link row refers to a %s that has no key; add it to the session (or give the relationship the save-update cascade)", op.sec().Name, end.m.Name())
 			}
 		}
@@ -986,6 +1030,14 @@ func (u *unitOfWork) writeLinks() error {
 					f := op.fields()
 					dst[0] = f[0].Value(op.ends[0].ptr)
 					dst[1] = f[1].Value(op.ends[1].ptr)
+				},
+				ints: func(i int, dst []int64) bool {
+					op := ops[i]
+					f := op.fields()
+					a, okA, intA := f[0].IntKey(op.ends[0].ptr)
+					c, okC, intC := f[1].IntKey(op.ends[1].ptr)
+					dst[0], dst[1] = a, c
+					return intA && intC && okA && okC
 				},
 				fail: func(_, _ int, query string, err error) error {
 					return &StatementError{Op: "link insert", Type: g.sec.Name, SQL: query, Err: err}
