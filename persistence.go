@@ -174,15 +174,15 @@ func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *map
 // batch is the rows of one INSERT into one table, however many statements
 // they take.
 type batch struct {
-	table     *schema.Table
-	cols      []*schema.Column
-	shape     *insertShape // the cached statement text of a mapper's rows, or nil
-	n         int
-	row       func(i int, dst []any) // the values of row i, in cols order
+	table *schema.Table
+	cols  []*schema.Column
+	shape *insertShape // the cached statement text of a mapper's rows, or nil
+	n     int
+	row   func(i int, dst []any) // the values of row i, in cols order
 	// ints, when not nil, gives row i's values as integers without boxing
 	// them, for an INSERT of literals; false sends the row through row.
-	ints func(i int, dst []int64) bool
-	returning *schema.Column         // the generated key to read back, or nil
+	ints      func(i int, dst []int64) bool
+	returning *schema.Column // the generated key to read back, or nil
 	// bulkRows is the number of rows the last bulk statement took, 0
 	// before the first: it sizes the next one's arrays.
 	bulkRows int
