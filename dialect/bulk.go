@@ -87,7 +87,7 @@ type PacketLimiter interface {
 // conversion of each argument and the driver's interpolation, which grows
 // a buffer as large as the statement and copies it again (100 rows of
 // seven columns: half the bytes allocated; 100,000 tutorial articles:
-// 196 MB instead of 474 MB).
+// 196 MB instead of 650 MB).
 //
 // A literal is exactly what binding the value stores: relm inlines a column
 // only when InlineKind says so, and a value AppendLiteral refuses is bound
