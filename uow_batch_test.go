@@ -12,6 +12,7 @@ import (
 	"github.com/relmorm/relm"
 	"github.com/relmorm/relm/dialect/postgres"
 	"github.com/relmorm/relm/internal/testdb"
+	"github.com/relmorm/relm/mapping"
 )
 
 // seedTutorial commits the tutorial's graph with n articles as the
@@ -189,6 +190,25 @@ type Kinds struct {
 }
 
 func (Kinds) TableName() string { return "kinds" }
+
+// readBackKinds reads the kinds table in a new session and checks it holds
+// exactly rows, each as written.
+func readBackKinds(t *testing.T, db *relm.DB, reg *mapping.Registry, rows []*Kinds) {
+	t.Helper()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+	got, err := relm.Select[Kinds](s).All(ctx)
+	must(t, err)
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows read back, want %d", len(got), len(rows))
+	}
+	byID := kindsByID(got)
+	for i, want := range rows {
+		if diff := sameKinds(byID[want.ID], want); diff != "" {
+			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
+		}
+	}
+}
 
 // hostileRows returns rows whose values are the hard cases of each kind,
 // cycled so that every value meets every other.
@@ -427,17 +447,5 @@ func TestUOWPostgresBulkBytes(t *testing.T) {
 			t.Fatalf("row %d has key %d after %d: keys not in row order", i, rows[i].ID, rows[i-1].ID)
 		}
 	}
-	s2 := relm.NewSession(db, reg)
-	defer s2.Close()
-	got, err := relm.Select[Kinds](s2).All(ctx)
-	must(t, err)
-	byID := kindsByID(got)
-	if len(byID) != len(rows) {
-		t.Fatalf("%d rows read back, want %d", len(byID), len(rows))
-	}
-	for i, want := range rows {
-		if diff := sameKinds(byID[want.ID], want); diff != "" {
-			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
-		}
-	}
+	readBackKinds(t, db, reg, rows)
 }

@@ -59,19 +59,7 @@ func TestUOWInterpolatedValues(t *testing.T) {
 	if len(inserts) != 1 || !strings.Contains(inserts[0], "VALUES") || strings.Contains(inserts[0], "JSON_TABLE") {
 		t.Fatalf("%d INSERTs; the first: %.200s", len(inserts), inserts[0])
 	}
-	s2 := relm.NewSession(db, reg)
-	defer s2.Close()
-	got, err := relm.Select[Kinds](s2).All(ctx)
-	must(t, err)
-	if len(got) != n {
-		t.Fatalf("%d rows read back, want %d", len(got), n)
-	}
-	byID := kindsByID(got)
-	for i, want := range rows {
-		if diff := sameKinds(byID[want.ID], want); diff != "" {
-			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
-		}
-	}
+	readBackKinds(t, db, reg, rows)
 }
 
 // TestLoaderInterpolatedInList: with interpolateParams=true no placeholder
@@ -159,19 +147,7 @@ func TestUOWInterpolatedLiterals(t *testing.T) {
 			if got := strings.Count(insert, "?"); c.literals && got >= n*4 || !c.literals && got < n*10 {
 				t.Fatalf("%d placeholders in the INSERT of %d rows (literals %v)", got, n, c.literals)
 			}
-			s2 := relm.NewSession(db, reg)
-			defer s2.Close()
-			got, err := relm.Select[Kinds](s2).All(ctx)
-			must(t, err)
-			if len(got) != n {
-				t.Fatalf("%d rows read back, want %d", len(got), n)
-			}
-			byID := kindsByID(got)
-			for i, want := range rows {
-				if diff := sameKinds(byID[want.ID], want); diff != "" {
-					t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
-				}
-			}
+			readBackKinds(t, db, reg, rows)
 		})
 	}
 }

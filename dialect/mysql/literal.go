@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"database/sql/driver"
-	"encoding/hex"
 	"math"
 	"strconv"
 	"strings"
@@ -61,7 +60,7 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		if strings.IndexByte(x, '\\') >= 0 || strings.IndexByte(x, 0) >= 0 {
 			return b, false
 		}
-		return appendQuoted(b, x), true
+		return dialect.AppendQuoted(b, x), true
 	case []byte:
 		if x == nil {
 			return append(b, "NULL"...), true
@@ -69,27 +68,9 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		if len(x) == 0 {
 			return b, false
 		}
-		b = append(b, "X'"...)
-		b = hex.AppendEncode(b, x)
-		return append(b, '\''), true
+		return dialect.AppendHexBlob(b, x), true
 	}
 	return b, false
-}
-
-// appendQuoted appends s as a text literal, each quote doubled.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '\'')
-	for {
-		i := strings.IndexByte(s, '\'')
-		if i < 0 {
-			break
-		}
-		b = append(b, s[:i+1]...)
-		b = append(b, '\'')
-		s = s[i+1:]
-	}
-	b = append(b, s...)
-	return append(b, '\'')
 }
 
 // KeysEndAtLastInsertID is false: MySQL's last-insert-id is the key of an
