@@ -10,11 +10,14 @@ import (
 )
 
 // TableNames returns the names of the ordinary and partitioned tables of the
-// connection's current schema (normally public), sorted.
+// connection's current schema (normally public), sorted. The schema's oid
+// comes from a subquery rather than a join: PostgreSQL plans the join in
+// about ten times as long as it takes to run the query (0.6–1.6 ms against
+// 0.06–0.2 ms), and CreateAll asks first thing.
 func (*Dialect) TableNames(ctx context.Context, q dialect.Executor) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.relname
-FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')`)
+	rows, err := q.QueryContext(ctx, `SELECT c.relname FROM pg_catalog.pg_class c
+WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())
+AND c.relkind IN ('r', 'p')`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list tables: %w", err)
 	}
