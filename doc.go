@@ -81,7 +81,9 @@
 // quoted, blobs as X'…'; a string holding a NUL byte, a string or blob
 // longer than 256 bytes, and a time unless the rows are more than bound
 // statements carry, is bound — a literal time is the driver's text under
-// relm's DSN setting _time_format=sqlite), which SQLite parses faster
+// relm's DSN setting _time_format=sqlite, so over a *sql.DB relm did not
+// open (relm.New) times are always bound, and a JSON document carries
+// none), which SQLite parses faster
 // than it binds short values or reads JSON (the generated keys of every
 // SQLite INSERT … VALUES, bound or literal, come from the last-insert-id
 // rather than RETURNING: SQLite gives a multi-row INSERT's rows

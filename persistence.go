@@ -413,11 +413,11 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	if !inline {
 		args = make([]any, 0, rows*len(b.cols))
 	}
-	// Times are inlined only when the rows could not be bound: a literal
-	// time is the text the driver binds under relm's DSN setting
-	// _time_format=sqlite, and a *sql.DB opened otherwise (relm.New)
-	// binds another layout; rows that fit in bound statements keep the
-	// driver's.
+	// Times are inlined only when the rows could not be bound, and only
+	// where the dialect knows the driver's layout (SQLite: a *sql.DB
+	// relm opened, with _time_format=sqlite; AppendLiteral refuses them
+	// elsewhere): rows that fit in bound statements keep the driver's
+	// own conversion.
 	bindTimes := b.n <= perParams
 	var buf []byte
 	reuse := inline && u.s.db.reuseText

@@ -65,11 +65,26 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 
 // BulkRows returns the JSON document of a bulk insert. Times are written as
 // modernc.org/sqlite writes a bound time.Time under relm's DSN setting
-// _time_format=sqlite ("2006-01-02 15:04:05.999999999-07:00"). Strings that
-// are not valid UTF-8, NaN and infinities cannot travel in JSON: Add
-// refuses them with dialect.ErrBulkValue.
+// _time_format=sqlite ("2006-01-02 15:04:05.999999999-07:00"), and only on
+// connections DriverDSN configured so; elsewhere (relm.New), and for
+// strings that are not valid UTF-8, NaN and infinities, which cannot travel
+// in JSON, Add refuses the value with dialect.ErrBulkValue and the row goes
+// by bound VALUES.
 func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes, rows int) dialect.BulkRows {
-	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Rows: rows, Encode: appendValue}
+	encode := appendValue
+	if !d.timeText.Load() {
+		encode = appendValueNoTime
+	}
+	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Rows: rows, Encode: encode}
+}
+
+// appendValueNoTime is appendValue refusing times, for a connection whose
+// time layout relm does not know.
+func appendValueNoTime(b []byte, c *schema.Column, v any) ([]byte, error) {
+	if _, ok := v.(time.Time); ok {
+		return b, dialect.BulkValueError(c, v, "the connection's time layout is not relm's (_time_format=sqlite)")
+	}
+	return appendValue(b, c, v)
 }
 
 func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
@@ -138,7 +153,8 @@ func (d *Dialect) InlineKind(k schema.Kind) bool {
 // AppendLiteral writes v as modernc.org/sqlite would bind it: integers and
 // booleans as integers, strings as text literals (quotes doubled; the bytes
 // as they are, valid UTF-8 or not), non-empty []byte as a blob literal
-// (X'…'), times as text in the layout of _time_format=sqlite. A string
+// (X'…'), times as text in the layout of _time_format=sqlite when DriverDSN
+// configured the connection so (else they are refused). A string
 // holding a NUL byte (SQLite's tokenizer ends the statement there), an
 // empty []byte, a string or []byte longer than maxLiteralBytes and any
 // other type are refused, and bound.
@@ -167,6 +183,9 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		}
 		return dialect.AppendHexBlob(b, x), true
 	case time.Time:
+		if !d.timeText.Load() {
+			return b, false
+		}
 		return dialect.AppendQuoted(b, x.Format(timeLayout)), true
 	}
 	return b, false

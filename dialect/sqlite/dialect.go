@@ -6,15 +6,24 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/relmorm/relm/dialect"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Dialect is SQLite's spelling of SQL. It holds no state; one value can be
-// shared by any number of databases and goroutines.
-type Dialect struct{}
+// Dialect is SQLite's spelling of SQL. One value can be shared by any
+// number of databases and goroutines; DriverDSN records one fact about the
+// connections it configured (timeText).
+type Dialect struct {
+	// timeText records that DriverDSN configured the driver to store a
+	// time as the text relm writes for one (_time_format=sqlite), so
+	// that relm may write times into a statement's text or a JSON
+	// document itself. A dialect that never saw the DSN (relm.New with
+	// a *sql.DB opened elsewhere) leaves every time to the driver.
+	timeText atomic.Bool
+}
 
 var _ dialect.Dialect = (*Dialect)(nil)
 
@@ -39,7 +48,7 @@ const (
 // "sqlite:///FILE" and "sqlite:////ABS/PATH", and SQLite URIs "file:…". It
 // adds foreign_keys(1), busy_timeout(5000) and _time_format=sqlite unless the
 // DSN's query already sets them; other query parameters are kept.
-func (*Dialect) DriverDSN(dsn string) (string, error) {
+func (d *Dialect) DriverDSN(dsn string) (string, error) {
 	scheme, rest, ok := strings.Cut(dsn, ":")
 	uri := false
 	switch strings.ToLower(scheme) {
@@ -85,6 +94,8 @@ func (*Dialect) DriverDSN(dsn string) (string, error) {
 	if params.Get("_time_format") == "" {
 		add = append(add, timeFormat)
 	}
+	tf := params.Get("_time_format")
+	d.timeText.Store(tf == "" || tf == "sqlite")
 	// Parameters without a leading underscore are SQLite URI parameters
 	// (mode=ro, cache=shared, immutable=1); modernc hands them to SQLite only
 	// when the DSN is a file: URI.
