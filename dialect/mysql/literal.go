@@ -21,9 +21,9 @@ var (
 // has interpolateParams=true and a character set whose multi-byte
 // characters never hold a quote or a backslash byte (the default
 // utf8mb4, or utf8, latin1, ascii, binary). The driver would then write
-// the same values into the statement's text itself, after boxing each one
-// and converting it through database/sql; relm writes them as it builds
-// the statement. Without interpolation values stay bound: relm does not
+// the same values into the statement's text itself, after database/sql
+// converted each argument, into a buffer it then copies; relm writes them
+// as it builds the statement. Without interpolation values stay bound: relm does not
 // write SQL text the server would otherwise never see.
 func (d *Dialect) InlineKind(k schema.Kind) bool {
 	return d.inline.Load() && k != schema.KindInvalid
