@@ -1204,15 +1204,12 @@ func (s *Session) loadChildren(ctx context.Context, r *mapping.Relationship, par
 	return s.load(ctx, r.Target, q, []any{r.LocalFields[0].Value(parent.ptr)})
 }
 
-// flushPlan is what a flush needs of a configured registry: its tables in
-// flush order (flushOrder) and the mapper of each mapped table. A DB keeps
+// flushPlan is what a flush needs of a configured registry: the mappers
+// of its tables in flush order (flushOrder; nil for a table without one,
+// such as a link table) and each mapper's rank in that order. A DB keeps
 // one per registry, made again when the registry's Version changes.
 type flushPlan struct {
 	version uint64
-	tables  []*schema.Table
-	byTable map[*schema.Table]*mapping.Mapper
-	// mappers[i] is the mapper of tables[i] (nil for a table without
-	// one); rank is the inverse.
 	mappers []*mapping.Mapper
 	rank    map[*mapping.Mapper]int
 }
@@ -1228,13 +1225,13 @@ func (s *Session) flushPlan() (*flushPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &flushPlan{version: v, tables: tables, byTable: map[*schema.Table]*mapping.Mapper{},
-		mappers: make([]*mapping.Mapper, len(tables)), rank: map[*mapping.Mapper]int{}}
+	byTable := map[*schema.Table]*mapping.Mapper{}
 	for _, m := range reg.Mappers() {
-		p.byTable[m.Table] = m
+		byTable[m.Table] = m
 	}
+	p := &flushPlan{version: v, mappers: make([]*mapping.Mapper, len(tables)), rank: map[*mapping.Mapper]int{}}
 	for i, t := range tables {
-		if m := p.byTable[t]; m != nil {
+		if m := byTable[t]; m != nil {
 			p.mappers[i], p.rank[m] = m, i
 		}
 	}
@@ -1363,10 +1360,9 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 	if err != nil {
 		return err
 	}
-	tables, byTable := plan.tables, plan.byTable
 	// The new and the changed rows of each table, by the table's rank in
 	// the plan.
-	n := len(tables)
+	n := len(plan.mappers)
 	var small [16][]*state
 	lists := small[:]
 	if 2*n > len(small) {
@@ -1376,7 +1372,7 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 	rankOf := func(st *state) (int, error) {
 		r, ok := plan.rank[st.m]
 		if !ok {
-			return 0, fmt.Errorf("relm: %s is not mapped by the session's registry", st.m.Name())
+			return 0, fmt.Errorf("relm: %s is not among the models of the session's registry; register it in the registry the session was made with", st.m.Name())
 		}
 		return r, nil
 	}
@@ -1450,7 +1446,7 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 	if err := u.writeLinks(); err != nil {
 		return err
 	}
-	return u.deleteRows(tables, byTable, deleted)
+	return u.deleteRows(plan, deleted)
 }
 
 // applySyncs copies parents' keys into st's foreign keys.

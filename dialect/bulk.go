@@ -99,7 +99,10 @@ type LiteralInliner interface {
 	InlineKind(k schema.Kind) bool
 	// AppendLiteral appends v, a driver value (nil, int64, float64, bool,
 	// []byte, string or time.Time) of column c, as an SQL literal. It
-	// returns buf unchanged and false when v must be bound instead.
+	// returns buf unchanged and false when v must be bound instead. An
+	// int64 must be written in decimal (strconv.AppendInt), and never
+	// refused: relm writes the integer keys of link rows that way itself,
+	// without boxing them.
 	AppendLiteral(buf []byte, c *schema.Column, v any) ([]byte, bool)
 	// KeysEndAtLastInsertID reports whether the keys one INSERT generates
 	// ascend by one in the order of its rows and end at the

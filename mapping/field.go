@@ -184,20 +184,22 @@ func goColumnType(t reflect.Type) (typ schema.Type, nullable bool, ok bool) {
 	return schema.Type{}, false, false
 }
 
-// isCustomColumn reports whether t implements both sql.Scanner (on its
-// pointer) and driver.Valuer, so that it can be a column with an explicit type.
-func isCustomColumn(t reflect.Type) bool {
-	return reflect.PointerTo(t).Implements(scannerType) && (t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType))
+// hasScanner reports whether *t implements sql.Scanner.
+func hasScanner(t reflect.Type) bool { return reflect.PointerTo(t).Implements(scannerType) }
+
+// hasValuer reports whether t or *t implements driver.Valuer.
+func hasValuer(t reflect.Type) bool {
+	return t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType)
 }
 
-// convertsItself reports whether t, a type defined on a basic kind,
-// implements sql.Scanner (on its pointer) or driver.Valuer (on itself or
-// its pointer): its values then go through those methods, as database/sql
-// would send and scan them, not through the accessors of its kind.
-func convertsItself(t reflect.Type) bool {
-	pt := reflect.PointerTo(t)
-	return pt.Implements(scannerType) || t.Implements(valuerType) || pt.Implements(valuerType)
-}
+// isCustomColumn reports whether t implements both sql.Scanner (on its
+// pointer) and driver.Valuer, so that it can be a column with an explicit type.
+func isCustomColumn(t reflect.Type) bool { return hasScanner(t) && hasValuer(t) }
+
+// convertsItself reports whether t, a type defined on a basic kind, has
+// either method: its values then go through them, as database/sql would
+// send and scan them, not through the accessors of its kind.
+func convertsItself(t reflect.Type) bool { return hasScanner(t) || hasValuer(t) }
 
 // buildAccessors creates the per-type closures of f.
 func (f *Field) buildAccessors() {

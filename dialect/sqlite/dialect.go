@@ -13,9 +13,10 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Dialect is SQLite's spelling of SQL. One value can be shared by any
-// number of databases and goroutines; DriverDSN records one fact about the
-// connections it configured (timeText).
+// Dialect is SQLite's spelling of SQL, safe for concurrent use. DriverDSN
+// records one fact about the connections it configures (timeText), so a
+// database needs a value of its own: relm.Open and relm.ParseDSN make one
+// per DSN.
 type Dialect struct {
 	// timeText records that DriverDSN configured the driver to store a
 	// time as the text relm writes for one (_time_format=sqlite), so
@@ -91,10 +92,10 @@ func (d *Dialect) DriverDSN(dsn string) (string, error) {
 	if !hasPragma(params, "busy_timeout") && params.Get("_busy_timeout") == "" && params.Get("_timeout") == "" {
 		add = append(add, pragmaBusyTimeout)
 	}
-	if params.Get("_time_format") == "" {
+	tf := params.Get("_time_format")
+	if tf == "" {
 		add = append(add, timeFormat)
 	}
-	tf := params.Get("_time_format")
 	d.timeText.Store(tf == "" || tf == "sqlite")
 	// Parameters without a leading underscore are SQLite URI parameters
 	// (mode=ro, cache=shared, immutable=1); modernc hands them to SQLite only
