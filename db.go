@@ -16,6 +16,7 @@ import (
 	"github.com/relmorm/relm/dialect/mysql"
 	"github.com/relmorm/relm/dialect/postgres"
 	"github.com/relmorm/relm/dialect/sqlite"
+	"github.com/relmorm/relm/mapping"
 )
 
 // ErrUnknownScheme is returned (wrapped) by Open and ParseDSN for a DSN whose
@@ -282,6 +283,29 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	return &Tx{tx: tx, logger: db.logger, dialect: db.dialect}, nil
 }
 
+// InSchemaTx runs fn, the statements of mapping.Registry's CreateAll or
+// DropAll, in one transaction when the dialect's DDL is transactional
+// (dialect.TransactionalDDL: PostgreSQL and SQLite), so that the schema is
+// changed whole or not at all; elsewhere (MySQL, MariaDB, which commit
+// around each DDL statement) fn runs on db itself.
+func (db *DB) InSchemaTx(ctx context.Context, fn func(mapping.DB) error) error {
+	if t, ok := db.dialect.(dialect.TransactionalDDL); !ok || !t.TransactionalDDL() {
+		return fn(db)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("relm: commit schema: %w", err)
+	}
+	return nil
+}
+
 // Tx is a transaction whose statements are logged.
 type Tx struct {
 	tx      *sql.Tx
@@ -292,6 +316,11 @@ type Tx struct {
 
 // SQL returns the underlying *sql.Tx.
 func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+
+// Dialect returns the dialect of the DB that began the transaction, so that
+// a Tx serves where a mapping.DB is asked for (mapping.Registry's CreateAll
+// inside a transaction of one's own).
+func (tx *Tx) Dialect() dialect.Dialect { return tx.dialect }
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -19,8 +19,9 @@
 // Models are structs registered in a [github.com/relmorm/relm/mapping.Registry]; struct tags (or
 // their programmatic form) declare columns, keys and relationships, and
 // Configure infers each relationship's direction and join from the foreign
-// keys. CreateAll creates the tables, parents first. Package mapping
-// documents the tags.
+// keys. CreateAll creates the tables, parents first, in one transaction on
+// PostgreSQL and SQLite (all of them or none; MySQL and MariaDB commit each
+// CREATE). Package mapping documents the tags.
 //
 //	reg := mapping.NewRegistry()
 //	err = reg.Register(&User{}, &Article{}, &Tag{})

@@ -436,7 +436,8 @@ type DB interface {
 
 // CreateAll configures the registry and creates every table, index and
 // foreign key that does not exist yet, parents first (SQLAlchemy's
-// metadata.create_all with checkfirst).
+// metadata.create_all with checkfirst), in one transaction where the
+// database's DDL is transactional (see SchemaTransactor).
 func (reg *Registry) CreateAll(ctx context.Context, db DB) error {
 	if err := reg.Configure(); err != nil {
 		return err
@@ -446,7 +447,26 @@ func (reg *Registry) CreateAll(ctx context.Context, db DB) error {
 			return err
 		}
 	}
-	return ddl.CreateAll(ctx, db, db.Dialect(), reg.md)
+	return inSchemaTx(ctx, db, func(db DB) error {
+		return ddl.CreateAll(ctx, db, db.Dialect(), reg.md)
+	})
+}
+
+// SchemaTransactor is implemented by a DB that runs the statements of
+// CreateAll and DropAll in one transaction where the database can: *relm.DB
+// does on the dialects whose DDL is transactional (see
+// dialect.TransactionalDDL) and runs fn on itself elsewhere.
+type SchemaTransactor interface {
+	// InSchemaTx calls fn with the DB to run the statements on, and
+	// commits them when fn returns nil (rolls them back otherwise).
+	InSchemaTx(ctx context.Context, fn func(DB) error) error
+}
+
+func inSchemaTx(ctx context.Context, db DB, fn func(DB) error) error {
+	if t, ok := db.(SchemaTransactor); ok {
+		return t.InSchemaTx(ctx, fn)
+	}
+	return fn(db)
 }
 
 // SchemaVetter is implemented by a DB that checks a schema before CreateAll
@@ -456,12 +476,16 @@ type SchemaVetter interface {
 	VetSchema(ctx context.Context, md *schema.MetaData) error
 }
 
-// DropAll drops every table of the registry that exists, children first.
+// DropAll drops every table of the registry that exists, children first,
+// in one transaction where the database's DDL is transactional (see
+// SchemaTransactor).
 func (reg *Registry) DropAll(ctx context.Context, db DB) error {
 	if err := reg.md.Resolve(); err != nil {
 		return fmt.Errorf("mapping: %w", err)
 	}
-	return ddl.DropAll(ctx, db, db.Dialect(), reg.md)
+	return inSchemaTx(ctx, db, func(db DB) error {
+		return ddl.DropAll(ctx, db, db.Dialect(), reg.md)
+	})
 }
 
 // sortedMappers returns the mappers ordered by table name, for stable output.

@@ -43,6 +43,12 @@ func (d *Dialect) writer() dialect.TableWriter {
 	return dialect.TableWriter{Quote: d.Quote, ColumnType: d.ColumnType, ColumnTail: dialect.DefaultTail}
 }
 
+var _ dialect.TransactionalDDL = (*Dialect)(nil)
+
+// TransactionalDDL returns true: PostgreSQL's CREATE and DROP statements take
+// part in transactions, so CreateAll and DropAll run in one.
+func (*Dialect) TransactionalDDL() bool { return true }
+
 // CreateTable returns CREATE TABLE for t (see dialect.TableWriter): columns
 // in declaration order, a table-level PRIMARY KEY, a UNIQUE constraint per
 // unique column and the foreign keys md does not mark cyclic.
