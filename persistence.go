@@ -23,6 +23,9 @@ import (
 //     of literals (what the dialect refuses bound: on SQLite long strings
 //     and blobs); on SQLite the keys of every INSERT … VALUES, literal or
 //     bound, are read from the last-insert-id (keysEndAtLastID);
+//   - on PostgreSQL, 128 values or more of integers and bools only (link
+//     rows above all): one INSERT … SELECT unnest(…) of one array per
+//     column, faster than VALUES from there (dialect.BulkChooser);
 //   - a multi-row INSERT … VALUES when they fit in one: under the dialect's
 //     parameter limit and, on MySQL/MariaDB, under max_allowed_packet;
 //   - otherwise, when the driver interpolates arguments (MySQL's
@@ -294,7 +297,14 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 		}
 		return nil
 	}
-	wantBulk := bulk != nil && !u.fitsValues(b, perParams, limit, vals)
+	fits := bulk == nil || u.fitsValues(b, perParams, limit, vals)
+	wantBulk := bulk != nil && (!fits || bulkFirst(bulk, b))
+	bulkLimit := limit
+	if fits && limit <= 0 {
+		// Bulk by choice, not by need: one statement, as VALUES would
+		// have been, whatever the dialect's own bound on its arguments.
+		bulkLimit = -1
+	}
 	bulkQuery := ""
 	if wantBulk {
 		ret := ""
@@ -306,7 +316,7 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 	useBulk := wantBulk
 	for start := 0; start < b.n; {
 		if useBulk {
-			next, err := u.insertBulk(b, bulk, bulkQuery, limit, start, vals)
+			next, err := u.insertBulk(b, bulk, bulkQuery, bulkLimit, start, vals)
 			if err != nil {
 				return err
 			}
@@ -323,6 +333,13 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 		start, useBulk = next, wantBulk
 	}
 	return nil
+}
+
+// bulkFirst reports whether b's rows, which fit in one VALUES statement,
+// are better written in the dialect's bulk form (dialect.BulkChooser).
+func bulkFirst(bi dialect.BulkInserter, b *batch) bool {
+	c, ok := bi.(dialect.BulkChooser)
+	return ok && b.n >= 2 && c.PrefersBulk(b.cols, b.n)
 }
 
 // fitsValues reports whether all of b's rows fit in one VALUES statement.

@@ -449,3 +449,121 @@ func TestUOWPostgresBulkBytes(t *testing.T) {
 	}
 	readBackKinds(t, db, reg, rows)
 }
+
+// Flags is a table of integers and bools only, which PostgreSQL takes in
+// arrays from 128 values on (postgres.Dialect.PrefersBulk).
+type Flags struct {
+	ID int `relm:"pk"`
+	N  int64
+	NP *int
+	B  bool
+	BP *bool
+}
+
+func (Flags) TableName() string { return "flags" }
+
+// TestUOWPostgresIntegerArrays: on PostgreSQL, rows whose columns are all
+// integers or bools go in one INSERT … SELECT unnest(…) from 128 values on —
+// link rows above all — and in VALUES below; strings keep VALUES at any
+// size that fits. The arrays, chosen for speed, are one statement however
+// low Dialect.BulkBytes is (VALUES would have been one), carry NULLs and
+// extreme values exactly, and give keys in row order.
+func TestUOWPostgresIntegerArrays(t *testing.T) {
+	log := &testdb.Log{}
+	base := testdb.Open(t, "postgres")
+	db := relm.New(base.SQL(), &postgres.Dialect{BulkBytes: 64}, log.Option())
+
+	reg := registry(t, &Flags{})
+	s := newSession(t, db, log, reg)
+	ints := []int64{0, -1, 1, math.MaxInt64, math.MinInt64}
+	var rows []*Flags
+	for i := range 40 { // 4 columns: 160 values
+		f := &Flags{N: ints[i%len(ints)], B: i%2 == 0}
+		if i%3 != 0 {
+			f.NP, f.BP = ptr(i*1000), ptr(i%4 == 1)
+		}
+		rows = append(rows, f)
+	}
+	must(t, s.AddAll(rows))
+	must(t, s.Commit(ctx))
+	st := writes(log)
+	if len(st) != 1 || !strings.Contains(st[0], `SELECT unnest($1::int8[]), unnest($2::int8[]), unnest($3::bool[]), unnest($4::bool[]) RETURNING "id"`) {
+		t.Fatalf("40 rows of integers and bools: %v", st)
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i].ID <= rows[i-1].ID {
+			t.Fatalf("row %d has key %d after %d: keys not in row order", i, rows[i].ID, rows[i-1].ID)
+		}
+	}
+	s2 := relm.NewSession(db, reg)
+	defer s2.Close()
+	got, err := relm.Select[Flags](s2).OrderBy("ID").All(ctx)
+	must(t, err)
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows read back, want %d", len(got), len(rows))
+	}
+	for i, g := range got {
+		w := rows[i]
+		if g.ID != w.ID || g.N != w.N || g.B != w.B || fmt.Sprint(deref(g.NP)) != fmt.Sprint(deref(w.NP)) || fmt.Sprint(deref(g.BP)) != fmt.Sprint(deref(w.BP)) {
+			t.Fatalf("row %d: read %+v (NP %v, BP %v), wrote %+v (NP %v, BP %v)", i, g, deref(g.NP), deref(g.BP), w, deref(w.NP), deref(w.BP))
+		}
+	}
+
+	// Below 128 values: VALUES.
+	log.Reset()
+	must(t, s.AddAll([]*Flags{{N: 1}, {N: 2}, {N: 3}}))
+	must(t, s.Commit(ctx))
+	if st := writes(log); len(st) != 1 || !strings.Contains(st[0], "VALUES") {
+		t.Fatalf("3 rows: %v", st)
+	}
+
+	// The blog: 100 articles' link rows (two integers each) in arrays,
+	// the articles (strings) in VALUES; 10 articles' link rows in VALUES.
+	for _, n := range []int{100, 10} {
+		reg := blogRegistry(t)
+		s := newSession(t, db, log, reg)
+		g := tutorial(n)
+		must(t, s.AddAll(g.Articles))
+		must(t, s.Commit(ctx))
+		links := 0
+		want := map[[2]int]bool{}
+		for _, a := range g.Articles {
+			for _, tag := range a.Tags {
+				want[[2]int{a.ID, tag.ID}] = true
+				links++
+			}
+		}
+		for _, st := range writes(log) {
+			switch kind(st) {
+			case "INSERT articles":
+				if !strings.Contains(st, "VALUES") {
+					t.Errorf("%d articles: %.200s", n, st)
+				}
+			case "INSERT article_tag":
+				if strings.Contains(st, "unnest") != (2*links >= 128) {
+					t.Errorf("%d articles, %d link rows: %.200s", n, links, st)
+				}
+			}
+		}
+		if got := countKind(log, "INSERT article_tag"); got != 1 {
+			t.Errorf("%d INSERTs into article_tag, want 1", got)
+		}
+		pairs, err := db.SQL().QueryContext(ctx, "SELECT article_id, tag_id FROM article_tag")
+		must(t, err)
+		read := 0
+		for pairs.Next() {
+			var p [2]int
+			must(t, pairs.Scan(&p[0], &p[1]))
+			if !want[p] {
+				t.Errorf("link row %v was not written", p)
+			}
+			read++
+		}
+		pairs.Close()
+		if read != links {
+			t.Errorf("%d link rows, want %d", read, links)
+		}
+		s.Close()
+		must(t, reg.DropAll(ctx, db))
+	}
+}

@@ -29,10 +29,24 @@ type BulkInserter interface {
 	// cannot carry, or a server without the functions it needs).
 	BulkInsert(table string, cols []*schema.Column, returning string) (query string, ok bool)
 	// BulkRows starts the arguments of such a statement. When maxBytes is
-	// positive it bounds their size (see BulkRows.Add). rows is the number
+	// positive it bounds their size (see BulkRows.Add); when it is
+	// negative, the rows would fit in one VALUES statement and are in the
+	// bulk form only because it is faster (BulkThreshold): the dialect
+	// sets no bound of its own on them either. rows is the number
 	// of rows the caller expects to add, a hint for sizing buffers once
 	// rather than growing them row by row.
 	BulkRows(cols []*schema.Column, maxBytes, rows int) BulkRows
+}
+
+// BulkChooser is an optional capability of a BulkInserter whose bulk form
+// is faster than a multi-row VALUES statement from some size on, not only
+// past VALUES' bounds.
+type BulkChooser interface {
+	// PrefersBulk reports whether rows rows (two or more, fitting in one
+	// VALUES statement) of cols are better written in the bulk form. It
+	// must be false wherever the bulk form could store other values than
+	// VALUES, or fail where VALUES succeeds.
+	PrefersBulk(cols []*schema.Column, rows int) bool
 }
 
 // BulkRows accumulates the rows of one bulk INSERT.

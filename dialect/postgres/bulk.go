@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -85,47 +86,159 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 }
 
 // BulkRows returns one typed array per column. The server's bound on a
-// value (1 GB) is far beyond any batch, so maxBytes is not needed; rows are
-// refused as full (dialect.ErrBulkFull) past Dialect.BulkBytes of encoded
-// arrays, and a value whose Go type does not match its column type is
-// refused with dialect.ErrBulkValue.
-func (d *Dialect) BulkRows(cols []*schema.Column, _, rows int) dialect.BulkRows {
-	r := &arrayRows{cols: cols, arrays: make([]any, len(cols)), max: d.bulkBytes()}
+// value (1 GB) is far beyond any batch, so a positive maxBytes is not
+// needed; rows are refused as full (dialect.ErrBulkFull) past
+// Dialect.BulkBytes of encoded arrays, unless maxBytes is negative (rows
+// that fit in one VALUES statement: one statement still), and a value
+// whose Go type does not match its column type is refused with
+// dialect.ErrBulkValue.
+func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes, rows int) dialect.BulkRows {
+	r := &arrayRows{cols: make([]arrayCol, len(cols)), max: d.bulkBytes()}
+	if maxBytes < 0 {
+		r.max = math.MaxInt
+	}
 	n := max(rows, 0)
 	for j, c := range cols {
-		switch c.Type.Kind {
-		case schema.KindInteger, schema.KindBigInt:
-			r.arrays[j] = make([]pgtype.Int8, 0, n)
-		case schema.KindString, schema.KindText:
-			r.arrays[j] = make([]pgtype.Text, 0, n)
-		case schema.KindBool:
-			r.arrays[j] = make([]pgtype.Bool, 0, n)
-		case schema.KindFloat:
-			r.arrays[j] = make([]pgtype.Float8, 0, n)
-		case schema.KindTime:
-			r.arrays[j] = make([]pgtype.Timestamptz, 0, n)
+		a := &r.cols[j]
+		a.col, a.elem = c, elemOf(c.Type.Kind)
+		switch a.elem {
+		case elemInt:
+			a.ints = make([]int64, 0, n)
+		case elemText:
+			a.texts = make([]string, 0, n)
+		case elemBool:
+			a.bools = make([]bool, 0, n)
+		case elemFloat:
+			a.floats = make([]float64, 0, n)
+		case elemTime:
+			a.times = make([]time.Time, 0, n)
 		default:
-			r.arrays[j] = make([][]byte, 0, n)
+			a.bytes = make([][]byte, 0, n)
 		}
 	}
 	return r
 }
 
 type arrayRows struct {
-	cols   []*schema.Column
-	arrays []any
-	n      int
-	size   int // bytes of the arrays' binary encoding so far
-	max    int // bound on size (Dialect.BulkBytes)
+	cols []arrayCol
+	n    int
+	size int // bytes of the arrays' binary encoding so far
+	max  int // bound on size (Dialect.BulkBytes)
 }
 
-func (r *arrayRows) Len() int    { return r.n }
-func (r *arrayRows) Args() []any { return r.arrays }
+// arrayCol is one column's values in the plain Go slice of its kind, which
+// pgx encodes without reflection, and which of them are NULL: nulls stays
+// nil until the first one, so that a column without NULLs travels as the
+// plain slice (see args).
+type arrayCol struct {
+	col    *schema.Column
+	elem   elem
+	ints   []int64
+	texts  []string
+	bools  []bool
+	floats []float64
+	times  []time.Time
+	bytes  [][]byte // nil for NULL, as pgx writes it
+	nulls  []bool
+}
+
+func (r *arrayRows) Len() int { return r.n }
+
+// Args returns each column's slice; a column holding NULLs travels as a
+// slice of pgtype values that say which.
+func (r *arrayRows) Args() []any {
+	args := make([]any, len(r.cols))
+	for j := range r.cols {
+		args[j] = r.cols[j].args()
+	}
+	return args
+}
+
+// elem is the Go type of an array's elements.
+type elem uint8
+
+const (
+	elemBytes elem = iota
+	elemInt
+	elemText
+	elemBool
+	elemFloat
+	elemTime
+)
+
+func elemOf(k schema.Kind) elem {
+	switch k {
+	case schema.KindInteger, schema.KindBigInt:
+		return elemInt
+	case schema.KindString, schema.KindText:
+		return elemText
+	case schema.KindBool:
+		return elemBool
+	case schema.KindFloat:
+		return elemFloat
+	case schema.KindTime:
+		return elemTime
+	}
+	return elemBytes
+}
+
+func (a *arrayCol) args() any {
+	switch a.elem {
+	case elemInt:
+		if a.nulls == nil {
+			return a.ints
+		}
+		v := make([]pgtype.Int8, len(a.ints))
+		for i, x := range a.ints {
+			v[i] = pgtype.Int8{Int64: x, Valid: !a.nulls[i]}
+		}
+		return v
+	case elemText:
+		if a.nulls == nil {
+			return a.texts
+		}
+		v := make([]pgtype.Text, len(a.texts))
+		for i, x := range a.texts {
+			v[i] = pgtype.Text{String: x, Valid: !a.nulls[i]}
+		}
+		return v
+	case elemBool:
+		if a.nulls == nil {
+			return a.bools
+		}
+		v := make([]pgtype.Bool, len(a.bools))
+		for i, x := range a.bools {
+			v[i] = pgtype.Bool{Bool: x, Valid: !a.nulls[i]}
+		}
+		return v
+	case elemFloat:
+		if a.nulls == nil {
+			return a.floats
+		}
+		v := make([]pgtype.Float8, len(a.floats))
+		for i, x := range a.floats {
+			v[i] = pgtype.Float8{Float64: x, Valid: !a.nulls[i]}
+		}
+		return v
+	case elemTime:
+		if a.nulls == nil {
+			return a.times
+		}
+		v := make([]pgtype.Timestamptz, len(a.times))
+		for i, x := range a.times {
+			v[i] = pgtype.Timestamptz{Time: x, Valid: !a.nulls[i]}
+		}
+		return v
+	}
+	return a.bytes
+}
+
 func (r *arrayRows) Add(row []any) error {
 	size := 0
 	for j, v := range row {
-		if !accepts(r.cols[j].Type.Kind, v) {
-			return fmt.Errorf("%w: column %s, %T value: not the Go type of a %s column", dialect.ErrBulkValue, r.cols[j].Name, v, r.cols[j].Type)
+		c := r.cols[j].col
+		if !accepts(c.Type.Kind, v) {
+			return fmt.Errorf("%w: column %s, %T value: not the Go type of a %s column", dialect.ErrBulkValue, c.Name, v, c.Type)
 		}
 		size += encodedSize(v)
 	}
@@ -134,25 +247,32 @@ func (r *arrayRows) Add(row []any) error {
 	}
 	r.size += size
 	for j, v := range row {
-		switch a := r.arrays[j].(type) {
-		case []pgtype.Int8:
-			x, ok := v.(int64)
-			r.arrays[j] = append(a, pgtype.Int8{Int64: x, Valid: ok})
-		case []pgtype.Text:
-			x, ok := v.(string)
-			r.arrays[j] = append(a, pgtype.Text{String: x, Valid: ok})
-		case []pgtype.Bool:
-			x, ok := v.(bool)
-			r.arrays[j] = append(a, pgtype.Bool{Bool: x, Valid: ok})
-		case []pgtype.Float8:
-			x, ok := v.(float64)
-			r.arrays[j] = append(a, pgtype.Float8{Float64: x, Valid: ok})
-		case []pgtype.Timestamptz:
-			x, ok := v.(time.Time)
-			r.arrays[j] = append(a, pgtype.Timestamptz{Time: x, Valid: ok})
-		case [][]byte:
+		a := &r.cols[j]
+		if v == nil && a.elem != elemBytes && a.nulls == nil {
+			a.nulls = make([]bool, r.n, r.n+1)
+		}
+		if a.nulls != nil {
+			a.nulls = append(a.nulls, v == nil)
+		}
+		switch a.elem {
+		case elemInt:
+			x, _ := v.(int64)
+			a.ints = append(a.ints, x)
+		case elemText:
+			x, _ := v.(string)
+			a.texts = append(a.texts, x)
+		case elemBool:
+			x, _ := v.(bool)
+			a.bools = append(a.bools, x)
+		case elemFloat:
+			x, _ := v.(float64)
+			a.floats = append(a.floats, x)
+		case elemTime:
+			x, _ := v.(time.Time)
+			a.times = append(a.times, x)
+		default:
 			x, _ := v.([]byte)
-			r.arrays[j] = append(a, x)
+			a.bytes = append(a.bytes, x)
 		}
 	}
 	r.n++
@@ -167,6 +287,34 @@ func (r *arrayRows) Add(row []any) error {
 // whole of it again at each step of its growth, and the server plans the
 // statement with the whole arguments as constants.
 const DefaultBulkBytes = 8 << 20
+
+var _ dialect.BulkChooser = (*Dialect)(nil)
+
+// PrefersBulk is true for 128 values or more (rows × columns) when every
+// column is an integer or a bool — link tables above all: from there,
+// binding one array per column takes the server less work than binding
+// each value (350 rows of two integers: 0.29-0.32 ms against 0.49-0.57 ms;
+// 64 rows about even), and the statement's text, one for any number of
+// rows, is prepared once. Other kinds keep VALUES, where a bound scalar
+// takes the type of the column it goes into: an array's elements are
+// converted to the column's type by assignment instead, which no uuid,
+// jsonb, enum or numeric column accepts from text, which rounds a float8
+// to 15 digits for a numeric column, writes a bytea as hex text into a
+// text column, and turns a timestamptz into a timestamp column's value in
+// the session's time zone (pgx writes a bound time's own clock).
+func (d *Dialect) PrefersBulk(cols []*schema.Column, rows int) bool {
+	if rows*len(cols) < 128 {
+		return false
+	}
+	for _, c := range cols {
+		switch c.Type.Kind {
+		case schema.KindInteger, schema.KindBigInt, schema.KindBool:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func (d *Dialect) bulkBytes() int {
 	if d.BulkBytes > 0 {
