@@ -185,52 +185,30 @@ func elemOf(k schema.Kind) elem {
 func (a *arrayCol) args() any {
 	switch a.elem {
 	case elemInt:
-		if a.nulls == nil {
-			return a.ints
-		}
-		v := make([]pgtype.Int8, len(a.ints))
-		for i, x := range a.ints {
-			v[i] = pgtype.Int8{Int64: x, Valid: !a.nulls[i]}
-		}
-		return v
+		return withNulls(a.ints, a.nulls, func(x int64, ok bool) pgtype.Int8 { return pgtype.Int8{Int64: x, Valid: ok} })
 	case elemText:
-		if a.nulls == nil {
-			return a.texts
-		}
-		v := make([]pgtype.Text, len(a.texts))
-		for i, x := range a.texts {
-			v[i] = pgtype.Text{String: x, Valid: !a.nulls[i]}
-		}
-		return v
+		return withNulls(a.texts, a.nulls, func(x string, ok bool) pgtype.Text { return pgtype.Text{String: x, Valid: ok} })
 	case elemBool:
-		if a.nulls == nil {
-			return a.bools
-		}
-		v := make([]pgtype.Bool, len(a.bools))
-		for i, x := range a.bools {
-			v[i] = pgtype.Bool{Bool: x, Valid: !a.nulls[i]}
-		}
-		return v
+		return withNulls(a.bools, a.nulls, func(x bool, ok bool) pgtype.Bool { return pgtype.Bool{Bool: x, Valid: ok} })
 	case elemFloat:
-		if a.nulls == nil {
-			return a.floats
-		}
-		v := make([]pgtype.Float8, len(a.floats))
-		for i, x := range a.floats {
-			v[i] = pgtype.Float8{Float64: x, Valid: !a.nulls[i]}
-		}
-		return v
+		return withNulls(a.floats, a.nulls, func(x float64, ok bool) pgtype.Float8 { return pgtype.Float8{Float64: x, Valid: ok} })
 	case elemTime:
-		if a.nulls == nil {
-			return a.times
-		}
-		v := make([]pgtype.Timestamptz, len(a.times))
-		for i, x := range a.times {
-			v[i] = pgtype.Timestamptz{Time: x, Valid: !a.nulls[i]}
-		}
-		return v
+		return withNulls(a.times, a.nulls, func(x time.Time, ok bool) pgtype.Timestamptz { return pgtype.Timestamptz{Time: x, Valid: ok} })
 	}
 	return a.bytes
+}
+
+// withNulls returns xs itself when no value is NULL, else xs as the
+// pgtype values wrap makes, valid where nulls is false.
+func withNulls[T, P any](xs []T, nulls []bool, wrap func(x T, valid bool) P) any {
+	if nulls == nil {
+		return xs
+	}
+	v := make([]P, len(xs))
+	for i, x := range xs {
+		v[i] = wrap(x, !nulls[i])
+	}
+	return v
 }
 
 func (r *arrayRows) Add(row []any) error {
@@ -256,27 +234,27 @@ func (r *arrayRows) Add(row []any) error {
 		}
 		switch a.elem {
 		case elemInt:
-			x, _ := v.(int64)
-			a.ints = append(a.ints, x)
+			a.ints = push(a.ints, v)
 		case elemText:
-			x, _ := v.(string)
-			a.texts = append(a.texts, x)
+			a.texts = push(a.texts, v)
 		case elemBool:
-			x, _ := v.(bool)
-			a.bools = append(a.bools, x)
+			a.bools = push(a.bools, v)
 		case elemFloat:
-			x, _ := v.(float64)
-			a.floats = append(a.floats, x)
+			a.floats = push(a.floats, v)
 		case elemTime:
-			x, _ := v.(time.Time)
-			a.times = append(a.times, x)
+			a.times = push(a.times, v)
 		default:
-			x, _ := v.([]byte)
-			a.bytes = append(a.bytes, x)
+			a.bytes = push(a.bytes, v)
 		}
 	}
 	r.n++
 	return nil
+}
+
+// push appends v, or T's zero value for a NULL (nil) v.
+func push[T any](xs []T, v any) []T {
+	x, _ := v.(T)
+	return append(xs, x)
 }
 
 // DefaultBulkBytes is the default bound on the arguments of one bulk
