@@ -57,6 +57,7 @@ type DB struct {
 	reuseText bool
 	sqlc      sqlCache
 	plans     sync.Map // *mapping.Registry → *flushPlan
+	colTypes  sync.Map // *schema.Table → map[string]uint32 (dialect.BulkTypeChecker)
 	cluster   *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
 }
 

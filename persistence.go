@@ -35,7 +35,11 @@ import (
 //     that binds all the rows as one parameter per column (PostgreSQL
 //     arrays, 8 MB of them per statement by default) or one JSON document
 //     (SQLite, MariaDB 10.6+), again bounded by max_allowed_packet on
-//     MariaDB;
+//     MariaDB; on PostgreSQL only when the table's column types take the
+//     arrays' elements as they take bound values (dialect.BulkTypeChecker:
+//     not uuid, jsonb, numeric or timestamp columns filled from strings,
+//     floats or times), which one query of the catalog tells, once per
+//     table and registry;
 //   - otherwise VALUES statements chunked under both limits.
 //
 // So a flush issues a number of statements that does not depend on the
@@ -43,7 +47,7 @@ import (
 // bound (on SQLite, 131,072 values, 8 MB of literal text and 32,766 bound
 // parameters; on PostgreSQL, 8 MB of arrays; on MariaDB,
 // max_allowed_packet, 16 MB by default); beyond it, one statement more per
-// bound.
+// bound (and on PostgreSQL, the first time, the query of column types).
 
 // insertRows inserts rows of m: those whose key the database generates in
 // one group, read back with RETURNING (or the last-insert-id range), and
@@ -305,6 +309,11 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 		// have been, whatever the dialect's own bound on its arguments.
 		bulkLimit = -1
 	}
+	if wantBulk {
+		if wantBulk, err = u.bulkTakes(bulk, b); err != nil {
+			return err
+		}
+	}
 	bulkQuery := ""
 	if wantBulk {
 		ret := ""
@@ -333,6 +342,36 @@ func (u *unitOfWork) insertBatch(b *batch) error {
 		start, useBulk = next, wantBulk
 	}
 	return nil
+}
+
+// bulkTakes reports whether b's table takes the bulk form's values as it
+// takes VALUES' (dialect.BulkTypeChecker): the table's column types are
+// read once per table and registry, in the flush's transaction.
+func (u *unitOfWork) bulkTakes(bi dialect.BulkInserter, b *batch) (bool, error) {
+	tc, ok := bi.(dialect.BulkTypeChecker)
+	if !ok || !tc.NeedsTypeCheck(b.cols) {
+		return true, nil
+	}
+	db := u.s.db
+	var types map[string]uint32
+	if v, ok := db.colTypes.Load(b.table); ok {
+		types = v.(map[string]uint32)
+	} else {
+		var err error
+		if types, err = tc.ColumnTypes(u.ctx, u.ex, b.table.Name); err != nil {
+			return false, err
+		}
+		if len(types) > 0 { // a table not found yet may be found later
+			db.colTypes.Store(b.table, types)
+		}
+	}
+	for _, c := range b.cols {
+		typ, ok := types[c.Name]
+		if !ok || !tc.TakesBulk(c, typ) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // bulkFirst reports whether b's rows, which fit in one VALUES statement,

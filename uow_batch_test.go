@@ -567,3 +567,74 @@ func TestUOWPostgresIntegerArrays(t *testing.T) {
 		must(t, reg.DropAll(ctx, db))
 	}
 }
+
+// Foreign maps Go strings, floats and times onto a table made outside relm
+// with column types of PostgreSQL's own (see TestUOWPostgresBulkTypes).
+type Foreign struct {
+	ID int `relm:"pk"`
+	U  string
+	J  string
+	N  float64
+	T  time.Time
+}
+
+func (Foreign) TableName() string { return "foreign_types" }
+
+// TestUOWPostgresBulkTypes: rows past one VALUES statement go in arrays
+// only when the table's columns take the arrays' elements as they take
+// bound values. Into uuid, jsonb, numeric and timestamp columns they go in
+// VALUES chunks — arrays would be refused (text[] into uuid) or store other
+// values (float8[] rounded to 15 digits into numeric) — after one query of
+// the table's column types, made once per table.
+func TestUOWPostgresBulkTypes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("40,000 rows")
+	}
+	log := &testdb.Log{}
+	db := testdb.Open(t, "postgres", log.Option())
+	if _, err := db.ExecContext(ctx, `CREATE TABLE foreign_types (id SERIAL PRIMARY KEY, u UUID, j JSONB, n NUMERIC, t TIMESTAMP)`); err != nil {
+		t.Fatal(err)
+	}
+	reg := registry(t, &Foreign{})
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+	when := time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("", 5*3600))
+	tenth := 0.1 // a variable: the constant 0.1 + 0.2 would be exactly 0.3
+	rows := func() []*Foreign {
+		out := make([]*Foreign, 20000) // 80,000 values: past 65,535 parameters
+		for i := range out {
+			out[i] = &Foreign{U: fmt.Sprintf("a0eebc99-9c0b-4ef8-bb6d-%012d", i), J: fmt.Sprintf(`{"i": %d}`, i), N: tenth + 0.2, T: when}
+		}
+		return out
+	}
+	for round := range 2 {
+		log.Reset()
+		batch := rows()
+		must(t, s.AddAll(batch))
+		must(t, s.Commit(ctx))
+		inserts, typeQueries := 0, 0
+		for _, st := range log.Statements() {
+			switch {
+			case kind(st) == "INSERT foreign_types":
+				inserts++
+				if strings.Contains(st, "unnest") {
+					t.Fatalf("round %d: arrays into uuid/jsonb/numeric/timestamp columns: %.200s", round, st)
+				}
+			case strings.Contains(st, "pg_attribute"):
+				typeQueries++
+			}
+		}
+		if inserts < 2 || typeQueries != 1-round {
+			t.Fatalf("round %d: %d INSERTs, %d column-type queries: %v", round, inserts, typeQueries, kinds(db, log.Statements()))
+		}
+		last := batch[len(batch)-1]
+		got := queryStrings(t, db, "SELECT u::text || ' ' || j::text || ' ' || n::text || ' ' || t::text FROM foreign_types WHERE id = ?", last.ID)
+		want := last.U + ` {"i": 19999} 0.30000000000000004 2024-01-02 03:04:05`
+		if got[0] != want {
+			t.Fatalf("round %d: stored %q, want %q", round, got[0], want)
+		}
+	}
+	if n := countRows(t, db, "foreign_types"); n != 40000 {
+		t.Fatalf("%d rows, want 40,000", n)
+	}
+}

@@ -49,6 +49,29 @@ type BulkChooser interface {
 	PrefersBulk(cols []*schema.Column, rows int) bool
 }
 
+// BulkTypeChecker is an optional capability of a BulkInserter whose bulk
+// form hands some kinds of values to their columns otherwise than VALUES
+// does: on PostgreSQL an array's elements are assigned to the column,
+// while a bound scalar takes the column's own type, so text[] cannot fill a
+// uuid or jsonb column, float8[] is rounded to 15 digits for a numeric one,
+// and timestamptz[] is shifted to the session's time zone for a timestamp
+// one. Before the first bulk INSERT into a table whose columns need it,
+// relm reads the table's column types (once per table and registry, in the
+// flush's transaction) and writes the rows with VALUES when a column's
+// type would not take the bulk form's values as VALUES does.
+type BulkTypeChecker interface {
+	// NeedsTypeCheck reports whether the bulk form of cols depends on
+	// the columns' types in the database.
+	NeedsTypeCheck(cols []*schema.Column) bool
+	// ColumnTypes returns the type of each column of table (name
+	// unquoted), in the dialect's own terms; an empty map for a table it
+	// does not find.
+	ColumnTypes(ctx context.Context, q Executor, table string) (map[string]uint32, error)
+	// TakesBulk reports whether a column of type typ (from ColumnTypes)
+	// takes c's values from the bulk form as it would from VALUES.
+	TakesBulk(c *schema.Column, typ uint32) bool
+}
+
 // BulkRows accumulates the rows of one bulk INSERT.
 type BulkRows interface {
 	// Add appends a row: one value per column, as database/sql driver

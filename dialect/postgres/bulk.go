@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -292,6 +293,80 @@ func (d *Dialect) PrefersBulk(cols []*schema.Column, rows int) bool {
 		}
 	}
 	return true
+}
+
+var _ dialect.BulkTypeChecker = (*Dialect)(nil)
+
+// NeedsTypeCheck is true unless every column is an integer or a bool: int8[]
+// and bool[] are assigned to integer, numeric, float, text and bool columns
+// exactly as bound scalars are (see PrefersBulk).
+func (*Dialect) NeedsTypeCheck(cols []*schema.Column) bool {
+	for _, c := range cols {
+		switch c.Type.Kind {
+		case schema.KindInteger, schema.KindBigInt, schema.KindBool:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// columnTypesQuery lists a table's columns and their type oids; to_regclass
+// resolves the name as the INSERT will (search_path) and gives NULL, not an
+// error that would abort the transaction, for a table that is not there.
+const columnTypesQuery = `SELECT a.attname, a.atttypid::int8 FROM pg_catalog.pg_attribute a
+WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`
+
+// ColumnTypes returns the type oid of each column of table.
+func (d *Dialect) ColumnTypes(ctx context.Context, q dialect.Executor, table string) (map[string]uint32, error) {
+	rows, err := q.QueryContext(ctx, columnTypesQuery, d.Quote(table))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: column types of %s: %w", table, err)
+	}
+	defer rows.Close()
+	types := map[string]uint32{}
+	for rows.Next() {
+		var name string
+		var oid int64
+		if err := rows.Scan(&name, &oid); err != nil {
+			return nil, fmt.Errorf("postgres: column types of %s: %w", table, err)
+		}
+		types[name] = uint32(oid)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: column types of %s: %w", table, err)
+	}
+	return types, nil
+}
+
+// The oids of the built-in types the arrays fill as VALUES does (pg_type).
+const (
+	oidBytea       = 17
+	oidText        = 25
+	oidFloat8      = 701
+	oidBpchar      = 1042
+	oidVarchar     = 1043
+	oidTimestamptz = 1184
+)
+
+// TakesBulk reports whether a column of type oid typ takes c's array
+// elements as it takes a bound scalar: text[] into text, varchar and char;
+// float8[] into float8; timestamptz[] into timestamptz; bytea[] into bytea.
+// Integers and bools need no check (NeedsTypeCheck).
+func (*Dialect) TakesBulk(c *schema.Column, typ uint32) bool {
+	switch c.Type.Kind {
+	case schema.KindInteger, schema.KindBigInt, schema.KindBool:
+		return true
+	case schema.KindString, schema.KindText:
+		return typ == oidText || typ == oidVarchar || typ == oidBpchar
+	case schema.KindFloat:
+		return typ == oidFloat8
+	case schema.KindTime:
+		return typ == oidTimestamptz
+	case schema.KindBytes:
+		return typ == oidBytea
+	}
+	return false
 }
 
 func (d *Dialect) bulkBytes() int {
