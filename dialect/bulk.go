@@ -31,7 +31,7 @@ type BulkInserter interface {
 	// BulkRows starts the arguments of such a statement. When maxBytes is
 	// positive it bounds their size (see BulkRows.Add); when it is
 	// negative, the rows would fit in one VALUES statement and are in the
-	// bulk form only because it is faster (BulkThreshold): the dialect
+	// bulk form only because it is faster (BulkChooser): the dialect
 	// sets no bound of its own on them either. rows is the number
 	// of rows the caller expects to add, a hint for sizing buffers once
 	// rather than growing them row by row.
