@@ -23,9 +23,10 @@ import (
 //     of literals (what the dialect refuses bound: on SQLite long strings
 //     and blobs); on SQLite the keys of every INSERT … VALUES, literal or
 //     bound, are read from the last-insert-id (keysEndAtLastID);
-//   - on PostgreSQL, 128 values or more of integers and bools only (link
-//     rows above all): one INSERT … SELECT unnest(…) of one array per
-//     column, faster than VALUES from there (dialect.BulkChooser);
+//   - on PostgreSQL, 128 values or more: one INSERT … SELECT unnest(…) of
+//     one array per column, faster than VALUES from there
+//     (dialect.BulkChooser), where the table's column types take the
+//     arrays as they take bound values (see below);
 //   - a multi-row INSERT … VALUES when they fit in one: under the dialect's
 //     parameter limit and, on MySQL/MariaDB, under max_allowed_packet;
 //   - otherwise, when the driver interpolates arguments (MySQL's
@@ -39,7 +40,8 @@ import (
 //     arrays' elements as they take bound values (dialect.BulkTypeChecker:
 //     not uuid, jsonb, numeric or timestamp columns filled from strings,
 //     floats or times), which one query of the catalog tells, once per
-//     table and registry;
+//     table and registry, for tables with columns other than integers and
+//     bools;
 //   - otherwise VALUES statements chunked under both limits.
 //
 // So a flush issues a number of statements that does not depend on the
