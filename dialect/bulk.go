@@ -43,9 +43,10 @@ type BulkInserter interface {
 // past VALUES' bounds.
 type BulkChooser interface {
 	// PrefersBulk reports whether rows rows (two or more, fitting in one
-	// VALUES statement) of cols are better written in the bulk form. It
-	// must be false wherever the bulk form could store other values than
-	// VALUES, or fail where VALUES succeeds.
+	// VALUES statement) of cols are faster written in the bulk form. It
+	// weighs speed only: where the bulk form could store other values
+	// than VALUES, or fail where VALUES succeeds, the dialect is also a
+	// BulkTypeChecker, which relm asks before any bulk INSERT.
 	PrefersBulk(cols []*schema.Column, rows int) bool
 }
 

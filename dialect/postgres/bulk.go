@@ -16,24 +16,9 @@ import (
 
 var _ dialect.BulkInserter = (*Dialect)(nil)
 
-// arrayType is the array a column's values travel in.
-func arrayType(k schema.Kind) string {
-	switch k {
-	case schema.KindInteger, schema.KindBigInt:
-		return "int8[]"
-	case schema.KindString, schema.KindText:
-		return "text[]"
-	case schema.KindBool:
-		return "bool[]"
-	case schema.KindFloat:
-		return "float8[]"
-	case schema.KindTime:
-		return "timestamptz[]"
-	case schema.KindBytes:
-		return "bytea[]"
-	}
-	return ""
-}
+// arrayType is the array a column's values travel in, "" for a kind no
+// array carries.
+func arrayType(k schema.Kind) string { return elemArrays[elemOf(k)] }
 
 // BulkInsert returns
 //
@@ -143,6 +128,7 @@ type arrayCol struct {
 	nulls  []bool
 }
 
+// Len returns the number of rows added.
 func (r *arrayRows) Len() int { return r.n }
 
 // Args returns each column's slice; a column holding NULLs travels as a
@@ -159,13 +145,24 @@ func (r *arrayRows) Args() []any {
 type elem uint8
 
 const (
-	elemBytes elem = iota
+	elemNone elem = iota // a kind no array carries
+	elemBytes
 	elemInt
 	elemText
 	elemBool
 	elemFloat
 	elemTime
 )
+
+// elemArrays is the PostgreSQL array type of each elem.
+var elemArrays = [...]string{
+	elemBytes: "bytea[]",
+	elemInt:   "int8[]",
+	elemText:  "text[]",
+	elemBool:  "bool[]",
+	elemFloat: "float8[]",
+	elemTime:  "timestamptz[]",
+}
 
 func elemOf(k schema.Kind) elem {
 	switch k {
@@ -179,8 +176,10 @@ func elemOf(k schema.Kind) elem {
 		return elemFloat
 	case schema.KindTime:
 		return elemTime
+	case schema.KindBytes:
+		return elemBytes
 	}
-	return elemBytes
+	return elemNone
 }
 
 func (a *arrayCol) args() any {
@@ -212,11 +211,12 @@ func withNulls[T, P any](xs []T, nulls []bool, wrap func(x T, valid bool) P) any
 	return v
 }
 
+// Add appends row, one value per column (see dialect.BulkRows).
 func (r *arrayRows) Add(row []any) error {
 	size := 0
 	for j, v := range row {
 		c := r.cols[j].col
-		if !accepts(c.Type.Kind, v) {
+		if !accepts(r.cols[j].elem, v) {
 			return fmt.Errorf("%w: column %s, %T value: not the Go type of a %s column", dialect.ErrBulkValue, c.Name, v, c.Type)
 		}
 		size += encodedSize(v)
@@ -289,9 +289,7 @@ var _ dialect.BulkTypeChecker = (*Dialect)(nil)
 // exactly as bound scalars are (see PrefersBulk).
 func (*Dialect) NeedsTypeCheck(cols []*schema.Column) bool {
 	for _, c := range cols {
-		switch c.Type.Kind {
-		case schema.KindInteger, schema.KindBigInt, schema.KindBool:
-		default:
+		if e := elemOf(c.Type.Kind); e != elemInt && e != elemBool {
 			return true
 		}
 	}
@@ -341,16 +339,16 @@ const (
 // float8[] into float8; timestamptz[] into timestamptz; bytea[] into bytea.
 // Integers and bools need no check (NeedsTypeCheck).
 func (*Dialect) TakesBulk(c *schema.Column, typ uint32) bool {
-	switch c.Type.Kind {
-	case schema.KindInteger, schema.KindBigInt, schema.KindBool:
+	switch elemOf(c.Type.Kind) {
+	case elemInt, elemBool:
 		return true
-	case schema.KindString, schema.KindText:
+	case elemText:
 		return typ == oidText || typ == oidVarchar || typ == oidBpchar
-	case schema.KindFloat:
+	case elemFloat:
 		return typ == oidFloat8
-	case schema.KindTime:
+	case elemTime:
 		return typ == oidTimestamptz
-	case schema.KindBytes:
+	case elemBytes:
 		return typ == oidBytea
 	}
 	return false
@@ -379,31 +377,26 @@ func encodedSize(v any) int {
 	return 12
 }
 
-// accepts reports whether v (nil or a driver value) can travel in the
-// array of a column of kind k.
-func accepts(k schema.Kind, v any) bool {
+// accepts reports whether v (nil or a driver value) can travel in an
+// array of e.
+func accepts(e elem, v any) bool {
 	if v == nil {
 		return true
 	}
-	switch k {
-	case schema.KindInteger, schema.KindBigInt:
-		_, ok := v.(int64)
-		return ok
-	case schema.KindString, schema.KindText:
-		_, ok := v.(string)
-		return ok
-	case schema.KindBool:
-		_, ok := v.(bool)
-		return ok
-	case schema.KindFloat:
-		_, ok := v.(float64)
-		return ok
-	case schema.KindTime:
-		_, ok := v.(time.Time)
-		return ok
-	case schema.KindBytes:
-		_, ok := v.([]byte)
-		return ok
+	var ok bool
+	switch e {
+	case elemInt:
+		_, ok = v.(int64)
+	case elemText:
+		_, ok = v.(string)
+	case elemBool:
+		_, ok = v.(bool)
+	case elemFloat:
+		_, ok = v.(float64)
+	case elemTime:
+		_, ok = v.(time.Time)
+	case elemBytes:
+		_, ok = v.([]byte)
 	}
-	return false
+	return ok
 }
