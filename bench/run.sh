@@ -55,7 +55,7 @@ for i in $(seq 1 "$COUNT"); do
 		run '^BenchmarkSeedScale$' 1x
 	fi
 	run '^BenchmarkLoadGraph$' 1x
-	run '^Benchmark(InsertOne|InsertMulti|Update|Read|ReadSlice)$' "$MICRO_TIME"
+	run '^Benchmark(InsertOne|InsertMulti|InsertMultiDistinct|Update|Read|ReadSlice)$' "$MICRO_TIME"
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 

@@ -25,7 +25,7 @@ type key struct{ bench, db, orm string }
 
 var (
 	order      = []string{"raw", "pgx", "relm", "gorm", "bun"}
-	benchOrder = []string{"Seed", "SeedRows", "SeedScale", "LoadGraph", "InsertOne", "InsertMulti", "Update", "Read", "ReadSlice"}
+	benchOrder = []string{"Seed", "SeedRows", "SeedScale", "LoadGraph", "InsertOne", "InsertMulti", "InsertMultiDistinct", "Update", "Read", "ReadSlice"}
 	dbOrder    = []string{"sqlite", "postgres", "mysql"}
 )
 
