@@ -143,6 +143,11 @@ func (m *Mapper) NewArray(n int) unsafe.Pointer {
 	if ops := m.ops.Load(); ops != nil {
 		return ops.allocN(n)
 	}
+	if n == 1 {
+		// One struct (a flush's snapshot of its one object): reflect.New
+		// allocates it alone, where MakeSlice also allocates a header.
+		return reflect.New(m.Type).UnsafePointer()
+	}
 	return reflect.MakeSlice(m.sliceType, n, n).UnsafePointer()
 }
 
