@@ -112,10 +112,8 @@ type arrayRows struct {
 	max  int // bound on size (Dialect.BulkBytes)
 }
 
-// arrayCol is one column's values in the plain Go slice of its kind, which
-// pgx encodes without reflection, and which of them are NULL: nulls stays
-// nil until the first one, so that a column without NULLs travels as the
-// plain slice (see args).
+// arrayCol is one column's values in the plain Go slice of its kind, and
+// which of them are NULL: nulls stays nil until the first one (see args).
 type arrayCol struct {
 	col    *schema.Column
 	elem   elem
@@ -131,8 +129,7 @@ type arrayCol struct {
 // Len returns the number of rows added.
 func (r *arrayRows) Len() int { return r.n }
 
-// Args returns each column's slice; a column holding NULLs travels as a
-// slice of pgtype values that say which.
+// Args returns each column's values as an array argument (cellArray).
 func (r *arrayRows) Args() []any {
 	args := make([]any, len(r.cols))
 	for j := range r.cols {
@@ -185,31 +182,79 @@ func elemOf(k schema.Kind) elem {
 func (a *arrayCol) args() any {
 	switch a.elem {
 	case elemInt:
-		return withNulls(a.ints, a.nulls, func(x int64, ok bool) pgtype.Int8 { return pgtype.Int8{Int64: x, Valid: ok} })
+		return newCellArray(a.ints, a.nulls, func(p *int64) any { return intCell{p} })
 	case elemText:
-		return withNulls(a.texts, a.nulls, func(x string, ok bool) pgtype.Text { return pgtype.Text{String: x, Valid: ok} })
+		return newCellArray(a.texts, a.nulls, func(p *string) any { return textCell{p} })
 	case elemBool:
-		return withNulls(a.bools, a.nulls, func(x bool, ok bool) pgtype.Bool { return pgtype.Bool{Bool: x, Valid: ok} })
+		return newCellArray(a.bools, a.nulls, func(p *bool) any { return boolCell{p} })
 	case elemFloat:
-		return withNulls(a.floats, a.nulls, func(x float64, ok bool) pgtype.Float8 { return pgtype.Float8{Float64: x, Valid: ok} })
+		return newCellArray(a.floats, a.nulls, func(p *float64) any { return floatCell{p} })
 	case elemTime:
-		return withNulls(a.times, a.nulls, func(x time.Time, ok bool) pgtype.Timestamptz { return pgtype.Timestamptz{Time: x, Valid: ok} })
+		return newCellArray(a.times, a.nulls, func(p *time.Time) any { return timeCell{p} })
 	}
-	return a.bytes
+	return newCellArray(a.bytes, nil, func(p *[]byte) any { return bytesCell{p} })
 }
 
-// withNulls returns xs itself when no value is NULL, else xs as the
-// pgtype values wrap makes, valid where nulls is false.
-func withNulls[T, P any](xs []T, nulls []bool, wrap func(x T, valid bool) P) any {
-	if nulls == nil {
-		return xs
-	}
-	v := make([]P, len(xs))
-	for i, x := range xs {
-		v[i] = wrap(x, !nulls[i])
-	}
-	return v
+// cellArray is a column's values as the array argument pgx encodes
+// (pgtype.ArrayGetter). pgx reads an array element by element through an
+// interface: a plain []string or []int64 boxes each string, and each
+// integer past 255, into a new allocation (400 of them for 100 rows of
+// four strings). cellArray hands out each element as a cell instead, a
+// struct of one pointer to the value, which an interface holds without
+// allocating, and which pgx encodes through its Valuer method (TextValuer,
+// Int64Valuer, …) as it would the value; a NULL element is nil.
+type cellArray[T any] struct {
+	vals  []T
+	nulls []bool // nil when no value is NULL
+	dims  [1]pgtype.ArrayDimension
+	cell  func(*T) any
 }
+
+func newCellArray[T any](vals []T, nulls []bool, cell func(*T) any) *cellArray[T] {
+	a := &cellArray[T]{vals: vals, nulls: nulls, cell: cell}
+	a.dims[0] = pgtype.ArrayDimension{Length: int32(len(vals)), LowerBound: 1}
+	return a
+}
+
+// Dimensions returns the array's one dimension.
+func (a *cellArray[T]) Dimensions() []pgtype.ArrayDimension { return a.dims[:] }
+
+// Index returns the cell of element i, nil for NULL.
+func (a *cellArray[T]) Index(i int) any {
+	if a.nulls != nil && a.nulls[i] {
+		return nil
+	}
+	return a.cell(&a.vals[i])
+}
+
+// IndexType returns a cell of the array's type (pgx plans the elements'
+// encoding with it).
+func (a *cellArray[T]) IndexType() any { return a.cell(new(T)) }
+
+// The cells of cellArray, one per element type.
+type (
+	intCell   struct{ p *int64 }
+	textCell  struct{ p *string }
+	boolCell  struct{ p *bool }
+	floatCell struct{ p *float64 }
+	timeCell  struct{ p *time.Time }
+	bytesCell struct{ p *[]byte }
+)
+
+func (c intCell) Int64Value() (pgtype.Int8, error) { return pgtype.Int8{Int64: *c.p, Valid: true}, nil }
+func (c textCell) TextValue() (pgtype.Text, error) {
+	return pgtype.Text{String: *c.p, Valid: true}, nil
+}
+func (c boolCell) BoolValue() (pgtype.Bool, error) { return pgtype.Bool{Bool: *c.p, Valid: true}, nil }
+func (c floatCell) Float64Value() (pgtype.Float8, error) {
+	return pgtype.Float8{Float64: *c.p, Valid: true}, nil
+}
+func (c timeCell) TimestamptzValue() (pgtype.Timestamptz, error) {
+	return pgtype.Timestamptz{Time: *c.p, Valid: true}, nil
+}
+
+// BytesValue returns the value; nil (a NULL) is written as NULL.
+func (c bytesCell) BytesValue() ([]byte, error) { return *c.p, nil }
 
 // Add appends row, one value per column (see dialect.BulkRows).
 func (r *arrayRows) Add(row []any) error {
