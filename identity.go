@@ -415,8 +415,15 @@ type relUndo struct {
 	slice  []unsafe.Pointer
 }
 
-// newJournal starts the undo log of a transaction.
-func (s *Session) newJournal() *journal { return &journal{} }
+// newJournal starts the undo log of a transaction: the session's own
+// (journalMem), unless that one is still in use.
+func (s *Session) newJournal() *journal {
+	if s.journal == &s.journalMem {
+		return &journal{}
+	}
+	s.journalMem = journal{}
+	return &s.journalMem
+}
 
 // endJournal drops the journal of a committed transaction.
 func (s *Session) endJournal() {
@@ -427,8 +434,16 @@ func (s *Session) endJournal() {
 		for _, f := range j.fresh {
 			f.st.journaled = false
 		}
-		s.journal = nil
+		s.dropJournal()
 	}
+}
+
+// dropJournal ends the session's journal, letting its arrays go.
+func (s *Session) dropJournal() {
+	if s.journal == &s.journalMem {
+		s.journalMem = journal{}
+	}
+	s.journal = nil
 }
 
 // nextGen returns a new number for a flush (state marks).

@@ -828,19 +828,29 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 // update writes the changed columns of a persistent object.
 func (u *unitOfWork) update(st *state) error {
 	m := st.m
-	changed, mask, err := changedFields(st)
+	changed, mask, err := appendChanged(u.kept.changed[:0], st)
+	u.kept.changed = changed
 	if err != nil {
 		return err
 	}
 	if len(changed) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(changed)+len(m.PrimaryKey))
+	var args []any
+	if u.s.db.logger == nil {
+		// No logger may keep the arguments: they are the unit of work's
+		// to reuse (release clears them).
+		args = u.kept.args[:0]
+	}
+	args = slices.Grow(args, len(changed)+len(m.PrimaryKey))
 	for _, f := range changed {
 		args = append(args, f.Value(st.ptr))
 	}
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
+	}
+	if u.s.db.logger == nil {
+		u.kept.args = args
 	}
 	query := u.updateText(m, changed, mask)
 	res, err := u.ex.ExecContext(u.ctx, query, args...)
@@ -887,11 +897,11 @@ func (u *unitOfWork) updateText(m *mapping.Mapper, changed []*mapping.Field, mas
 	return text
 }
 
-// changedFields returns the non-key fields of a persistent object that
-// differ from its snapshot (all of them when it has none), with their
-// indexes in m.Fields as the bits of mask (0 past 64 fields), or an error
-// when its primary key changed.
-func changedFields(st *state) (changed []*mapping.Field, mask uint64, err error) {
+// appendChanged appends to changed the non-key fields of a persistent
+// object that differ from its snapshot (all of them when it has none), with
+// their indexes in m.Fields as the bits of mask (0 past 64 fields), or
+// returns an error when its primary key changed.
+func appendChanged(changed []*mapping.Field, st *state) (_ []*mapping.Field, mask uint64, err error) {
 	fields := st.m.Fields
 	for i, f := range fields {
 		if f.Column.PrimaryKey {

@@ -84,6 +84,11 @@ type unitOfWork struct {
 	litBuf []byte
 
 	snaps []*arena // where the flush's snapshots come from, one per mapper
+	// snap0 is the first of snaps: most flushes snapshot one mapper.
+	snap0 arena
+	// kept is memory the pooled unit of work passes from one flush to the
+	// next (see release).
+	kept scratch
 	// Where the snapshots of collections come from (see chunkSlice).
 	collsChunk [][]unsafe.Pointer
 	collChunk  []unsafe.Pointer
@@ -208,11 +213,44 @@ const keptLitBuf = 64 << 10
 // flushes once, and the struct is half a kilobyte.
 var uowPool = sync.Pool{New: func() any { return new(unitOfWork) }}
 
-// release returns u to the pool, holding nothing but a small text buffer,
-// once its flush is over.
+// scratch is the memory of a flush that a pooled unit of work keeps for the
+// next one when it is small (keptScratch elements): a flush of one object
+// then allocates none of it. Its slices hold pointers only while a flush
+// runs; release clears them.
+type scratch struct {
+	states  []*state         // the flush's states (Session.sortedStates)
+	touched []*state         // touchedList
+	changed []*mapping.Field // an UPDATE's changed fields
+	args    []any            // an UPDATE's arguments
+	ranked  []*state         // execute's lists of rows by table
+	snaps   [1]*arena        // snaps' first array
+}
+
+// keptScratch is the longest slice of scratch that release keeps.
+const keptScratch = 64
+
+// keep returns xs emptied, with its whole array cleared, when it is short
+// enough to keep; else nil.
+func keep[T any](xs []T) []T {
+	if cap(xs) > keptScratch {
+		return nil
+	}
+	clear(xs[:cap(xs)])
+	return xs[:0]
+}
+
+// release returns u to the pool, holding nothing but a small text buffer
+// and small slices (scratch), once its flush is over.
 func (u *unitOfWork) release() {
 	buf := u.litBuf
-	*u = unitOfWork{}
+	k := scratch{
+		states:  keep(u.kept.states),
+		touched: keep(u.touchedList),
+		changed: keep(u.kept.changed),
+		args:    keep(u.kept.args),
+		ranked:  keep(u.kept.ranked),
+	}
+	*u = unitOfWork{kept: k}
 	if cap(buf) <= keptLitBuf {
 		// A small text buffer goes on to the next flush: a program that
 		// inserts a few rows at a time then allocates none.
@@ -228,11 +266,14 @@ func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*s
 	u := uowPool.Get().(*unitOfWork)
 	*u = unitOfWork{
 		s: s, ctx: ctx, ex: s.executor(), d: s.db.dialect, litBuf: u.litBuf,
+		kept: u.kept, touchedList: u.kept.touched,
 		// Its maps are made on first write: most flushes (one object
 		// inserted or updated) need none.
 	}
+	u.snaps = u.kept.snaps[:0]
 	u.gen = s.nextGen()
 	all, err := u.cascade()
+	u.kept.states = all // cleared and kept by release
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -318,7 +359,8 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 			if len(u.byChild[st]) > 0 {
 				return false
 			}
-			changed, _, err := changedFields(st)
+			changed, _, err := appendChanged(u.kept.changed[:0], st)
+			u.kept.changed = changed
 			if err != nil {
 				return false // the transaction path reports it
 			}
@@ -352,21 +394,21 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 // contiguous: each state then goes to its slot by number, in linear time
 // and one array; sparse numbers (a long session that let most of its
 // objects go) are sorted.
-func (s *Session) sortedStates() []*state {
+func (s *Session) sortedStates(buf []*state) []*state {
 	n := len(s.states)
 	if n == 0 {
-		return nil
+		return buf[:0]
 	}
 	lo, hi := math.MaxInt, math.MinInt
 	for _, st := range s.states {
 		lo, hi = min(lo, st.seq), max(hi, st.seq)
 	}
 	if span := hi - lo + 1; span > 0 && span <= 2*n {
-		if out, ok := placeBySeq(s.states, lo, span); ok {
+		if out, ok := placeBySeq(s.states, lo, span, buf); ok {
 			return out
 		}
 	}
-	out := make([]*state, 0, n)
+	out := slices.Grow(buf[:0], n)
 	for _, st := range s.states {
 		out = append(out, st)
 	}
@@ -375,13 +417,19 @@ func (s *Session) sortedStates() []*state {
 }
 
 // placeBySeq returns states, whose sequence numbers lie in lo…lo+span-1, in
-// the order of their numbers, each put in its slot; false if two share a
-// number.
-func placeBySeq(states map[unsafe.Pointer]*state, lo, span int) ([]*state, bool) {
-	slots := make([]*state, span)
+// the order of their numbers, each put in its slot of buf (whose elements
+// are nil) or of a new array; false if two share a number.
+func placeBySeq(states map[unsafe.Pointer]*state, lo, span int, buf []*state) ([]*state, bool) {
+	var slots []*state
+	if cap(buf) >= span {
+		slots = buf[:span]
+	} else {
+		slots = make([]*state, span)
+	}
 	for _, st := range states {
 		i := st.seq - lo
 		if slots[i] != nil {
+			clear(slots)
 			return nil, false
 		}
 		slots[i] = st
@@ -399,7 +447,7 @@ func placeBySeq(states map[unsafe.Pointer]*state, lo, span int) ([]*state, bool)
 // and returns all states in arrival order.
 func (u *unitOfWork) cascade() ([]*state, error) {
 	s := u.s
-	work := s.sortedStates()
+	work := s.sortedStates(u.kept.states)
 	for i := 0; i < len(work); i++ {
 		st := work[i]
 		if st.status == statusDeleted {
@@ -1376,7 +1424,34 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 		}
 		return r, nil
 	}
-	if len(all) > 64 {
+	if len(all) <= keptScratch {
+		// A few rows: every list cut from one array the unit of work
+		// keeps (scratch), sized by a first count.
+		var counts [16]int
+		if 2*n <= len(counts) {
+			total := 0
+			for _, st := range all {
+				if (st.status == statusPending || st.status == statusPersistent) && u.s.states[st.ptr] == st {
+					r, err := rankOf(st)
+					if err != nil {
+						return err
+					}
+					if st.status == statusPersistent {
+						r += n
+					}
+					counts[r]++
+					total++
+				}
+			}
+			arr := slices.Grow(u.kept.ranked[:0], total)[:total]
+			u.kept.ranked = arr
+			off := 0
+			for i, c := range counts[:2*n] {
+				lists[i] = arr[off : off : off+c]
+				off += c
+			}
+		}
+	} else {
 		// Each table's new rows in one array of the right size.
 		counts := make([]int, n)
 		for _, st := range all {
@@ -1753,7 +1828,11 @@ func (u *unitOfWork) snapArena(m *mapping.Mapper) *arena {
 			return a
 		}
 	}
-	a := &arena{m: m}
+	a := &u.snap0
+	if len(u.snaps) > 0 {
+		a = &arena{}
+	}
+	*a = arena{m: m}
 	u.snaps = append(u.snaps, a)
 	return a
 }
