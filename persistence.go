@@ -60,17 +60,19 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 		genField = m.FieldByColumn(auto.Name)
 	}
 	var gen, explicit []*state
-	if genField != nil {
-		gen = make([]*state, 0, len(rows)) // the usual case: every key generated
-	}
-	for _, st := range rows {
-		if genField != nil {
-			if _, ok := genField.Key(st.ptr); !ok {
+	switch {
+	case genField == nil:
+		explicit = rows
+	case noKeys(genField, rows):
+		gen = rows // the usual case: every key generated
+	default:
+		for _, st := range rows {
+			if _, ok := genField.Key(st.ptr); ok {
+				explicit = append(explicit, st)
+			} else {
 				gen = append(gen, st)
-				continue
 			}
 		}
-		explicit = append(explicit, st)
 	}
 	var genKeys []any
 	if len(gen) > 0 {
@@ -108,6 +110,16 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 	return nil
 }
 
+// noKeys reports whether no row has a value in its key field f.
+func noKeys(f *mapping.Field, rows []*state) bool {
+	for _, st := range rows {
+		if _, ok := f.Key(st.ptr); ok {
+			return false
+		}
+	}
+	return true
+}
+
 // inserted records that st's row was inserted, under its identity key
 // (read from the object when key is nil).
 func (u *unitOfWork) inserted(m *mapping.Mapper, st *state, key any) error {
@@ -139,45 +151,21 @@ func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *map
 		return nil, u.insertDefaults(m, rows, genField)
 	}
 	b := &batch{
-		table: m.Table,
-		cols:  sh.cols,
-		shape: sh,
-		n:     len(rows),
-		row: func(i int, dst []any) {
-			p := rows[i].ptr
-			for j, f := range fields {
-				dst[j] = f.Value(p)
-			}
-		},
-		fail: func(start, end int, query string, err error) error {
-			e := &StatementError{Op: "insert", Type: m.Name(), SQL: query, Err: err}
-			if end-start == 1 {
-				e.Object, e.Key = m.Interface(rows[start].ptr), rows[start].key
-			} else {
-				e.Type += " (rows " + strconv.Itoa(start+1) + "–" + strconv.Itoa(end) + " of " + strconv.Itoa(len(rows)) + ")"
-			}
-			return e
-		},
+		table:  m.Table,
+		cols:   sh.cols,
+		shape:  sh,
+		n:      len(rows),
+		m:      m,
+		states: rows,
+		fields: fields,
 	}
-	var keys []any
 	if genField != nil {
-		keys = make([]any, len(rows))
 		b.returning = genField.Column
-		b.keys = func(start int, ids []int64) error {
-			if j := u.s.journal; j != nil {
-				j.fields = slices.Grow(j.fields, len(ids))
-			}
-			for i, id := range ids {
-				k := any(id) // the identity key too: boxed once
-				if err := u.s.setKey(rows[start+i], genField, k); err != nil {
-					return err
-				}
-				keys[start+i] = k
-			}
-			return nil
-		}
+		b.genField = genField
+		b.genKeys = make([]any, len(rows))
 	}
-	return keys, u.insertBatch(b)
+	err := u.insertBatch(b)
+	return b.genKeys, err
 }
 
 // batch is the rows of one INSERT into one table, however many statements
@@ -187,17 +175,121 @@ type batch struct {
 	cols  []*schema.Column
 	shape *insertShape // the cached statement text of a mapper's rows, or nil
 	n     int
-	row   func(i int, dst []any) // the values of row i, in cols order
+	// The rows of objects (insertGroup): their states, and their mapper's
+	// fields in cols order; with genField, the key the database
+	// generates, whose values, boxed as the field's Key does, go to
+	// genKeys (see batchKeys). row and fail are then nil: the batch's
+	// methods serve the objects without a closure each.
+	m        *mapping.Mapper
+	states   []*state
+	fields   []*mapping.Field
+	genField *mapping.Field
+	genKeys  []any
+	// row, for other rows (link rows), writes the values of row i in
+	// cols order.
+	row func(i int, dst []any)
 	// ints, when not nil, gives row i's values as integers without boxing
 	// them, for an INSERT of literals; false sends the row through row.
 	ints      func(i int, dst []int64) bool
-	returning *schema.Column // the generated key to read back, or nil
+	returning *schema.Column // the generated key to read back (genField's), or nil
 	// bulkRows is the number of rows the last bulk statement took, 0
 	// before the first: it sizes the next one's arrays.
 	bulkRows int
-	// keys receives the generated keys of rows start… in row order.
-	keys func(start int, ids []int64) error
+	// fail makes the error of a statement, for other rows.
 	fail func(start, end int, query string, err error) error
+}
+
+// values writes the values of row i in cols order.
+func (b *batch) values(i int, dst []any) {
+	if b.states == nil {
+		b.row(i, dst)
+		return
+	}
+	p := b.states[i].ptr
+	for j, f := range b.fields {
+		dst[j] = f.Value(p)
+	}
+}
+
+// stringColumns marks the columns of b's objects whose fields are of a
+// string kind (mapping.Field.StringValue); nil when there are none.
+func (b *batch) stringColumns() []bool {
+	var cols []bool
+	p := b.states[0].ptr
+	for j, f := range b.fields {
+		if _, ok := f.StringValue(p); ok {
+			if cols == nil {
+				cols = make([]bool, len(b.fields))
+			}
+			cols[j] = true
+		}
+	}
+	return cols
+}
+
+// valuesBut is values, but for the columns skip marks (objects' string
+// fields; nil: none), whose values it sets to nil.
+func (b *batch) valuesBut(i int, dst []any, skip []bool) {
+	if skip == nil {
+		b.values(i, dst)
+		return
+	}
+	p := b.states[i].ptr
+	for j, f := range b.fields {
+		if skip[j] {
+			dst[j] = nil
+		} else {
+			dst[j] = f.Value(p)
+		}
+	}
+}
+
+// rowBytes is the bytes of row i as argSize counts them, vals holding its
+// values but for the string fields strCols marks, read from the object.
+func (b *batch) rowBytes(i int, vals []any, strCols []bool) int {
+	n := 0
+	for j, v := range vals {
+		if strCols[j] {
+			str, _ := b.fields[j].StringValue(b.states[i].ptr)
+			n += len(str) + 9
+		} else {
+			n += argSize(v)
+		}
+	}
+	return n
+}
+
+// failed returns the error of the statement query that wrote rows
+// start…end-1.
+func (b *batch) failed(start, end int, query string, err error) error {
+	if b.states == nil {
+		return b.fail(start, end, query, err)
+	}
+	e := &StatementError{Op: "insert", Type: b.m.Name(), SQL: query, Err: err}
+	if end-start == 1 {
+		e.Object, e.Key = b.m.Interface(b.states[start].ptr), b.states[start].key
+	} else {
+		e.Type += " (rows " + strconv.Itoa(start+1) + "–" + strconv.Itoa(end) + " of " + strconv.Itoa(b.n) + ")"
+	}
+	return e
+}
+
+// batchKeys hands the generated keys of rows start… (in row order) to b.
+func (u *unitOfWork) batchKeys(b *batch, start int, ids []int64) error {
+	if b.genField == nil {
+		return fmt.Errorf("relm: %d generated keys read back for rows of %s, which have none", len(ids), b.table.Name)
+	}
+	if j := u.s.journal; j != nil {
+		j.fields = slices.Grow(j.fields, len(ids))
+	}
+	for i, id := range ids {
+		k := any(id) // the identity key too: boxed once
+		if err := u.s.setKey(b.states[start+i], b.genField, k); err != nil {
+			return err
+		}
+		b.genKeys[start+i] = k
+	}
+	return nil
 }
 
 // autoIncrementStep returns the step between generated keys of one INSERT,
@@ -393,7 +485,7 @@ func (u *unitOfWork) fitsValues(b *batch, perParams, limit int, vals []any) bool
 	}
 	size := 0
 	for i := 0; i < b.n; i++ {
-		b.row(i, vals)
+		b.values(i, vals)
 		for _, v := range vals {
 			size += argSize(v)
 		}
@@ -443,7 +535,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	if sh := b.shape; sh != nil {
 		head, tail = sh.head, sh.tail
 		if start == 0 && b.n == 1 && !inline {
-			b.row(0, vals)
+			b.values(0, vals)
 			return 1, u.emitInsert(b, sh.one, "", vals, 0, 1, keys)
 		}
 		if !inline {
@@ -490,11 +582,22 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	if inline && b.ints != nil {
 		ivals = make([]int64, len(b.cols))
 	}
+	// The string fields of objects go into the text straight from the
+	// objects when the dialect takes them so (dialect.StringInliner),
+	// without an interface each: strCols marks their columns, whose vals
+	// stay nil.
+	var si dialect.StringInliner
+	var strCols []bool
+	if inline && b.states != nil {
+		if si, _ = li.(dialect.StringInliner); si != nil {
+			strCols = b.stringColumns()
+		}
+	}
 	i := start
 	for ; i < end; i++ {
 		intRow := ivals != nil && b.ints(i, ivals)
 		if !intRow {
-			b.row(i, vals)
+			b.valuesBut(i, vals, strCols)
 		}
 		if inline && i > start && (n+len(vals) > maxParams || len(buf) > maxInlineSQL ||
 			(i-start+1)*len(vals) > maxInlineValues) {
@@ -516,9 +619,12 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 			}
 		}
 		var fits bool
-		if intRow {
+		switch {
+		case intRow:
 			fits = fitsBytes(argSize(int64(0))*len(ivals), i == start, limit, &size)
-		} else {
+		case strCols != nil:
+			fits = fitsBytes(b.rowBytes(i, vals, strCols), i == start, limit, &size)
+		default:
 			fits = fitsPacket(vals, i == start, limit, &size)
 		}
 		if !fits {
@@ -537,8 +643,14 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 				buf = append(buf, ", "...)
 			}
 			if inline {
-				if !(bindTimes && isTime(v)) {
-					var ok bool
+				var ok bool
+				if strCols != nil && strCols[j] {
+					str, _ := b.fields[j].StringValue(b.states[i].ptr)
+					if buf, ok = si.AppendString(buf, b.cols[j], str); ok {
+						continue
+					}
+					v = str // refused: bound
+				} else if !(bindTimes && isTime(v)) {
 					if buf, ok = li.AppendLiteral(buf, b.cols[j], v); ok {
 						continue
 					}
@@ -587,7 +699,7 @@ func (u *unitOfWork) insertShaped(b *batch, sh *insertShape, perParams, limit, s
 	size := 0
 	i := start
 	for ; i < end; i++ {
-		b.row(i, vals)
+		b.values(i, vals)
 		if !fitsPacket(vals, i == start, limit, &size) {
 			break
 		}
@@ -610,7 +722,7 @@ func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string,
 	rows := bi.BulkRows(b.cols, limit, hint)
 	i := start
 	for ; i < b.n; i++ {
-		b.row(i, vals)
+		b.values(i, vals)
 		if err := rows.Add(vals); err != nil {
 			if errors.Is(err, dialect.ErrBulkFull) {
 				b.bulkRows = i - start
@@ -708,7 +820,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		if shown == "" {
 			shown = query
 		}
-		return b.fail(start, end, shown, err)
+		return b.failed(start, end, shown, err)
 	}
 	n := end - start
 	switch keys {
@@ -726,7 +838,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		// Generated keys ascend in row order; sort them rather than
 		// trust the order RETURNING lists them in.
 		slices.Sort(ids)
-		return b.keys(start, ids)
+		return u.batchKeys(b, start, ids)
 	case keysFirstID, keysLastID:
 		res, err := u.ex.ExecContext(u.ctx, query, args...)
 		if err != nil {
@@ -762,7 +874,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		for i := range ids {
 			ids[i] = id + int64(i)*step
 		}
-		return b.keys(start, ids)
+		return u.batchKeys(b, start, ids)
 	default:
 		if _, err := u.ex.ExecContext(u.ctx, query, args...); err != nil {
 			return fail(err)
@@ -779,8 +891,8 @@ func (u *unitOfWork) queryIDs(query string, args []any, n int) ([]int64, error) 
 	}
 	defer rows.Close()
 	ids := make([]int64, 0, n)
+	var id int64 // one variable for every row: Scan's pointer makes it escape
 	for rows.Next() {
-		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}

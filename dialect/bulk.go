@@ -149,6 +149,15 @@ type LiteralInliner interface {
 	KeysEndAtLastInsertID() bool
 }
 
+// StringInliner is an optional capability of a LiteralInliner: AppendString
+// writes a string value as AppendLiteral writes it (or refuses it, false,
+// as AppendLiteral would), from the string itself rather than from a
+// driver value in an interface, which costs the caller an allocation per
+// value.
+type StringInliner interface {
+	AppendString(buf []byte, c *schema.Column, s string) ([]byte, bool)
+}
+
 // TextCopier is an optional capability of a dialect that knows its driver:
 // CopiesText reports whether drv copies a statement's text before
 // ExecContext returns and keeps no reference to it (modernc.org/sqlite

@@ -23,6 +23,7 @@ type Field struct {
 	Mapper *Mapper        // the mapper it belongs to
 
 	intKind intKind // how IntKey reads the field
+	str     bool    // a string kind that does not convert itself (StringValue)
 
 	addr   func(p unsafe.Pointer) any
 	value  func(p unsafe.Pointer) any
@@ -38,6 +39,17 @@ func (f *Field) Addr(obj unsafe.Pointer) any { return f.addr(unsafe.Add(obj, f.O
 // Value returns the field's value of the struct at obj as a statement
 // argument (nil for a nil pointer).
 func (f *Field) Value(obj unsafe.Pointer) any { return f.value(unsafe.Add(obj, f.Offset)) }
+
+// StringValue returns the value of a field of a string kind — the driver
+// value Value would return, without boxing it into an interface — and
+// false for a field of another kind or one that converts itself (a
+// driver.Valuer).
+func (f *Field) StringValue(obj unsafe.Pointer) (string, bool) {
+	if !f.str {
+		return "", false
+	}
+	return *(*string)(unsafe.Add(obj, f.Offset)), true
+}
 
 // Key returns the field's value normalised as a key — int64 for integers,
 // string for strings — and false when it is NULL or the zero value of a
@@ -240,6 +252,7 @@ func (f *Field) buildAccessors() {
 		f.value = func(p unsafe.Pointer) any { return *(*int64)(p) }
 		f.getKey = func(p unsafe.Pointer) (any, bool) { v := *(*int64)(p); return v, !(pk && v == 0) }
 	case reflect.String:
+		f.str = true
 		f.addr = func(p unsafe.Pointer) any { return (*string)(p) }
 		f.value = func(p unsafe.Pointer) any { return *(*string)(p) }
 		f.getKey = func(p unsafe.Pointer) (any, bool) { v := *(*string)(p); return v, !(pk && v == "") }

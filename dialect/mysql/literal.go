@@ -57,10 +57,7 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64), true
 	case string:
-		if strings.IndexByte(x, '\\') >= 0 || strings.IndexByte(x, 0) >= 0 {
-			return b, false
-		}
-		return dialect.AppendQuoted(b, x), true
+		return d.AppendString(b, c, x)
 	case []byte:
 		if x == nil {
 			return append(b, "NULL"...), true
@@ -71,6 +68,18 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		return dialect.AppendHexBlob(b, x), true
 	}
 	return b, false
+}
+
+var _ dialect.StringInliner = (*Dialect)(nil)
+
+// AppendString appends s as a quoted literal, or refuses it (false) when it
+// holds a backslash or a NUL, which the driver escapes for the
+// connection's sql_mode.
+func (d *Dialect) AppendString(b []byte, c *schema.Column, s string) ([]byte, bool) {
+	if strings.IndexByte(s, '\\') >= 0 || strings.IndexByte(s, 0) >= 0 {
+		return b, false
+	}
+	return dialect.AppendQuoted(b, s), true
 }
 
 // KeysEndAtLastInsertID is false: MySQL's last-insert-id is the key of an

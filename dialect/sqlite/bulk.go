@@ -170,10 +170,7 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		}
 		return append(b, '0'), true
 	case string:
-		if len(x) > maxLiteralBytes || strings.IndexByte(x, 0) >= 0 {
-			return b, false
-		}
-		return dialect.AppendQuoted(b, x), true
+		return d.AppendString(b, c, x)
 	case []byte:
 		if x == nil {
 			return append(b, "NULL"...), true
@@ -189,6 +186,17 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		return dialect.AppendQuoted(b, x.Format(timeLayout)), true
 	}
 	return b, false
+}
+
+var _ dialect.StringInliner = (*Dialect)(nil)
+
+// AppendString appends s as a quoted literal, or refuses it (false) when
+// it is longer than maxLiteralBytes or holds a NUL.
+func (d *Dialect) AppendString(b []byte, c *schema.Column, s string) ([]byte, bool) {
+	if len(s) > maxLiteralBytes || strings.IndexByte(s, 0) >= 0 {
+		return b, false
+	}
+	return dialect.AppendQuoted(b, s), true
 }
 
 // maxLiteralBytes is the longest string or []byte written as a literal; a
