@@ -3,6 +3,7 @@ package relm
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
@@ -415,14 +416,20 @@ type relUndo struct {
 	slice  []unsafe.Pointer
 }
 
-// newJournal starts the undo log of a transaction: the session's own
-// (journalMem), unless that one is still in use.
-func (s *Session) newJournal() *journal {
-	if s.journal == &s.journalMem {
-		return &journal{}
+// newJournal starts the undo log of a transaction, from journalPool: a
+// commit of one object then allocates no journal.
+func (s *Session) newJournal() *journal { return journalPool.Get().(*journal) }
+
+// journalPool keeps journals between transactions, emptied (see reset).
+var journalPool = sync.Pool{New: func() any { return new(journal) }}
+
+// reset empties j for the pool, keeping its small arrays cleared (keep)
+// and letting large ones go.
+func (j *journal) reset() {
+	*j = journal{
+		saved: keep(j.saved), fresh: keep(j.fresh), added: keep(j.added),
+		fields: keep(j.fields), rels: keep(j.rels), idents: keep(j.idents),
 	}
-	s.journalMem = journal{}
-	return &s.journalMem
 }
 
 // endJournal drops the journal of a committed transaction.
@@ -438,12 +445,13 @@ func (s *Session) endJournal() {
 	}
 }
 
-// dropJournal ends the session's journal, letting its arrays go.
+// dropJournal ends the session's journal and returns it to the pool.
 func (s *Session) dropJournal() {
-	if s.journal == &s.journalMem {
-		s.journalMem = journal{}
+	if j := s.journal; j != nil {
+		s.journal = nil
+		j.reset()
+		journalPool.Put(j)
 	}
-	s.journal = nil
 }
 
 // nextGen returns a new number for a flush (state marks).

@@ -34,10 +34,6 @@ type Session struct {
 	seq      int
 	gen      uint32 // numbers flushes (state marks)
 	journal  *journal
-	// journalMem is the memory of the journal: a session's transactions
-	// come one after another, and a commit of one object then allocates
-	// no journal.
-	journalMem journal
 	// stateSlab hands out the states of objects added or reached by a
 	// cascade (see slabAlloc); loads take theirs from their arena.
 	stateSlab []state
