@@ -40,6 +40,10 @@ type insertShape struct {
 	head   string // INSERT INTO t (a, b) VALUES
 	tail   string // RETURNING id, when the key is read back that way
 	one    string // the statement for one row: head (?, ?) tail
+	// strCols marks the columns of string fields (mapping.Field.StringValue)
+	// when the dialect writes strings as literals from the string itself
+	// (dialect.StringInliner); nil when it does not or none is.
+	strCols []bool
 	// many is the statement for the number of rows last asked of
 	// rowsText, which a program inserting batches of one size asks again.
 	many atomic.Pointer[rowsStmt]
@@ -106,6 +110,17 @@ func newInsertShape(d dialect.Dialect, m *mapping.Mapper, skip *mapping.Field) *
 	}
 	if len(sh.cols) == 0 {
 		return sh // only a generated key: see insertDefaults
+	}
+	if _, ok := d.(dialect.StringInliner); ok {
+		zero := m.New() // StringValue says what a field is from any object
+		for j, f := range sh.fields {
+			if _, ok := f.StringValue(zero); ok {
+				if sh.strCols == nil {
+					sh.strCols = make([]bool, len(sh.fields))
+				}
+				sh.strCols[j] = true
+			}
+		}
 	}
 	sh.head = insertHead(d, m.Table.Name, sh.cols)
 	if skip != nil && d.Returning() && !keysEndAtLastID(d) {

@@ -211,22 +211,6 @@ func (b *batch) values(i int, dst []any) {
 	}
 }
 
-// stringColumns marks the columns of b's objects whose fields are of a
-// string kind (mapping.Field.StringValue); nil when there are none.
-func (b *batch) stringColumns() []bool {
-	var cols []bool
-	p := b.states[0].ptr
-	for j, f := range b.fields {
-		if _, ok := f.StringValue(p); ok {
-			if cols == nil {
-				cols = make([]bool, len(b.fields))
-			}
-			cols[j] = true
-		}
-	}
-	return cols
-}
-
 // valuesBut is values, but for the columns skip marks (objects' string
 // fields; nil: none), whose values it sets to nil.
 func (b *batch) valuesBut(i int, dst []any, skip []bool) {
@@ -588,10 +572,8 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	// stay nil.
 	var si dialect.StringInliner
 	var strCols []bool
-	if inline && b.states != nil {
-		if si, _ = li.(dialect.StringInliner); si != nil {
-			strCols = b.stringColumns()
-		}
+	if inline && b.states != nil && b.shape.strCols != nil {
+		si, strCols = li.(dialect.StringInliner), b.shape.strCols
 	}
 	i := start
 	for ; i < end; i++ {
@@ -622,6 +604,8 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 		switch {
 		case intRow:
 			fits = fitsBytes(argSize(int64(0))*len(ivals), i == start, limit, &size)
+		case limit <= 0:
+			fits = true // no bound to count the row's bytes against
 		case strCols != nil:
 			fits = fitsBytes(b.rowBytes(i, vals, strCols), i == start, limit, &size)
 		default:
@@ -948,10 +932,11 @@ func (u *unitOfWork) update(st *state) error {
 	if len(changed) == 0 {
 		return nil
 	}
+	// With no logger, nothing keeps the arguments past the statement:
+	// they are the unit of work's to reuse (release clears them).
+	reuse := u.s.db.logger == nil
 	var args []any
-	if u.s.db.logger == nil {
-		// No logger may keep the arguments: they are the unit of work's
-		// to reuse (release clears them).
+	if reuse {
 		args = u.kept.args[:0]
 	}
 	args = slices.Grow(args, len(changed)+len(m.PrimaryKey))
@@ -961,7 +946,7 @@ func (u *unitOfWork) update(st *state) error {
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
 	}
-	if u.s.db.logger == nil {
+	if reuse {
 		u.kept.args = args
 	}
 	query := u.updateText(m, changed, mask)
