@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -89,10 +90,14 @@ func allEnvs() []*env {
 
 // each runs f as sub-benchmarks orm=C/db=D for every contender and database,
 // databases in the outer loop so that the contenders of one database run
-// back to back on the same state.
+// back to back on the same state. The contenders' order turns by one place
+// from one round of bench/run.sh to the next (see rotation), so that none always runs
+// first or right after another.
 func each(b *testing.B, contenders []string, f func(b *testing.B, e *env, orm string)) {
+	turn := rotation(len(contenders))
+	order := append(slices.Clone(contenders[turn:]), contenders[:turn]...)
 	for _, e := range allEnvs() {
-		for _, orm := range contenders {
+		for _, orm := range order {
 			if orm == "pgx" && e.name != "postgres" {
 				continue
 			}
@@ -108,6 +113,14 @@ func each(b *testing.B, contenders []string, f func(b *testing.B, e *env, orm st
 			})
 		}
 	}
+}
+
+// rotation returns by how many places the n contenders turn in this round
+// of bench/run.sh (RELM_BENCH_ROUND; one process per round, where -count
+// would repeat each sub-benchmark back to back).
+func rotation(n int) int {
+	round, _ := strconv.Atoi(os.Getenv("RELM_BENCH_ROUND"))
+	return (round%n + n) % n
 }
 
 func randomSuffix() string {

@@ -50,6 +50,7 @@ run() { # run BENCH-REGEXP BENCHTIME; a failure is reported at the end, the roun
 : >"$OUT/bench.txt"
 for i in $(seq 1 "$COUNT"); do
 	echo "== round $i of $COUNT"
+	export RELM_BENCH_ROUND=$i # each round runs the contenders in another order
 	run '^Benchmark(Seed|SeedRows)$' "$SEED_TIME"
 	if [ "$i" -le "$SCALE_COUNT" ]; then
 		run '^BenchmarkSeedScale$' 1x
