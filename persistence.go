@@ -46,10 +46,11 @@ import (
 //
 // So a flush issues a number of statements that does not depend on the
 // number of rows, as long as each table's rows fit in one statement's
-// bound (on SQLite, 131,072 values, 8 MB of literal text and 32,766 bound
-// parameters; on PostgreSQL, 8 MB of arrays; on MariaDB,
-// max_allowed_packet, 16 MB by default); beyond it, one statement more per
-// bound (and on PostgreSQL, the first time, the query of column types).
+// bound (on SQLite, 131,072 values, 8 MB of literal text, 2 MB of the
+// values it still binds and 32,766 bound parameters; on PostgreSQL, 8 MB
+// of arrays; on MariaDB, max_allowed_packet, 16 MB by default); beyond it,
+// one statement more per bound (and on PostgreSQL, the first time, the
+// query of column types).
 
 // insertRows inserts rows of m: those whose key the database generates in
 // one group, read back with RETURNING (or the last-insert-id range), and
@@ -561,7 +562,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 		buf = make([]byte, 0, len(head)+len(tail)+min(rows*len(b.cols)*8, maxInlineSQL))
 	}
 	buf = append(buf, head...)
-	n, size := 0, 0
+	n, size, bound := 0, 0, 0
 	var ivals []int64
 	if inline && b.ints != nil {
 		ivals = make([]int64, len(b.cols))
@@ -582,9 +583,10 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 			b.valuesBut(i, vals, strCols)
 		}
 		if inline && i > start && (n+len(vals) > maxParams || len(buf) > maxInlineSQL ||
-			(i-start+1)*len(vals) > maxInlineValues) {
-			// Values the dialect would not inline took the placeholders,
-			// or the statement is as large as one should be.
+			(i-start+1)*len(vals) > maxInlineValues || bound > maxInlineBound) {
+			// Values the dialect would not inline took the placeholders
+			// or maxInlineBound, or the statement is as large as one
+			// should be.
 			break
 		}
 		if inline && (i-start == 1 || i-start >= sizeProbe) && cap(buf)-len(buf) < 1<<16 {
@@ -634,17 +636,21 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 						continue
 					}
 					v = str // refused: bound
+					bound += len(str)
 				} else if !(bindTimes && isTime(v)) {
 					if buf, ok = li.AppendLiteral(buf, b.cols[j], v); ok {
 						continue
 					}
 				}
+				bound += argSize(v)
 			}
 			n++
 			buf = d.AppendPlaceholder(buf, n)
 			if args == nil {
-				// Inlined rows bind few values, often one per row.
-				args = make([]any, 0, min(end-start, maxParams))
+				// Inlined rows bind few values, often one per row, and
+				// maxInlineBound ends the statement after a few thousand
+				// of the long ones.
+				args = make([]any, 0, min(end-start, maxParams, 4096))
 			}
 			args = append(args, v)
 		}
@@ -745,6 +751,18 @@ var maxInlineSQL = 8 << 20
 // one statement than in statements of 131,072 values. The bound keeps the
 // tutorial's 10,000 articles (about 70,000 link values) one statement.
 const maxInlineValues = 1 << 17
+
+// maxInlineBound bounds the bytes of the values an INSERT of literals still
+// binds (on SQLite strings over 256 bytes and blobs: one per row of the
+// tutorial's articles, their contents): past it the rows go on in another
+// statement. modernc.org/sqlite copies each bound value into C memory that
+// lives until the statement ends, fresh pages whenever the statement binds
+// more than the last one freed, and the page faults are what costs: 32,766
+// article contents of a kilobyte, as many as the parameter limit lets one
+// statement bind, held 32 MB. (b) on SQLite made 90,000 page faults (raw
+// code, in chunks of 8,191 rows: 67,000) and took 1.11× raw's time; under
+// this bound 65,000–70,000 faults and 1.01×.
+var maxInlineBound = 2 << 20
 
 // inlineMinRows is the least number of rows of a batch written as literals
 // (see dialect.LiteralInliner): a single row keeps its bound statement,

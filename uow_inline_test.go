@@ -1,6 +1,7 @@
 package relm_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -218,6 +219,53 @@ func TestUOWLiteralRowsInline(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestUOWLiteralRowsSplitAtBoundArgs: the values an INSERT of literals
+// still binds (on SQLite, strings over 256 bytes) end the statement once
+// they pass the bound on bound bytes, and the rows go on in the next one,
+// every key still following its row.
+func TestUOWLiteralRowsSplitAtBoundArgs(t *testing.T) {
+	log := &testdb.Log{}
+	db := testdb.Open(t, "sqlite", log.Option())
+	const bound, long = 16 << 10, 1000
+	defer relm.SetMaxInlineBound(bound)()
+	reg := registry(t, &Plain{})
+	s := newSession(t, db, log, reg)
+	rows := plainRows("sqlite", 300)
+	for i, r := range rows {
+		r.S = fmt.Sprintf("%04d %s", i, strings.Repeat("ab'c", long/4))
+	}
+	must(t, s.AddAll(rows))
+	must(t, s.Commit(ctx))
+	ins := writes(log)
+	// Each row binds more than long bytes: a statement ends by the row
+	// that crosses the bound.
+	perStmt := bound/long + 1
+	if want := (len(rows) + perStmt - 1) / perStmt; len(ins) < want {
+		t.Fatalf("%d INSERTs for %d rows binding over %d bytes each under a bound of %d, want %d or more", len(ins), len(rows), long, bound, want)
+	}
+	for _, st := range ins {
+		if !strings.HasPrefix(st, "INSERT") || strings.Contains(st, "RETURNING") {
+			t.Fatalf("not an INSERT of literals: %.200s", st)
+		}
+	}
+	s2 := relm.NewSession(db, reg)
+	defer s2.Close()
+	got, err := relm.Select[Plain](s2).All(ctx)
+	must(t, err)
+	byID := map[int]*Plain{}
+	for _, p := range got {
+		byID[p.ID] = p
+	}
+	if len(byID) != len(rows) {
+		t.Fatalf("%d rows read back, want %d", len(byID), len(rows))
+	}
+	for i, want := range rows {
+		if diff := samePlain(byID[want.ID], want); diff != "" {
+			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
+		}
+	}
 }
 
 // samePlain compares a Plain read back with the one written (times as
