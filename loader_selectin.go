@@ -371,7 +371,7 @@ func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []
 			return // not a key that was asked for
 		}
 		groups[g].n++
-		rows = append(rows, row{g, p})
+		rows = append(roomForOne(rows), row{g, p})
 	})
 	if err != nil {
 		return err
