@@ -635,8 +635,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 					if buf, ok = si.AppendString(buf, b.cols[j], str); ok {
 						continue
 					}
-					v = str // refused: bound
-					bound += len(str)
+					v = str // refused: bound (counted below)
 				} else if !(bindTimes && isTime(v)) {
 					if buf, ok = li.AppendLiteral(buf, b.cols[j], v); ok {
 						continue
@@ -761,7 +760,8 @@ const maxInlineValues = 1 << 17
 // article contents of a kilobyte, as many as the parameter limit lets one
 // statement bind, held 32 MB. (b) on SQLite made 90,000 page faults (raw
 // code, in chunks of 8,191 rows: 67,000) and took 1.11× raw's time; under
-// this bound 65,000–70,000 faults and 1.01×.
+// this bound 65,000–70,000 faults and 1.01–1.06× (each in a process of
+// its own).
 var maxInlineBound = 2 << 20
 
 // inlineMinRows is the least number of rows of a batch written as literals
