@@ -208,17 +208,28 @@ func (Kinds) TableName() string { return "kinds" }
 // exactly rows, each as written.
 func readBackKinds(t *testing.T, db *relm.DB, reg *mapping.Registry, rows []*Kinds) {
 	t.Helper()
+	readBack(t, db, reg, rows, func(k *Kinds) int { return k.ID }, sameKinds)
+}
+
+// readBack reads every T in a new session and checks that it holds exactly
+// rows, each under its key (id) and as written (same returns "" when two
+// are alike).
+func readBack[T any](t *testing.T, db *relm.DB, reg *mapping.Registry, rows []*T, id func(*T) int, same func(got, want *T) string) {
+	t.Helper()
 	s := relm.NewSession(db, reg)
 	defer s.Close()
-	got, err := relm.Select[Kinds](s).All(ctx)
+	got, err := relm.Select[T](s).All(ctx)
 	must(t, err)
-	if len(got) != len(rows) {
-		t.Fatalf("%d rows read back, want %d", len(got), len(rows))
+	byID := make(map[int]*T, len(got))
+	for _, g := range got {
+		byID[id(g)] = g
 	}
-	byID := kindsByID(got)
+	if len(got) != len(rows) || len(byID) != len(rows) {
+		t.Fatalf("%d rows read back (%d keys), want %d", len(got), len(byID), len(rows))
+	}
 	for i, want := range rows {
-		if diff := sameKinds(byID[want.ID], want); diff != "" {
-			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
+		if diff := same(byID[id(want)], want); diff != "" {
+			t.Fatalf("row %d (key %d): %s", i, id(want), diff)
 		}
 	}
 }

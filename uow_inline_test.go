@@ -8,6 +8,7 @@ import (
 
 	"github.com/relmorm/relm"
 	"github.com/relmorm/relm/internal/testdb"
+	"github.com/relmorm/relm/mapping"
 )
 
 // Counters has integer columns only, as a link table has: on SQLite its rows
@@ -250,22 +251,14 @@ func TestUOWLiteralRowsSplitAtBoundArgs(t *testing.T) {
 			t.Fatalf("not an INSERT of literals: %.200s", st)
 		}
 	}
-	s2 := relm.NewSession(db, reg)
-	defer s2.Close()
-	got, err := relm.Select[Plain](s2).All(ctx)
-	must(t, err)
-	byID := map[int]*Plain{}
-	for _, p := range got {
-		byID[p.ID] = p
-	}
-	if len(byID) != len(rows) {
-		t.Fatalf("%d rows read back, want %d", len(byID), len(rows))
-	}
-	for i, want := range rows {
-		if diff := samePlain(byID[want.ID], want); diff != "" {
-			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
-		}
-	}
+	readBackPlain(t, db, reg, rows)
+}
+
+// readBackPlain reads every Plain in a new session and checks that each
+// of rows is there under its key, with its values.
+func readBackPlain(t *testing.T, db *relm.DB, reg *mapping.Registry, rows []*Plain) {
+	t.Helper()
+	readBack(t, db, reg, rows, func(p *Plain) int { return p.ID }, samePlain)
 }
 
 // samePlain compares a Plain read back with the one written (times as
@@ -313,20 +306,5 @@ func TestUOWLiteralRowsSplitAtBound(t *testing.T) {
 			t.Fatalf("a statement of %d bytes: %.200s", len(st), st)
 		}
 	}
-	s2 := relm.NewSession(db, reg)
-	defer s2.Close()
-	got, err := relm.Select[Plain](s2).All(ctx)
-	must(t, err)
-	byID := map[int]*Plain{}
-	for _, p := range got {
-		byID[p.ID] = p
-	}
-	if len(byID) != len(rows) {
-		t.Fatalf("%d rows read back, want %d", len(byID), len(rows))
-	}
-	for i, want := range rows {
-		if diff := samePlain(byID[want.ID], want); diff != "" {
-			t.Fatalf("row %d (key %d): %s", i, want.ID, diff)
-		}
-	}
+	readBackPlain(t, db, reg, rows)
 }
