@@ -91,8 +91,8 @@ func allEnvs() []*env {
 // each runs f as sub-benchmarks orm=C/db=D for every contender and database,
 // databases in the outer loop so that the contenders of one database run
 // back to back on the same state. The contenders' order turns by one place
-// from one round of bench/run.sh to the next (see rotation), so that none always runs
-// first or right after another.
+// from one round of bench/run.sh to the next (see rotation), so that none
+// always runs first or right after another.
 func each(b *testing.B, contenders []string, f func(b *testing.B, e *env, orm string)) {
 	turn := rotation(len(contenders))
 	order := append(slices.Clone(contenders[turn:]), contenders[:turn]...)
