@@ -133,6 +133,15 @@ type state struct {
 	fmark                        uint32
 	key                          any // identity key once persistent
 	seq                          int // order of arrival, for stable flush order
+	// syncs indexes the flush's list of the object's foreign-key syncs as
+	// a child (unitOfWork.childSyncs, from 1; 0: none), valid while fmark
+	// is the flush's: a field rather than a map entry, looked up several
+	// times per row of a large flush.
+	syncs int32
+	// colls1 is, from 1, where the flush's lists of objects added to the
+	// object's collections start (unitOfWork.collLists, one per
+	// relationship index; 0: none yet), valid while fmark is the flush's.
+	colls1 int32
 
 	// snap is a shallow copy of the struct at the last load or flush (nil
 	// while pending, and for an object attached with unknown contents,

@@ -37,14 +37,15 @@ type unitOfWork struct {
 	d   dialect.Dialect
 
 	syncOrder []*fkSync
-	// byChild holds each child's syncs, at most one per foreign-key field
-	// (see addSync); short lists take their arrays from syncPtrs.
-	byChild   map[*state][]*fkSync
-	syncPtrs  []*fkSync
-	linkSides []linkSide
-	linkOrder []linkOp
-	syncSlab  []fkSync
-	orphans   []*state
+	// childSyncs holds each child's syncs (found through state.syncs), at
+	// most one per foreign-key field (see addSync); short lists take their
+	// arrays from syncPtrs.
+	childSyncs [][]*fkSync
+	syncPtrs   []*fkSync
+	linkSides  []linkSide
+	linkOrder  []linkOp
+	syncSlab   []fkSync
+	orphans    []*state
 	// gen numbers this flush in the marks of the states it inserted or
 	// touched (state.fmark); touchedList holds the touched ones.
 	gen         uint32
@@ -54,9 +55,9 @@ type unitOfWork struct {
 
 	// The objects to add to collections in memory (memAdd): entries of
 	// one shared slice (collEnts) naming their collection (collLists,
-	// found through collIdx), rather than a slice per collection that
-	// grows by copying; grouped by collection when first read (addsOf).
-	collIdx     map[collKey]int32
+	// found through the parent's state.colls1 and the relationship's
+	// index), rather than a slice per collection that grows by copying;
+	// grouped by collection when first read (addsOf).
 	collLists   []collList
 	collEnts    []collEnt
 	collFlat    []unsafe.Pointer
@@ -350,13 +351,13 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 			}
 			ins = st.m
 			nIns++
-			for _, sy := range u.byChild[st] {
+			for _, sy := range u.syncsOf(st) {
 				if sy.parent != nil && sy.parent.status != statusPersistent {
 					return false // the parent is inserted first
 				}
 			}
 		case statusPersistent:
-			if len(u.byChild[st]) > 0 {
+			if len(u.syncsOf(st)) > 0 {
 				return false
 			}
 			changed, _, err := appendChanged(u.kept.changed[:0], st)
@@ -497,8 +498,16 @@ func (u *unitOfWork) markInserted(st *state) {
 // mark makes st's flags this flush's, clearing those of an earlier one.
 func (u *unitOfWork) mark(st *state) {
 	if st.fmark != u.gen {
-		st.fmark, st.inserted, st.touched = u.gen, false, false
+		st.fmark, st.inserted, st.touched, st.syncs, st.colls1 = u.gen, false, false, 0, 0
 	}
+}
+
+// syncsOf returns st's foreign-key syncs as a child in this flush.
+func (u *unitOfWork) syncsOf(st *state) []*fkSync {
+	if st.fmark != u.gen || st.syncs == 0 {
+		return nil
+	}
+	return u.childSyncs[st.syncs-1]
 }
 
 func (u *unitOfWork) isInserted(st *state) bool { return st.fmark == u.gen && st.inserted }
@@ -508,7 +517,7 @@ func (u *unitOfWork) isTouched(st *state) bool  { return st.fmark == u.gen && st
 // one sync per child and field, the one of highest priority (the latest
 // among equals).
 func (u *unitOfWork) addSync(v fkSync) {
-	list := u.byChild[v.child]
+	list := u.syncsOf(v.child)
 	for _, old := range list {
 		if old.fields()[0] == v.fields()[0] {
 			if old.priority <= v.priority {
@@ -519,9 +528,6 @@ func (u *unitOfWork) addSync(v fkSync) {
 	}
 	sy := slabAlloc(&u.syncSlab)
 	*sy = v
-	if u.byChild == nil {
-		u.byChild = map[*state][]*fkSync{}
-	}
 	u.syncOrder = append(u.syncOrder, sy)
 	if list == nil {
 		// Most children have one or two parents: their lists share
@@ -532,13 +538,16 @@ func (u *unitOfWork) addSync(v fkSync) {
 		n := len(u.syncPtrs)
 		u.syncPtrs = u.syncPtrs[:n+2]
 		list = u.syncPtrs[n : n : n+2]
+		u.mark(sy.child)
+		u.childSyncs = append(u.childSyncs, nil)
+		sy.child.syncs = int32(len(u.childSyncs))
 	}
-	u.byChild[sy.child] = append(list, sy)
+	u.childSyncs[sy.child.syncs-1] = append(list, sy)
 }
 
 // syncOf returns the sync of k's child and field, or nil.
 func (u *unitOfWork) syncOf(k syncKey) *fkSync {
-	for _, sy := range u.byChild[k.child] {
+	for _, sy := range u.syncsOf(k.child) {
 		if sy.fields()[0] == k.field {
 			return sy
 		}
@@ -641,12 +650,10 @@ func (u *unitOfWork) presize(all []*state) {
 	u.collEnts = slices.Grow(u.collEnts, adds)
 	u.touchedList = slices.Grow(u.touchedList, pending) // each is inserted
 	u.syncOrder = slices.Grow(u.syncOrder, refs)        // each fills a foreign key
-	if u.byChild == nil && children > 0 {
-		// New objects that refer to parents are most of the children
-		// whose foreign keys the flush writes (an article, of its author
-		// and category).
-		u.byChild = make(map[*state][]*fkSync, children)
-	}
+	// New objects that refer to parents are most of the children whose
+	// foreign keys the flush writes (an article, of its author and
+	// category).
+	u.childSyncs = slices.Grow(u.childSyncs, children)
 }
 
 // memoEntry is one entry of the diff's cache (see tracked).
@@ -689,7 +696,7 @@ func (u *unitOfWork) diffAll(all []*state) error {
 func (u *unitOfWork) dropOrphans() error {
 	for _, o := range u.orphans {
 		reparented := false
-		for _, sy := range u.byChild[o] {
+		for _, sy := range u.syncsOf(o) {
 			if sy.parent != nil {
 				reparented = true
 			}
@@ -1099,21 +1106,38 @@ func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p unsafe.Pointer
 		u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: r, target: p})
 		return
 	}
-	k := collKey{st, r}
-	li, ok := u.collIdx[k]
-	if !ok {
+	li := u.collList(st, r)
+	if u.collLists[li].n == 0 {
+		k := collKey{st, r}
 		if _, ok := u.collRemoves[k]; !ok {
 			u.collOrder = append(u.collOrder, k)
 		}
-		if u.collIdx == nil {
-			u.collIdx = map[collKey]int32{}
-		}
-		li = int32(len(u.collLists))
-		u.collIdx[k] = li
-		u.collLists = append(u.collLists, collList{})
 	}
 	u.collEnts = append(u.collEnts, collEnt{p: p, list: li})
 	u.collLists[li].n++
+}
+
+// collList returns the index in collLists of the objects added to st's
+// collection r, making st's lists (one per relationship of its mapper) on
+// the first call of the flush: an index kept on the state rather than a
+// map entry, looked up for every object added.
+func (u *unitOfWork) collList(st *state, r *mapping.Relationship) int32 {
+	u.mark(st)
+	if st.colls1 == 0 {
+		n := len(u.collLists)
+		u.collLists = slices.Grow(u.collLists, len(st.m.Relationships))[:n+len(st.m.Relationships)]
+		st.colls1 = int32(n) + 1
+	}
+	return st.colls1 - 1 + int32(r.Index)
+}
+
+// added reports whether memAdd added objects to st's collection r.
+func (u *unitOfWork) added(st *state, r *mapping.Relationship) (int32, bool) {
+	if st.fmark != u.gen || st.colls1 == 0 {
+		return 0, false
+	}
+	li := st.colls1 - 1 + int32(r.Index)
+	return li, u.collLists[li].n > 0
 }
 
 // collList is the number of objects memAdd added to one collection, and
@@ -1129,7 +1153,7 @@ type collEnt struct {
 // addsOf returns, in the order added, the objects memAdd added to k's
 // collection. The first call groups every entry by collection, in one pass.
 func (u *unitOfWork) addsOf(k collKey) []unsafe.Pointer {
-	li, ok := u.collIdx[k]
+	li, ok := u.added(k.st, k.r)
 	if !ok {
 		return nil
 	}
@@ -1161,7 +1185,7 @@ func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Poin
 	}
 	k := collKey{st, r}
 	if u.collRemoves[k] == nil {
-		if _, ok := u.collIdx[k]; !ok {
+		if _, ok := u.added(st, r); !ok {
 			u.collOrder = append(u.collOrder, k)
 		}
 		if u.collRemoves == nil {
@@ -1526,7 +1550,7 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 
 // applySyncs copies parents' keys into st's foreign keys.
 func (u *unitOfWork) applySyncs(st *state) error {
-	for _, sy := range u.byChild[st] {
+	for _, sy := range u.syncsOf(st) {
 		if sy.child != st || sy.postUpdate {
 			continue
 		}
@@ -1568,7 +1592,7 @@ func (u *unitOfWork) applySyncs(st *state) error {
 // waitsFor reports whether st has a foreign key to a row not inserted yet,
 // of its own table (same) or of another (other).
 func (u *unitOfWork) waitsFor(st *state) (same bool, other *fkSync) {
-	for _, sy := range u.byChild[st] {
+	for _, sy := range u.syncsOf(st) {
 		if sy.child != st || sy.parent == nil || sy.postUpdate {
 			continue
 		}
@@ -1608,7 +1632,7 @@ func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
 		if len(ready) == 0 {
 			// Rows of one table referring to each other in a cycle.
 			for _, st := range wait {
-				for _, sy := range u.byChild[st] {
+				for _, sy := range u.syncsOf(st) {
 					if sy.child == st && sy.parent != nil && sy.parent.m == m && !sy.postUpdate &&
 						sy.parent.status == statusPending && !u.isInserted(sy.parent) {
 						if err := u.deferSync(sy); err != nil {

@@ -62,6 +62,37 @@ func TestUOWSingleStatementCommit(t *testing.T) {
 			t.Fatalf("two tables: statements %v, want %v", got, want)
 		}
 	})
+	// What a flush records on the states it syncs and fills (a foreign
+	// key to copy, objects to add to a collection) is its own: the next
+	// commit of the same objects sees none of it.
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := blogSession(t, db, log)
+		u := &blog.User{Username: "u", Password: "p", Email: "e"}
+		a := &blog.Article{Title: "t", Author: u}
+		must(t, s.Add(a))
+		must(t, s.Commit(ctx))
+		log.Reset()
+		a.Title = "t2"
+		must(t, s.Commit(ctx))
+		if got := kinds(db, log.Statements()); !equalStrings(got, []string{"UPDATE articles"}) {
+			t.Fatalf("an update after the synced insert: statements %v", got)
+		}
+		b := &blog.Article{Title: "b", Author: u}
+		must(t, s.Add(b))
+		must(t, s.Commit(ctx))
+		if len(u.Articles) != 2 || u.Articles[0] != a || u.Articles[1] != b {
+			t.Fatalf("u.Articles after the second flush: %v, want [a b] once each", u.Articles)
+		}
+		log.Reset()
+		u.Email = "e2"
+		must(t, s.Commit(ctx))
+		if got := kinds(db, log.Statements()); !equalStrings(got, []string{"UPDATE users"}) {
+			t.Fatalf("an update of the filled parent: statements %v", got)
+		}
+		if len(u.Articles) != 2 {
+			t.Fatalf("u.Articles after a flush that added none: %v", u.Articles)
+		}
+	})
 }
 
 type SingleOwner struct {
