@@ -55,10 +55,14 @@ type DB struct {
 	// logger keeps it (see dialect.TextCopier): INSERTs of literals may
 	// share one buffer.
 	reuseText bool
-	sqlc      sqlCache
-	plans     sync.Map // *mapping.Registry → *flushPlan
-	colTypes  sync.Map // *schema.Table → map[string]uint32 (dialect.BulkTypeChecker)
-	cluster   *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
+	// native runs the statements relm reads the results of itself
+	// outside a transaction through the driver's own interface (see
+	// dialect.NativeRunner); nil when the dialect or the driver has none.
+	native   dialect.NativeRunner
+	sqlc     sqlCache
+	plans    sync.Map // *mapping.Registry → *flushPlan
+	colTypes sync.Map // *schema.Table → map[string]uint32 (dialect.BulkTypeChecker)
+	cluster  *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
 }
 
 // Option configures a DB.
@@ -125,6 +129,9 @@ func New(sqldb *sql.DB, d dialect.Dialect, opts ...Option) *DB {
 	}
 	if tc, ok := d.(dialect.TextCopier); ok && db.logger == nil {
 		db.reuseText = tc.CopiesText(sqldb.Driver())
+	}
+	if nr, ok := d.(dialect.NativeRunner); ok && nr.NativeDriver(sqldb.Driver()) {
+		db.native = nr
 	}
 	return db
 }

@@ -2,12 +2,12 @@ package relm
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
 )
 
@@ -47,15 +47,9 @@ func roomForOne[T any](s []T) []T {
 
 // query runs a query as load does and passes each row's object to yield.
 func (s *Session) query(ctx context.Context, m *mapping.Mapper, query string, args []any, n int, unique bool, yield func(unsafe.Pointer)) error {
-	rows, err := s.executor().QueryContext(ctx, query, args...)
-	if err != nil {
-		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-	}
-	defer rows.Close()
-	err = s.scanRows(rows, m, n, unique, yield)
-	if err == nil {
-		err = rows.Err()
-	}
+	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
+		return s.scanRows(rows, m, n, unique, yield)
+	})
 	if err != nil {
 		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 	}
@@ -72,14 +66,14 @@ func (s *Session) query(ctx context.Context, m *mapping.Mapper, query string, ar
 // identity map, so none is looked up, and the objects join the session's
 // maps only when the session is next used (Session.index): a request that
 // reads and returns pays for no map.
-func (s *Session) scanRows(rows *sql.Rows, m *mapping.Mapper, n int, unique bool, yield func(unsafe.Pointer)) error {
+func (s *Session) scanRows(rows dialect.Rows, m *mapping.Mapper, n int, unique bool, yield func(unsafe.Pointer)) error {
 	a := arena{m: m, want: n}
 	if unique && s.deferrable(m) {
 		return s.scanDeferred(rows, m, &a, yield)
 	}
 	s.reserve(m, n)
 	dest := make([]any, len(m.Fields))
-	sd := newScanDests(m.Fields)
+	sd := newScanDests(m.Fields, rows)
 	var p unsafe.Pointer
 	for rows.Next() {
 		if p == nil {
@@ -123,12 +117,12 @@ type loadedRow struct {
 // Session.unindexed; it becomes persistent in the session's maps, with a
 // state, when the session is next used — a request that reads and returns
 // makes no state.
-func (s *Session) scanDeferred(rows *sql.Rows, m *mapping.Mapper, a *arena, yield func(unsafe.Pointer)) error {
+func (s *Session) scanDeferred(rows dialect.Rows, m *mapping.Mapper, a *arena, yield func(unsafe.Pointer)) error {
 	dest := make([]any, len(m.Fields))
 	if a.want > 0 {
 		s.unindexed = slices.Grow(s.unindexed, min(a.want, maxReserve))
 	}
-	sd := newScanDests(m.Fields)
+	sd := newScanDests(m.Fields, rows)
 	for rows.Next() {
 		p := a.object()
 		sd.set(dest, m.Fields, p)

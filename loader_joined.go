@@ -3,11 +3,13 @@ package relm
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
 	"unsafe"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
 )
 
@@ -28,11 +30,6 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		// One table's rows (no join): each row comes once.
 		return s.loadN(ctx, m, query, args, n, true)
 	}
-	rows, err := s.executor().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-	}
-	defer rows.Close()
 	ncols := len(m.Fields)
 	for _, sg := range loads {
 		ncols += len(sg.sc.m.Fields)
@@ -49,48 +46,55 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	byScope := map[*scope]unsafe.Pointer{}
 	a := arena{m: m, want: n}
 	s.reserve(m, n)
-	sd := newScanDests(m.Fields)
 	var p unsafe.Pointer
-	for rows.Next() {
-		if p == nil {
-			// A fresh object, unless the last row's went unused (its row
-			// was already in the session): Scan sets every field.
-			p = a.object()
-			sd.set(dest, m.Fields, p)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-		}
-		root, err := s.adoptIn(m, p, &a)
-		if err != nil {
-			return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-		}
-		if root == p {
-			p = nil
-		}
-		for _, sg := range loads {
-			parent := root
-			if sg.parent.alias != "t0" {
-				parent = byScope[sg.parent]
+	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
+		sd := newScanDests(m.Fields, rows)
+		for rows.Next() {
+			if p == nil {
+				// A fresh object, unless the last row's went unused (its row
+				// was already in the session): Scan sets every field.
+				p = a.object()
+				sd.set(dest, m.Fields, p)
 			}
-			target, err := s.adoptCells(sg.sc.m, &a, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
+			if err := rows.Scan(dest...); err != nil {
+				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+			}
+			root, err := s.adoptIn(m, p, &a)
 			if err != nil {
-				return nil, &StatementError{Op: "select", Type: sg.sc.m.Name(), SQL: query, Err: err}
+				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 			}
-			byScope[sg.sc] = target
-			if parent != nil {
-				s.setScalar(s.states[parent], sg.r, target)
+			if root == p {
+				p = nil
 			}
+			for _, sg := range loads {
+				parent := root
+				if sg.parent.alias != "t0" {
+					parent = byScope[sg.parent]
+				}
+				target, err := s.adoptCells(sg.sc.m, &a, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
+				if err != nil {
+					return &StatementError{Op: "select", Type: sg.sc.m.Name(), SQL: query, Err: err}
+				}
+				byScope[sg.sc] = target
+				if parent != nil {
+					s.setScalar(s.states[parent], sg.r, target)
+				}
+			}
+			if dedupe {
+				if seen[root] {
+					continue
+				}
+				seen[root] = true
+			}
+			out = append(out, root)
 		}
-		if dedupe {
-			if seen[root] {
-				continue
-			}
-			seen[root] = true
+		return nil
+	})
+	if err != nil {
+		var se *StatementError
+		if errors.As(err, &se) {
+			return nil, err
 		}
-		out = append(out, root)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 	}
 	return out, nil

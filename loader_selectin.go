@@ -525,44 +525,43 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 	}
 	d := s.db.dialect
 	run := func(query string, args []any) error {
-		rows, err := s.executor().QueryContext(ctx, query, args...)
-		if err != nil {
-			return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-		}
-		defer rows.Close()
 		n := len(m.Fields)
 		if lead {
 			n++
 		}
 		dest := make([]any, n)
 		var lk rawCell
-		sd := newScanDests(m.Fields)
 		var p unsafe.Pointer
-		for rows.Next() {
-			if p == nil {
-				// A fresh object, unless the last row's went unused (its
-				// row was already in the session): Scan sets every field.
-				p = m.New()
-				off := 0
-				if lead {
-					dest[0] = &lk
-					off = 1
+		err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
+			sd := newScanDests(m.Fields, rows)
+			for rows.Next() {
+				if p == nil {
+					// A fresh object, unless the last row's went unused
+					// (its row was already in the session): Scan sets
+					// every field.
+					p = m.New()
+					off := 0
+					if lead {
+						dest[0] = &lk
+						off = 1
+					}
+					sd.set(dest[off:], m.Fields, p)
 				}
-				sd.set(dest[off:], m.Fields, p)
+				if err := rows.Scan(dest...); err != nil {
+					return err
+				}
+				obj, err := s.adopt(m, p)
+				if err != nil {
+					return err
+				}
+				if obj == p {
+					p = nil
+				}
+				yield(obj, mapping.NormalizeKey(lk.src))
 			}
-			if err := rows.Scan(dest...); err != nil {
-				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-			}
-			obj, err := s.adopt(m, p)
-			if err != nil {
-				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-			}
-			if obj == p {
-				p = nil
-			}
-			yield(obj, mapping.NormalizeKey(lk.src))
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 		}
 		return nil

@@ -842,7 +842,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		slices.Sort(ids)
 		return u.batchKeys(b, start, ids)
 	case keysFirstID, keysLastID:
-		res, err := u.ex.ExecContext(u.ctx, query, args...)
+		res, err := execStmt(u.ctx, u.ex, query, args)
 		if err != nil {
 			return fail(err)
 		}
@@ -878,7 +878,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		}
 		return u.batchKeys(b, start, ids)
 	default:
-		if _, err := u.ex.ExecContext(u.ctx, query, args...); err != nil {
+		if _, err := execStmt(u.ctx, u.ex, query, args); err != nil {
 			return fail(err)
 		}
 		return nil
@@ -887,20 +887,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 
 // queryIDs runs an INSERT … RETURNING of n rows and returns the keys.
 func (u *unitOfWork) queryIDs(query string, args []any, n int) ([]int64, error) {
-	rows, err := u.ex.QueryContext(u.ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, n)
-	var id int64 // one variable for every row: Scan's pointer makes it escape
-	for rows.Next() {
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryInt64s(u.ctx, u.ex, query, args, make([]int64, 0, n))
 }
 
 // insertDefaults inserts rows that have no column but a generated key.
@@ -924,7 +911,7 @@ func (u *unitOfWork) insertDefaults(m *mapping.Mapper, rows []*state, genField *
 			}
 			id = ids[0]
 		} else {
-			res, err := u.ex.ExecContext(u.ctx, query)
+			res, err := execStmt(u.ctx, u.ex, query, nil)
 			if err == nil {
 				id, err = res.LastInsertId()
 			}
@@ -968,7 +955,7 @@ func (u *unitOfWork) update(st *state) error {
 		u.kept.args = args
 	}
 	query := u.updateText(m, changed, mask)
-	res, err := u.ex.ExecContext(u.ctx, query, args...)
+	res, err := execStmt(u.ctx, u.ex, query, args)
 	if err != nil {
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: err}
 	}
@@ -1081,7 +1068,7 @@ func (u *unitOfWork) postUpdate(sy *fkSync) error {
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
 	}
-	if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
+	if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
 	}
 	u.markTouched(st)
@@ -1134,7 +1121,7 @@ func (u *unitOfWork) detachOneToOne() error {
 				args = append(args, pk.Value(x.child.ptr))
 			}
 			buf = append(buf, ')')
-			if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
+			if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
 				return &StatementError{Op: "update", Type: t.Name(), SQL: string(buf), Err: err}
 			}
 		}
@@ -1255,7 +1242,7 @@ func (u *unitOfWork) writeLinks() error {
 				args = append(args, f[0].Value(op.ends[0].ptr), f[1].Value(op.ends[1].ptr))
 			}
 			buf = append(buf, ')')
-			if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
+			if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
 				return &StatementError{Op: "link delete", Type: g.sec.Name, SQL: string(buf), Err: err}
 			}
 		}
@@ -1293,7 +1280,7 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 				for _, f := range m.PrimaryKey {
 					args = append(args, f.Value(st.ptr))
 				}
-				if _, err := u.ex.ExecContext(u.ctx, string(buf), args...); err != nil {
+				if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
 					return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
 				}
 			}
@@ -1305,7 +1292,7 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 			keys[i] = pk.Value(st.ptr)
 		}
 		for _, q := range u.inStatements(m.Table, pk.Column, keys, false) {
-			if _, err := u.ex.ExecContext(u.ctx, q.sql, q.args...); err != nil {
+			if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
 				e := &StatementError{Op: "delete", Type: m.Name(), SQL: q.sql, Err: err}
 				if len(rows) == 1 {
 					e.Object, e.Key = m.Interface(rows[0].ptr), rows[0].key
@@ -1362,7 +1349,7 @@ func (u *unitOfWork) detach(m *mapping.Mapper, rows []*state) error {
 			continue
 		}
 		for _, q := range u.inStatements(x.table, x.col, keys, x.setNull) {
-			if _, err := u.ex.ExecContext(u.ctx, q.sql, q.args...); err != nil {
+			if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
 				op := "link delete"
 				if x.setNull {
 					op = "update"

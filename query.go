@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
 )
 
@@ -521,18 +522,14 @@ func (q *Query[T]) Count(ctx context.Context) (int64, error) {
 		}
 		query, args = "SELECT COUNT(*) FROM ("+inner+") c", iargs
 	}
-	rows, err := q.s.executor().QueryContext(ctx, query, args...)
-	if err != nil {
-		return 0, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
-	}
-	defer rows.Close()
 	var n int64
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return 0, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
+	err = queryRows(ctx, q.s.executor(), query, args, func(rows dialect.Rows) error {
+		if rows.Next() {
+			return rows.Scan(&n)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return 0, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
 	}
 	return n, nil
@@ -554,13 +551,12 @@ func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	rows, err := q.s.executor().QueryContext(ctx, query, args...)
+	found := false
+	err = queryRows(ctx, q.s.executor(), query, args, func(rows dialect.Rows) error {
+		found = rows.Next()
+		return nil
+	})
 	if err != nil {
-		return false, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
-	}
-	defer rows.Close()
-	found := rows.Next()
-	if err := rows.Err(); err != nil {
 		return false, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err}
 	}
 	return found, nil
@@ -597,7 +593,7 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 		defer func() { q.s.iterating-- }()
 		m := q.m
 		dest := make([]any, len(m.Fields))
-		sd := newScanDests(m.Fields)
+		sd := newScanDests(m.Fields, rows)
 		for rows.Next() {
 			p := m.New()
 			sd.set(dest, m.Fields, p)

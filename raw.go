@@ -54,7 +54,7 @@ func Raw[T any](ctx context.Context, s *Session, query string, args ...any) ([]*
 	complete := len(seen) == len(m.Fields)
 	dest := make([]any, len(cols))
 	var out []*T
-	sd := newScanDests(fields)
+	sd := newScanDests(fields, rows)
 	for rows.Next() {
 		p := m.New()
 		sd.set(dest, fields, p)

@@ -1,11 +1,13 @@
 package relm
 
 import (
+	"database/sql"
 	"fmt"
 	"reflect"
 	"strconv"
 	"unsafe"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
 )
 
@@ -18,9 +20,15 @@ import (
 // is and converts anything else as database/sql would.
 type scanDests []intScan
 
-// newScanDests returns the destinations for fields, nil when none is an
-// int. It decides once per load, by type, which fields go through intScan.
-func newScanDests(fields []*mapping.Field) scanDests {
+// newScanDests returns the destinations for fields scanned from rows, nil
+// when none is an int or when rows are not database/sql's: a native
+// driver's Scan (dialect.NativeRunner) stores an integer into an int
+// itself. It decides once per load, by type, which fields go through
+// intScan.
+func newScanDests(fields []*mapping.Field, rows dialect.Rows) scanDests {
+	if _, ok := rows.(*sql.Rows); !ok {
+		return nil
+	}
 	var d scanDests
 	for i, f := range fields {
 		if isPlainInt(f) {

@@ -34,4 +34,20 @@
 // "VARCHAR(64)", and a SERIAL column is what it really is, "INTEGER" with a
 // nextval default. Indexes that back PRIMARY KEY and UNIQUE constraints are
 // left out, like SQLite's automatic indexes.
+//
+// # Statements through pgx itself
+//
+// When the *sql.DB's driver is pgx's stdlib driver (relm.Open's, or a
+// program's own stdlib.OpenDB), the dialect is a [dialect.NativeRunner]:
+// outside a transaction, relm sends the statements whose results it reads
+// itself — loads, counts, a one-statement commit's INSERT … RETURNING or
+// UPDATE — through pgx's own interface, on a connection of the same pool
+// (sql.Conn.Raw), with the same arguments. The rows it scans are the values
+// database/sql would give, without database/sql converting each argument
+// and each column to a driver value and back (on the benchmarks' one-table
+// micro operations: 40–55 % fewer allocations per read, 25 % fewer per
+// insert). Transactions, Query.Iter, relm.Raw and the DB's own
+// ExecContext and QueryContext for the program's SQL stay on database/sql;
+// so does everything when the driver is another, or pgx's wrapped by
+// another.
 package postgres
