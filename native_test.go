@@ -135,6 +135,30 @@ func TestNativeStatements(t *testing.T) {
 				t.Fatalf("load, count, exists: %d native queries, want 5", p.queries-q0)
 			}
 
+			// A joined load reads the author's columns from the same rows.
+			joined := func() *blog.Article {
+				s := relm.NewSession(db, s.Registry())
+				defer s.Close()
+				arts, err := relm.Select[blog.Article](s).Joined("Author").All(ctx)
+				must(t, err)
+				if len(arts) != 1 || arts[0].Author == nil {
+					t.Fatalf("joined load: %+v", arts)
+				}
+				return arts[0]
+			}
+			q0 = p.queries
+			nat := joined()
+			if p.queries != q0+1 {
+				t.Fatalf("joined load: %d native queries, want 1", p.queries-q0)
+			}
+			restore := relm.SetNativeRunner(db, nil)
+			viaSQL := joined()
+			restore()
+			if nat.Title != viaSQL.Title || nat.Author.ID != viaSQL.Author.ID || nat.Author.Username != viaSQL.Author.Username ||
+				nat.Author.Email != viaSQL.Author.Email || nat.Author.Email != "ann@example.org" {
+				t.Fatalf("joined load: natively %+v by %+v, through database/sql %+v by %+v", *nat, *nat.Author, *viaSQL, *viaSQL.Author)
+			}
+
 			// Inside a transaction (after Flush), queries go to it.
 			u2 := users[0]
 			u2.Password = "new"
