@@ -119,7 +119,7 @@ func (s *Session) track(p unsafe.Pointer, st *state) {
 	s.states[p] = st
 }
 
-// state is what the session knows of one object. It is kept small (96
+// state is what the session knows of one object. It is kept small (104
 // bytes): a load of n rows makes n of them.
 type state struct {
 	m      *mapping.Mapper

@@ -75,15 +75,16 @@ func queryRows(ctx context.Context, ex dialect.Executor, query string, args []an
 		logStmt(ctx, db.logger, query, args, start, err)
 		return err
 	}
-	rows, err := ex.QueryContext(ctx, query, args...)
+	return viaSQL(ctx, ex, query, args, consume)
+}
+
+// viaSQL runs a query through database/sql on q (a DB, a transaction or a
+// connection of the pool) and hands its rows to consume.
+func viaSQL(ctx context.Context, q dialect.Executor, query string, args []any, consume func(dialect.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
-	return consumeRows(rows, consume)
-}
-
-// consumeRows hands rows to consume and closes them.
-func consumeRows(rows *sql.Rows, consume func(dialect.Rows) error) error {
 	defer rows.Close()
 	if err := consume(rows); err != nil {
 		return err
@@ -107,19 +108,11 @@ func (db *DB) queryNative(ctx context.Context, query string, args []any, consume
 	})
 	if !handled {
 		defer c.Close()
-		rows, err := c.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		return consumeRows(rows, consume)
+		return viaSQL(ctx, c, query, args, consume)
 	}
 	c.Close()
 	if errors.Is(err, driver.ErrBadConn) {
-		rows, err := db.sql.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		return consumeRows(rows, consume)
+		return viaSQL(ctx, db.sql, query, args, consume)
 	}
 	return err
 }
