@@ -121,9 +121,12 @@ func (db *DB) queryNative(ctx context.Context, query string, args []any, consume
 // INSERT … RETURNING) on ex and appends them to dst.
 func queryInt64s(ctx context.Context, ex dialect.Executor, query string, args []any, dst []int64) ([]int64, error) {
 	err := queryRows(ctx, ex, query, args, func(rows dialect.Rows) error {
-		var id int64 // one variable for every row: Scan's pointer makes it escape
+		// One variable, and one destination list, for every row: Scan
+		// through an interface would take a new list for each row.
+		var id int64
+		dest := []any{&id}
 		for rows.Next() {
-			if err := rows.Scan(&id); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
 			dst = append(dst, id)
