@@ -3,7 +3,6 @@ package relm
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -47,6 +46,7 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	a := arena{m: m, want: n}
 	s.reserve(m, n)
 	var p unsafe.Pointer
+	failed := m // the mapper whose row failed, for the error
 	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
 		sd := newScanDests(m.Fields, rows)
 		for rows.Next() {
@@ -57,11 +57,11 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 				sd.set(dest, m.Fields, p)
 			}
 			if err := rows.Scan(dest...); err != nil {
-				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+				return err
 			}
 			root, err := s.adoptIn(m, p, &a)
 			if err != nil {
-				return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+				return err
 			}
 			if root == p {
 				p = nil
@@ -73,7 +73,8 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 				}
 				target, err := s.adoptCells(sg.sc.m, &a, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
 				if err != nil {
-					return &StatementError{Op: "select", Type: sg.sc.m.Name(), SQL: query, Err: err}
+					failed = sg.sc.m
+					return err
 				}
 				byScope[sg.sc] = target
 				if parent != nil {
@@ -91,11 +92,7 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		return nil
 	})
 	if err != nil {
-		var se *StatementError
-		if errors.As(err, &se) {
-			return nil, err
-		}
-		return nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+		return nil, &StatementError{Op: "select", Type: failed.Name(), SQL: query, Err: err}
 	}
 	return out, nil
 }

@@ -42,13 +42,23 @@ func (db *DB) execNative(ctx context.Context, query string, args []any) (sql.Res
 	return driver.RowsAffected(n), nil
 }
 
+// nativeOn returns ex when it is a DB whose statements relm runs through
+// the driver's own interface (a single pool with a NativeRunner; inside a
+// transaction ex is the Tx), else nil.
+func nativeOn(ex dialect.Executor) *DB {
+	if db, ok := ex.(*DB); ok && db.native != nil && db.cluster == nil {
+		return db
+	}
+	return nil
+}
+
 // execStmt runs a statement of relm's own that returns no rows on ex:
 // through the driver's own interface on a DB that has one (see queryRows),
 // else through ex.ExecContext. The DB's exported ExecContext, which runs
 // the program's SQL (whose arguments may be sql.NamedArg values pgx does
 // not take), stays on database/sql.
 func execStmt(ctx context.Context, ex dialect.Executor, query string, args []any) (sql.Result, error) {
-	if db, ok := ex.(*DB); ok && db.native != nil && db.cluster == nil {
+	if db := nativeOn(ex); db != nil {
 		var start time.Time
 		if db.logger != nil {
 			start = time.Now()
@@ -66,7 +76,7 @@ func execStmt(ctx context.Context, ex dialect.Executor, query string, args []any
 // transaction, the query goes through the driver's own interface (see
 // queryNative); elsewhere through database/sql.
 func queryRows(ctx context.Context, ex dialect.Executor, query string, args []any, consume func(dialect.Rows) error) error {
-	if db, ok := ex.(*DB); ok && db.native != nil && db.cluster == nil {
+	if db := nativeOn(ex); db != nil {
 		var start time.Time
 		if db.logger != nil {
 			start = time.Now()
