@@ -58,7 +58,7 @@ for i in $(seq 1 "$COUNT"); do
 		# the Go heap and SQLite's C allocator into fresh pages (measured
 		# on (b): 0.1-0.4 s), and with fewer rounds than contenders the
 		# turning order alone would hand that cost to some and not others.
-		scale=(raw relm gorm bun)
+		scale=(raw relm gorm bun pgx)
 		turn=$((i % ${#scale[@]}))
 		for orm in "${scale[@]:turn}" "${scale[@]:0:turn}"; do
 			run "^BenchmarkSeedScale\$/^orm=$orm\$" 1x

@@ -8,13 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 	"gorm.io/gorm"
 
 	"github.com/relmorm/relm"
 )
 
-var writers = []string{"raw", "relm", "gorm", "bun"}
+// writers are the contenders of the seeds; pgx (the raw code on pgx's
+// native interface) runs on PostgreSQL only.
+var writers = []string{"raw", "relm", "gorm", "bun", "pgx"}
 
 // BenchmarkSeed is workload (a): the tutorial's seed — its schema, then 10
 // users, 5 categories, 20 tags and 100 articles with 2–5 tags each, in one
@@ -170,6 +173,8 @@ func newWriter(e *env, orm string, ds *dataset, schema bool) func() error {
 		}
 	case "raw":
 		return func() error { return seedRaw(e, ds, schema) }
+	case "pgx":
+		return func() error { return seedPgx(e, ds, schema) }
 	}
 	panic("unknown contender " + orm)
 }
@@ -207,10 +212,61 @@ func bunSchema(db *bun.DB) error {
 	return nil
 }
 
-// execQuerier is what the hand-written code needs of a *sql.DB or *sql.Tx.
-type execQuerier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+// rawTx is what the hand-written seed needs of its transaction: a
+// database/sql one (sqlTx) or pgx's own (pgxTx).
+type rawTx interface {
+	exec(query string, args []any) error
+	// queryIDs runs an INSERT … RETURNING id and appends the ids.
+	queryIDs(query string, args []any, ids []int64) ([]int64, error)
+	Commit(ctx context.Context) error
+}
+
+type sqlTx struct{ *sql.Tx }
+
+func (t sqlTx) exec(query string, args []any) error {
+	_, err := t.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (t sqlTx) queryIDs(query string, args []any, ids []int64) ([]int64, error) {
+	rows, err := t.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func (t sqlTx) Commit(context.Context) error { return t.Tx.Commit() }
+
+type pgxTx struct{ pgx.Tx }
+
+func (t pgxTx) exec(query string, args []any) error {
+	_, err := t.Exec(ctx, query, args...)
+	return err
+}
+
+func (t pgxTx) queryIDs(query string, args []any, ids []int64) ([]int64, error) {
+	rows, err := t.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // seedRaw writes the dataset with hand-written multi-row INSERTs in one
@@ -229,6 +285,28 @@ func seedRaw(e *env, ds *dataset, schema bool) error {
 		return err
 	}
 	defer tx.Rollback()
+	return e.rawRows(sqlTx{tx}, ds)
+}
+
+// seedPgx is seedRaw on pgx's native interface (PostgreSQL): the limit.
+func seedPgx(e *env, ds *dataset, schema bool) error {
+	if schema {
+		for _, stmt := range e.rawDDL() {
+			if _, err := e.pgx.Exec(ctx, stmt); err != nil {
+				return err
+			}
+		}
+	}
+	tx, err := e.pgx.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	return e.rawRows(pgxTx{tx}, ds)
+}
+
+// rawRows inserts the dataset's rows in tx and commits.
+func (e *env) rawRows(tx rawTx, ds *dataset) error {
 	userIDs, err := e.rawInsert(tx, "users", []string{"username", "password", "email"}, len(ds.users), true, func(i int, a []any) []any {
 		u := &ds.users[i]
 		return append(a, u.username, u.password, u.email)
@@ -267,12 +345,12 @@ func seedRaw(e *env, ds *dataset, schema bool) error {
 	}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return tx.Commit(ctx)
 }
 
 // rawInsert inserts n rows in statements of as many rows as the parameter
 // limit allows; with returning, it returns the generated ids in row order.
-func (e *env) rawInsert(tx execQuerier, table string, cols []string, n int, returning bool, row func(i int, args []any) []any) ([]int64, error) {
+func (e *env) rawInsert(tx rawTx, table string, cols []string, n int, returning bool, row func(i int, args []any) []any) ([]int64, error) {
 	per := e.rowsPer(len(cols))
 	var ids []int64
 	if returning {
@@ -302,27 +380,15 @@ func (e *env) rawInsert(tx execQuerier, table string, cols []string, n int, retu
 			args = row(i, args)
 		}
 		if !returning {
-			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			if err := tx.exec(sb.String(), args); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		sb.WriteString(" RETURNING id")
-		rows, err := tx.QueryContext(ctx, sb.String(), args...)
-		if err != nil {
-			return nil, err
-		}
 		first := len(ids)
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if ids, err = tx.queryIDs(sb.String(), args, ids); err != nil {
 			return nil, err
 		}
 		// Keys ascend in VALUES order; do not rely on RETURNING's order.
