@@ -9,8 +9,8 @@
 #   RELM_BENCH_ARTICLES=2000 bench/run.sh   # (b) and (c) at a small size
 #
 # Results go to bench/results/ (OUT= to change): bench.txt (raw output),
-# benchstat.txt, table.md (medians and ratios to hand-written SQL) and
-# machine.txt.
+# benchstat.txt, table.md (medians and ratios to hand-written SQL),
+# summary.md (the ratios in one table, and paired by round) and machine.txt.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH)/bin"
@@ -71,6 +71,15 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt
 
 benchstat -col /orm "$OUT/bench.txt" >"$OUT/benchstat.txt"
 go run ./cmd/benchtab "$OUT/bench.txt" >"$OUT/table.md"
+{
+	echo "Ratio of the medians to raw:"
+	echo
+	go run ./cmd/benchtab -summary "$OUT/bench.txt"
+	echo
+	echo "Median of each round's ratio to raw (-paired):"
+	echo
+	go run ./cmd/benchtab -summary -paired "$OUT/bench.txt"
+} >"$OUT/summary.md"
 cat "$OUT/table.md"
 if [ "$failed" -gt 0 ]; then
 	echo "$failed benchmark runs failed: see the --- FAIL lines in $OUT/bench.txt" >&2

@@ -5,6 +5,17 @@
 // this gives the ratios the targets are stated in.
 //
 //	go run ./cmd/benchtab results/bench.txt
+//	go run ./cmd/benchtab -summary run1/bench.txt run2/bench.txt
+//	go run ./cmd/benchtab -summary -paired run1/bench.txt run2/bench.txt
+//
+// With -paired the summary gives, instead of the ratio of the medians, the
+// median of the ratios within each round: bench/run.sh runs every
+// contender once per workload in each round, so the k-th sample of a
+// contender and the k-th of raw code ran minutes apart at most, where the
+// rounds of a pool are up to an hour apart. A server whose speed drifts
+// from round to round (PostgreSQL's DDL in (a) takes 14 ms in one round and
+// 23 ms in the next, for every contender) then moves both samples of a
+// pair, not the ratio.
 package main
 
 import (
@@ -31,6 +42,7 @@ var (
 
 func main() {
 	summary := flag.Bool("summary", false, "print only the time ratios to raw, one row per workload")
+	paired := flag.Bool("paired", false, "with -summary: the median of each round's ratio to raw, not the ratio of the medians")
 	flag.Parse()
 	samples := map[key]map[string][]float64{}
 	for _, path := range flag.Args() {
@@ -70,7 +82,7 @@ func main() {
 	}
 	sort.Slice(names, func(i, j int) bool { return rank(benchOrder, names[i]) < rank(benchOrder, names[j]) })
 	if *summary {
-		printSummary(samples, names)
+		printSummary(samples, names, *paired)
 		return
 	}
 	for _, b := range names {
@@ -153,8 +165,9 @@ func dur(ns float64) string {
 }
 
 // printSummary prints median time ÷ median time of raw for each workload
-// (rows) and database × contender (columns); a failed or missing run is "–".
-func printSummary(samples map[key]map[string][]float64, names []string) {
+// (rows) and database × contender (columns), or with paired the median of
+// the rounds' ratios (pairedRatio); a failed or missing run is "–".
+func printSummary(samples map[key]map[string][]float64, names []string, paired bool) {
 	orms := []string{"relm", "gorm", "bun", "pgx"}
 	fmt.Print("| workload |")
 	for _, db := range dbOrder {
@@ -178,12 +191,18 @@ func printSummary(samples map[key]map[string][]float64, names []string) {
 	for _, b := range names {
 		fmt.Printf("| %s |", b)
 		for _, db := range dbOrder {
-			base := median(samples[key{b, db, "raw"}]["ns/op"])
+			raw := samples[key{b, db, "raw"}]["ns/op"]
 			for _, orm := range orms {
 				if orm == "pgx" && db != "postgres" {
 					continue
 				}
-				r := ratio(median(samples[key{b, db, orm}]["ns/op"]), base)
+				s := samples[key{b, db, orm}]["ns/op"]
+				var r string
+				if paired {
+					r = pairedRatio(s, raw)
+				} else {
+					r = ratio(median(s), median(raw))
+				}
 				if orm == "relm" && r != "–" {
 					r = "**" + r + "**"
 				}
@@ -192,4 +211,22 @@ func printSummary(samples map[key]map[string][]float64, names []string) {
 		}
 		fmt.Println()
 	}
+}
+
+// pairedRatio returns the median of a[k] ÷ b[k], the k-th samples being
+// those of the same round (each file holds its rounds in order, and a round
+// one sample of every contender); "–" when the counts differ (a failed
+// run), since the pairs would no longer be rounds.
+func pairedRatio(a, b []float64) string {
+	if len(a) == 0 || len(a) != len(b) {
+		return "–"
+	}
+	r := make([]float64, len(a))
+	for k := range a {
+		if b[k] == 0 {
+			return "–"
+		}
+		r[k] = a[k] / b[k]
+	}
+	return fmt.Sprintf("%.2f", median(r))
 }
