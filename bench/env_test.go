@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -90,12 +89,11 @@ func allEnvs() []*env {
 
 // each runs f as sub-benchmarks orm=C/db=D for every contender and database,
 // databases in the outer loop so that the contenders of one database run
-// back to back on the same state. The contenders' order turns by one place
-// from one round of bench/run.sh to the next (see rotation), so that none
-// always runs first or right after another.
+// back to back on the same state. The contenders' order changes from one
+// round of bench/run.sh to the next (see roundOrder), so that none always
+// runs first or right after the same other.
 func each(b *testing.B, contenders []string, f func(b *testing.B, e *env, orm string)) {
-	turn := rotation(len(contenders))
-	order := append(slices.Clone(contenders[turn:]), contenders[:turn]...)
+	order := roundOrder(contenders, benchRound())
 	for _, e := range allEnvs() {
 		for _, orm := range order {
 			if orm == "pgx" && e.name != "postgres" {
@@ -115,12 +113,33 @@ func each(b *testing.B, contenders []string, f func(b *testing.B, e *env, orm st
 	}
 }
 
-// rotation returns by how many places the n contenders turn in this round
-// of bench/run.sh (RELM_BENCH_ROUND; one process per round, where -count
-// would repeat each sub-benchmark back to back).
-func rotation(n int) int {
+// benchRound is the round of bench/run.sh (RELM_BENCH_ROUND; one process
+// per round, where -count would repeat each sub-benchmark back to back), 0
+// outside it.
+func benchRound() int {
 	round, _ := strconv.Atoi(os.Getenv("RELM_BENCH_ROUND"))
-	return (round%n + n) % n
+	return round
+}
+
+// roundOrder is the contenders' order in round r: it starts at contender r
+// (mod n), so that over n rounds each runs first once, and goes forward
+// through the list in even rounds and backward in odd ones, so that each
+// contender runs right after two different others: turning alone kept
+// every contender's predecessor (relm ran right after raw code, GORM right
+// after relm, in every round where they were not first). bench/run.sh
+// orders (b)'s processes the same way.
+func roundOrder(contenders []string, r int) []string {
+	n := len(contenders)
+	order := make([]string, n)
+	start := (r%n + n) % n
+	for i := range order {
+		k := start + i
+		if r%2 != 0 {
+			k = start - i
+		}
+		order[i] = contenders[(k%n+n)%n]
+	}
+	return order
 }
 
 func randomSuffix() string {

@@ -50,17 +50,21 @@ run() { # run BENCH-REGEXP BENCHTIME; a failure is reported at the end, the roun
 : >"$OUT/bench.txt"
 for i in $(seq 1 "$COUNT"); do
 	echo "== round $i of $COUNT"
-	export RELM_BENCH_ROUND=$i # each round runs the contenders in another order
+	export RELM_BENCH_ROUND=$i # each round runs the contenders in another order (roundOrder)
 	run '^Benchmark(Seed|SeedRows)$' "$SEED_TIME"
 	if [ "$i" -le "$SCALE_COUNT" ]; then
 		# (b) runs each contender in a process of its own, in the round's
-		# turning order: the first contender of a process pays for growing
-		# the Go heap and SQLite's C allocator into fresh pages (measured
-		# on (b): 0.1-0.4 s), and with fewer rounds than contenders the
-		# turning order alone would hand that cost to some and not others.
+		# order: the first contender of a process pays for growing the Go
+		# heap and SQLite's C allocator into fresh pages (measured on (b):
+		# 0.1-0.4 s), and with fewer rounds than contenders one fixed
+		# order would hand that cost to some and not others. The order is
+		# each()'s (roundOrder in env_test.go): it starts at contender i
+		# and goes forward in even rounds, backward in odd ones.
 		scale=(raw relm gorm bun pgx)
-		turn=$((i % ${#scale[@]}))
-		for orm in "${scale[@]:turn}" "${scale[@]:0:turn}"; do
+		n=${#scale[@]}
+		for ((k = 0; k < n; k++)); do
+			if ((i % 2)); then j=$(((i - k) % n)); else j=$(((i + k) % n)); fi
+			orm=${scale[(j + n) % n]}
 			run "^BenchmarkSeedScale\$/^orm=$orm\$" 1x
 		done
 	fi
