@@ -253,6 +253,10 @@ func (t pgxTx) exec(query string, args []any) error {
 	return err
 }
 
+// queryIDs is sqlTx.queryIDs's loop again on purpose: one loop over the
+// rows as an interface made each row's id escape, an allocation per key
+// more for the hand-written code (Seed on SQLite: 750 allocations against
+// 615).
 func (t pgxTx) queryIDs(query string, args []any, ids []int64) ([]int64, error) {
 	rows, err := t.Query(ctx, query, args...)
 	if err != nil {
