@@ -4,7 +4,7 @@
 # interleaved rounds (each round runs every contender once per workload), then
 # summarised with benchstat and cmd/benchtab.
 #
-#   bench/run.sh                      # the full run (about 30 minutes)
+#   bench/run.sh                      # the full run (17-40 minutes, by machine)
 #   COUNT=2 SCALE_COUNT=1 bench/run.sh  # a quicker look
 #   RELM_BENCH_ARTICLES=2000 bench/run.sh   # (b) and (c) at a small size
 #
