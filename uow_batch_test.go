@@ -255,6 +255,7 @@ func hostileRows(dialect string, n int) []*Kinds {
 		time.Date(2038, 1, 19, 3, 14, 8, 999999000, time.UTC),
 		time.Date(2000, 2, 29, 23, 59, 59, 0, time.FixedZone("", 5*3600+1800)),
 		time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC),
+		time.Date(1901, 12, 13, 20, 45, 51, 123456000, time.FixedZone("", -8*3600)), // before the Unix epoch
 	}
 	blobs := [][]byte{nil, {}, {0}, {0xff, 0, '\'', '\\', '"'}, []byte("text"), func() []byte {
 		b := make([]byte, 256)

@@ -124,6 +124,7 @@ type arrayCol struct {
 	times  []time.Time
 	bytes  [][]byte // nil for NULL, as pgx writes it
 	nulls  []bool
+	size   int // bytes of the values' binary encoding (encodedSize)
 }
 
 // Len returns the number of rows added.
@@ -182,17 +183,17 @@ func elemOf(k schema.Kind) elem {
 func (a *arrayCol) args() any {
 	switch a.elem {
 	case elemInt:
-		return newCellArray(a.ints, a.nulls, func(p *int64) any { return intCell{p} })
+		return newCellArray(a, a.ints, &int8Elems)
 	case elemText:
-		return newCellArray(a.texts, a.nulls, func(p *string) any { return textCell{p} })
+		return newCellArray(a, a.texts, &textElems)
 	case elemBool:
-		return newCellArray(a.bools, a.nulls, func(p *bool) any { return boolCell{p} })
+		return newCellArray(a, a.bools, &boolElems)
 	case elemFloat:
-		return newCellArray(a.floats, a.nulls, func(p *float64) any { return floatCell{p} })
+		return newCellArray(a, a.floats, &float8Elems)
 	case elemTime:
-		return newCellArray(a.times, a.nulls, func(p *time.Time) any { return timeCell{p} })
+		return newCellArray(a, a.times, &timestamptzElems)
 	}
-	return newCellArray(a.bytes, nil, func(p *[]byte) any { return bytesCell{p} })
+	return newCellArray(a, a.bytes, &byteaElems)
 }
 
 // cellArray is a column's values as the array argument pgx encodes
@@ -203,17 +204,22 @@ func (a *arrayCol) args() any {
 // struct of one pointer to the value, which an interface holds without
 // allocating, and which pgx encodes through its Valuer method (TextValuer,
 // Int64Valuer, …) as it would the value; a NULL element is nil.
+//
+// relm's native path writes the array in binary itself (binaryArg), and
+// where pgx is not told the parameter's type (its simple protocol and
+// exec modes) it takes the array's text (Value).
 type cellArray[T any] struct {
 	vals  []T
 	nulls []bool // nil when no value is NULL
 	dims  [1]pgtype.ArrayDimension
-	cell  func(*T) any
+	elems *elemCodec[T]
+	size  int // bytes of the elements' binary encoding
 }
 
-func newCellArray[T any](vals []T, nulls []bool, cell func(*T) any) *cellArray[T] {
-	a := &cellArray[T]{vals: vals, nulls: nulls, cell: cell}
-	a.dims[0] = pgtype.ArrayDimension{Length: int32(len(vals)), LowerBound: 1}
-	return a
+func newCellArray[T any](a *arrayCol, vals []T, elems *elemCodec[T]) *cellArray[T] {
+	c := &cellArray[T]{vals: vals, nulls: a.nulls, elems: elems, size: a.size}
+	c.dims[0] = pgtype.ArrayDimension{Length: int32(len(vals)), LowerBound: 1}
+	return c
 }
 
 // Dimensions returns the array's one dimension.
@@ -224,12 +230,12 @@ func (a *cellArray[T]) Index(i int) any {
 	if a.nulls != nil && a.nulls[i] {
 		return nil
 	}
-	return a.cell(&a.vals[i])
+	return a.elems.cell(&a.vals[i])
 }
 
 // IndexType returns a cell of the array's type (pgx plans the elements'
 // encoding with it).
-func (a *cellArray[T]) IndexType() any { return a.cell(new(T)) }
+func (a *cellArray[T]) IndexType() any { return a.elems.cell(new(T)) }
 
 // The cells of cellArray, one per element type.
 type (
@@ -272,6 +278,7 @@ func (r *arrayRows) Add(row []any) error {
 	r.size += size
 	for j, v := range row {
 		a := &r.cols[j]
+		a.size += encodedSize(v)
 		if v == nil && a.elem != elemBytes && a.nulls == nil {
 			a.nulls = make([]bool, r.n, r.n+1)
 		}
@@ -371,7 +378,9 @@ func (d *Dialect) ColumnTypes(ctx context.Context, q dialect.Executor, table str
 
 // The oids of the built-in types the arrays fill as VALUES does (pg_type).
 const (
+	oidBool        = 16
 	oidBytea       = 17
+	oidInt8        = 20
 	oidText        = 25
 	oidFloat8      = 701
 	oidBpchar      = 1042

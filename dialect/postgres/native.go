@@ -3,9 +3,14 @@ package postgres
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/relmorm/relm/dialect"
@@ -71,6 +76,9 @@ func (*Dialect) NativeQuery(ctx context.Context, dc any, query string, args []an
 	if conn == nil {
 		return handled, err
 	}
+	if preparedOn(conn, args) {
+		return true, queryPrepared(ctx, conn, query, args, consume)
+	}
 	rows, err := conn.Query(ctx, query, args...)
 	if err != nil {
 		return true, retryable(err)
@@ -81,4 +89,180 @@ func (*Dialect) NativeQuery(ctx context.Context, dc any, query string, args []an
 	}
 	rows.Close()
 	return true, rows.Err()
+}
+
+// preparedOn reports whether the statement takes the prepared path
+// (queryPrepared): every argument is one relm writes in binary itself (the
+// bulk INSERT's arrays), and the connection runs its statements as cached
+// prepared statements, pgx's default. A program that chose another mode
+// (the simple protocol, or no statement cache, as behind PgBouncer) keeps
+// it: the statement goes through pgx's Query.
+func preparedOn(conn *pgx.Conn, args []any) bool {
+	if len(args) == 0 {
+		return false
+	}
+	for _, a := range args {
+		if _, ok := a.(binaryArg); !ok {
+			return false
+		}
+	}
+	// Config copies the whole configuration; the answer is kept with the
+	// connection.
+	data := conn.PgConn().CustomData()
+	ok, known := data[preparedKey].(bool)
+	if !known {
+		cfg := conn.Config()
+		ok = cfg.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement && cfg.StatementCacheCapacity > 0
+		if data != nil {
+			data[preparedKey] = ok
+		}
+	}
+	return ok
+}
+
+// preparedKey holds preparedOn's answer in a connection's CustomData.
+const preparedKey = "relm.prepared"
+
+// queryPrepared runs query as a statement prepared on conn (once per
+// connection, as pgx's statement cache would), with the arguments written
+// by relm into one buffer (see binaryArg) and bound in the binary format,
+// and hands its rows to consume. A statement the server no longer holds,
+// or whose result type changed since it was prepared (the table was
+// altered), fails before it runs; it is prepared again and run once more.
+func queryPrepared(ctx context.Context, conn *pgx.Conn, query string, args []any, consume func(dialect.Rows) error) error {
+	size := 0
+	for _, a := range args {
+		size += a.(binaryArg).binarySize()
+	}
+	bp := getBuffer(size)
+	defer putBuffer(bp)
+	buf := *bp
+	vals := make([][]byte, len(args))
+	for i, a := range args {
+		start := len(buf)
+		buf = a.(binaryArg).appendBinary(buf)
+		vals[i] = buf[start:]
+	}
+	*bp = buf
+	formats := make([]int16, len(args))
+	for i := range formats {
+		formats[i] = pgtype.BinaryFormatCode
+	}
+	for retried := false; ; retried = true {
+		sd, err := conn.Prepare(ctx, query, query)
+		if err != nil {
+			return retryable(err)
+		}
+		m := conn.TypeMap()
+		rows := &preparedRows{m: m, fields: sd.Fields, formats: make([]int16, len(sd.Fields))}
+		for i, f := range sd.Fields {
+			rows.formats[i] = m.FormatCodeForOID(f.DataTypeOID)
+		}
+		rows.rr = conn.PgConn().ExecPrepared(ctx, sd.Name, vals, formats, rows.formats)
+		// The first row is read before consume runs, so that a statement
+		// that failed before running is retried or reported as not sent.
+		if rows.rr.NextRow() {
+			rows.pending = true
+		} else if _, err := rows.rr.Close(); err != nil {
+			if !retried && staleStatement(err) {
+				if err := conn.Deallocate(ctx, query); err != nil {
+					return err
+				}
+				continue
+			}
+			return retryable(err)
+		}
+		if err := consume(rows); err != nil {
+			rows.rr.Close()
+			return err
+		}
+		_, err = rows.rr.Close()
+		return err
+	}
+}
+
+// staleStatement reports whether err says a prepared statement is not on
+// the server any more (DEALLOCATE or DISCARD ran on the connection) or no
+// longer matches its table ("cached plan must not change result type").
+func staleStatement(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	return pgErr.Code == "26000" || pgErr.Code == "0A000" && pgErr.Message == "cached plan must not change result type"
+}
+
+// preparedRows are the rows of queryPrepared, read from pgconn's result
+// and scanned as pgx's Rows scan them: through the connection's type map,
+// with each column's scan plan kept while its destination's type stays
+// the same.
+type preparedRows struct {
+	rr      *pgconn.ResultReader
+	m       *pgtype.Map
+	fields  []pgconn.FieldDescription
+	formats []int16
+	plans   []pgtype.ScanPlan
+	types   []reflect.Type
+	pending bool // the first row is read and not yet handed out
+	err     error
+}
+
+// Next moves to the next row; at the end, Err holds the statement's error.
+func (r *preparedRows) Next() bool {
+	if r.pending {
+		r.pending = false
+		return true
+	}
+	if r.rr.NextRow() {
+		return true
+	}
+	_, r.err = r.rr.Close()
+	return false
+}
+
+// Scan stores the row's columns into dest, one destination per column.
+func (r *preparedRows) Scan(dest ...any) error {
+	vals := r.rr.Values()
+	if len(dest) != len(vals) {
+		return fmt.Errorf("postgres: %d destinations for %d columns", len(dest), len(vals))
+	}
+	if r.plans == nil {
+		r.plans = make([]pgtype.ScanPlan, len(vals))
+		r.types = make([]reflect.Type, len(vals))
+	}
+	for i, d := range dest {
+		f := &r.fields[i]
+		if t := reflect.TypeOf(d); r.plans[i] == nil || r.types[i] != t {
+			r.plans[i] = r.m.PlanScan(f.DataTypeOID, r.formats[i], d)
+			r.types[i] = t
+		}
+		if err := r.plans[i].Scan(vals[i], d); err != nil {
+			return fmt.Errorf("postgres: column %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// Err returns the statement's error once Next has returned false.
+func (r *preparedRows) Err() error { return r.err }
+
+// buffers holds the argument buffers of queryPrepared for reuse; one
+// larger than maxPooledBuffer is left to the garbage collector.
+var buffers sync.Pool
+
+const maxPooledBuffer = 1 << 20
+
+func getBuffer(size int) *[]byte {
+	if bp, ok := buffers.Get().(*[]byte); ok && cap(*bp) >= size {
+		*bp = (*bp)[:0]
+		return bp
+	}
+	b := make([]byte, 0, size)
+	return &b
+}
+
+func putBuffer(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuffer {
+		buffers.Put(bp)
+	}
 }
