@@ -212,6 +212,23 @@ func (b *batch) values(i int, dst []any) {
 	}
 }
 
+// pointers is values, but gives the fields that are Direct by address,
+// which boxes nothing (see dialect.BulkPointerRows).
+func (b *batch) pointers(i int, dst []any) {
+	if b.states == nil {
+		b.row(i, dst)
+		return
+	}
+	p := b.states[i].ptr
+	for j, f := range b.fields {
+		if f.Direct() {
+			dst[j] = f.Addr(p)
+		} else {
+			dst[j] = f.Value(p)
+		}
+	}
+}
+
 // valuesBut is values, but for the columns skip marks (objects' string
 // fields; nil: none), whose values it sets to nil.
 func (b *batch) valuesBut(i int, dst []any, skip []bool) {
@@ -709,10 +726,15 @@ func (u *unitOfWork) insertBulk(b *batch, bi dialect.BulkInserter, query string,
 		hint = min(hint, b.bulkRows+b.bulkRows/8)
 	}
 	rows := bi.BulkRows(b.cols, limit, hint)
+	add := rows.Add
+	values := b.values
+	if pr, ok := rows.(dialect.BulkPointerRows); ok {
+		add, values = pr.AddPointers, b.pointers
+	}
 	i := start
 	for ; i < b.n; i++ {
-		b.values(i, vals)
-		if err := rows.Add(vals); err != nil {
+		values(i, vals)
+		if err := add(vals); err != nil {
 			if errors.Is(err, dialect.ErrBulkFull) {
 				b.bulkRows = i - start
 				break

@@ -491,6 +491,7 @@ type Flags struct {
 	NP *int
 	B  bool
 	BP *bool
+	W  int32
 }
 
 func (Flags) TableName() string { return "flags" }
@@ -511,8 +512,8 @@ func TestUOWPostgresArrays(t *testing.T) {
 	s := newSession(t, db, log, reg)
 	ints := []int64{0, -1, 1, math.MaxInt64, math.MinInt64}
 	var rows []*Flags
-	for i := range 40 { // 4 columns: 160 values
-		f := &Flags{N: ints[i%len(ints)], B: i%2 == 0}
+	for i := range 40 { // 5 columns: 200 values
+		f := &Flags{N: ints[i%len(ints)], B: i%2 == 0, W: int32(ints[i%len(ints)] >> 33)}
 		if i%3 != 0 {
 			f.NP, f.BP = ptr(i*1000), ptr(i%4 == 1)
 		}
@@ -521,7 +522,7 @@ func TestUOWPostgresArrays(t *testing.T) {
 	must(t, s.AddAll(rows))
 	must(t, s.Commit(ctx))
 	st := writes(log)
-	if len(st) != 1 || !strings.Contains(st[0], `SELECT unnest($1::int8[]), unnest($2::int8[]), unnest($3::bool[]), unnest($4::bool[]) RETURNING "id"`) {
+	if len(st) != 1 || !strings.Contains(st[0], `SELECT unnest($1::int8[]), unnest($2::int8[]), unnest($3::bool[]), unnest($4::bool[]), unnest($5::int8[]) RETURNING "id"`) {
 		t.Fatalf("40 rows of integers and bools: %v", st)
 	}
 	for i := 1; i < len(rows); i++ {
@@ -538,7 +539,7 @@ func TestUOWPostgresArrays(t *testing.T) {
 	}
 	for i, g := range got {
 		w := rows[i]
-		if g.ID != w.ID || g.N != w.N || g.B != w.B || fmt.Sprint(deref(g.NP)) != fmt.Sprint(deref(w.NP)) || fmt.Sprint(deref(g.BP)) != fmt.Sprint(deref(w.BP)) {
+		if g.ID != w.ID || g.N != w.N || g.B != w.B || g.W != w.W || fmt.Sprint(deref(g.NP)) != fmt.Sprint(deref(w.NP)) || fmt.Sprint(deref(g.BP)) != fmt.Sprint(deref(w.BP)) {
 			t.Fatalf("row %d: read %+v (NP %v, BP %v), wrote %+v (NP %v, BP %v)", i, g, deref(g.NP), deref(g.BP), w, deref(w.NP), deref(w.BP))
 		}
 	}

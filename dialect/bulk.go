@@ -92,6 +92,17 @@ type BulkRows interface {
 	Args() []any
 }
 
+// BulkPointerRows is an optional capability of a BulkRows.
+type BulkPointerRows interface {
+	// AddPointers is Add, where a value may also be given by a pointer to
+	// it — *string, *int, *int32, *int64, *bool, *float64, *time.Time or
+	// *[]byte (a nil slice is NULL) — read before AddPointers returns.
+	// A field's address costs the caller nothing where an interface
+	// holding its value costs an allocation (a string, an integer past
+	// 255, a time).
+	AddPointers(row []any) error
+}
+
 // The errors of BulkRows.Add.
 var (
 	ErrBulkFull  = errors.New("dialect: the bulk statement is full")

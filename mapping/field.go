@@ -24,6 +24,7 @@ type Field struct {
 
 	intKind intKind // how IntKey reads the field
 	str     bool    // a string kind that does not convert itself (StringValue)
+	direct  bool    // Addr points to the value Value gives (Direct)
 
 	addr   func(p unsafe.Pointer) any
 	value  func(p unsafe.Pointer) any
@@ -50,6 +51,13 @@ func (f *Field) StringValue(obj unsafe.Pointer) (string, bool) {
 	}
 	return *(*string)(unsafe.Add(obj, f.Offset)), true
 }
+
+// Direct reports whether Addr's pointer is to the value Value returns — a
+// *string, *int, *int32, *int64, *bool, *float64, *time.Time or *[]byte
+// (Value widens int and int32 to int64, and gives nil for a nil []byte) —
+// so that a caller may read the value through it rather than have Value
+// box it into an interface.
+func (f *Field) Direct() bool { return f.direct }
 
 // Key returns the field's value normalised as a key — int64 for integers,
 // string for strings — and false when it is NULL or the zero value of a
@@ -238,6 +246,11 @@ func (f *Field) buildAccessors() {
 	case reflect.TypeFor[*int64]():
 		f.intKind = intPtrInt64
 	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.String, reflect.Bool, reflect.Float64:
+		f.direct = true
+	}
+	f.direct = f.direct || t == timeType || t == bytesType
 	switch t.Kind() {
 	case reflect.Int:
 		f.addr = func(p unsafe.Pointer) any { return (*int)(p) }

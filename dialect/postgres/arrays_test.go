@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"math"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/dialect/postgres"
 	"github.com/relmorm/relm/internal/testdb"
 	"github.com/relmorm/relm/schema"
@@ -32,7 +34,7 @@ func TestBulkArrayEncodings(t *testing.T) {
 		pg   string
 		vals []any
 	}{
-		{schema.BigInt, "int8", []any{int64(0), int64(-1), nil, int64(math.MaxInt64), int64(math.MinInt64)}},
+		{schema.BigInt, "int8", []any{int64(0), int64(-1), nil, int64(math.MaxInt64), int64(math.MinInt64), int64(-300), int64(math.MaxInt32), int64(1 << 40)}},
 		{schema.Text, "text", []any{"", " ", `"`, `\`, `\"`, "a,b", "{x}", "NULL", "null", "é 日本語 😀", "\t\n\r", "'", nil, "trailing  "}},
 		{schema.Bool, "bool", []any{true, false, nil}},
 		{schema.Float, "float8", []any{0.0, math.Copysign(0, -1), 0.1, 1.0 / 3, 1e308, 5e-324, -math.MaxFloat64, math.NaN(), math.Inf(1), math.Inf(-1), nil}},
@@ -62,6 +64,17 @@ func TestBulkArrayEncodings(t *testing.T) {
 				t.Fatal(err)
 			}
 			bin := postgres.AppendBinary(arg, nil)
+			// The same rows given by pointer (AddPointers) make the same
+			// array, byte for byte.
+			byPtr := d.BulkRows([]*schema.Column{{Name: "v", Type: c.typ}}, 0, len(c.vals)).(dialect.BulkPointerRows)
+			for i, v := range c.vals {
+				if err := byPtr.AddPointers([]any{pointerTo(v, i)}); err != nil {
+					t.Fatalf("add a pointer to %v: %v", v, err)
+				}
+			}
+			if got := postgres.AppendBinary(byPtr.(dialect.BulkRows).Args()[0], nil); !bytes.Equal(got, bin) {
+				t.Errorf("by pointer:\n%x\nby value:\n%x", got, bin)
+			}
 			// The reference: pgx's own encoding of the array; a literal of
 			// it for the failure message.
 			q := "SELECT $1::" + c.pg + "[] IS NOT DISTINCT FROM $2::text::" + c.pg + "[], $1::" + c.pg + "[]::text, $2::text::" + c.pg + "[]::text"
@@ -91,4 +104,33 @@ func TestBulkArrayEncodings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pointerTo returns a pointer to a copy of v, the way a bulk INSERT gives
+// an object's field (nil stays nil); integers by turns as *int64, *int and
+// *int32 where they fit.
+func pointerTo(v any, i int) any {
+	switch x := v.(type) {
+	case int64:
+		switch {
+		case i%3 == 1:
+			n := int(x)
+			return &n
+		case i%3 == 2 && x == int64(int32(x)):
+			n := int32(x)
+			return &n
+		}
+		return &x
+	case string:
+		return &x
+	case bool:
+		return &x
+	case float64:
+		return &x
+	case time.Time:
+		return &x
+	case []byte:
+		return &x
+	}
+	return v
 }

@@ -106,10 +106,11 @@ func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes, rows int) dialect.Bu
 }
 
 type arrayRows struct {
-	cols []arrayCol
-	n    int
-	size int // bytes of the arrays' binary encoding so far
-	max  int // bound on size (Dialect.BulkBytes)
+	cols  []arrayCol
+	sizes []int // the sizes of the row Add takes, by column
+	n     int
+	size  int // bytes of the arrays' binary encoding so far
+	max   int // bound on size (Dialect.BulkBytes)
 }
 
 // arrayCol is one column's values in the plain Go slice of its kind, and
@@ -124,7 +125,7 @@ type arrayCol struct {
 	times  []time.Time
 	bytes  [][]byte // nil for NULL, as pgx writes it
 	nulls  []bool
-	size   int // bytes of the values' binary encoding (encodedSize)
+	size   int // bytes of the values' binary encoding (sizeIn)
 }
 
 // Len returns the number of rows added.
@@ -262,15 +263,21 @@ func (c timeCell) TimestamptzValue() (pgtype.Timestamptz, error) {
 // BytesValue returns the value; nil (a NULL) is written as NULL.
 func (c bytesCell) BytesValue() ([]byte, error) { return *c.p, nil }
 
-// Add appends row, one value per column (see dialect.BulkRows).
+// Add appends row, one value per column (see dialect.BulkRows); a value
+// may also be given by pointer (see AddPointers).
 func (r *arrayRows) Add(row []any) error {
+	if len(r.sizes) < len(row) {
+		r.sizes = make([]int, len(row))
+	}
 	size := 0
 	for j, v := range row {
-		c := r.cols[j].col
-		if !accepts(r.cols[j].elem, v) {
+		n, ok := sizeIn(r.cols[j].elem, v)
+		if !ok {
+			c := r.cols[j].col
 			return fmt.Errorf("%w: column %s, %T value: not the Go type of a %s column", dialect.ErrBulkValue, c.Name, v, c.Type)
 		}
-		size += encodedSize(v)
+		r.sizes[j] = n
+		size += n
 	}
 	if r.n > 0 && r.size+size > r.max {
 		return dialect.ErrBulkFull
@@ -278,7 +285,7 @@ func (r *arrayRows) Add(row []any) error {
 	r.size += size
 	for j, v := range row {
 		a := &r.cols[j]
-		a.size += encodedSize(v)
+		a.size += r.sizes[j]
 		if v == nil && a.elem != elemBytes && a.nulls == nil {
 			a.nulls = make([]bool, r.n, r.n+1)
 		}
@@ -287,27 +294,82 @@ func (r *arrayRows) Add(row []any) error {
 		}
 		switch a.elem {
 		case elemInt:
-			a.ints = push(a.ints, v)
+			a.ints = append(a.ints, intIn(v))
 		case elemText:
-			a.texts = push(a.texts, v)
+			a.texts = append(a.texts, valueIn[string](v))
 		case elemBool:
-			a.bools = push(a.bools, v)
+			a.bools = append(a.bools, valueIn[bool](v))
 		case elemFloat:
-			a.floats = push(a.floats, v)
+			a.floats = append(a.floats, valueIn[float64](v))
 		case elemTime:
-			a.times = push(a.times, v)
+			a.times = append(a.times, valueIn[time.Time](v))
 		default:
-			a.bytes = push(a.bytes, v)
+			a.bytes = append(a.bytes, valueIn[[]byte](v))
 		}
 	}
 	r.n++
 	return nil
 }
 
-// push appends v, or T's zero value for a NULL (nil) v.
-func push[T any](xs []T, v any) []T {
-	x, _ := v.(T)
-	return append(xs, x)
+// AddPointers is Add: a value may be a driver value or a pointer to one
+// (see dialect.BulkPointerRows).
+func (r *arrayRows) AddPointers(row []any) error { return r.Add(row) }
+
+var _ dialect.BulkPointerRows = (*arrayRows)(nil)
+
+// sizeIn returns the bytes v takes in a binary array of e — a 4-byte
+// length and the value — and false when v cannot travel in one. v is nil
+// (NULL), a driver value, or a pointer AddPointers takes.
+func sizeIn(e elem, v any) (int, bool) {
+	switch x := v.(type) {
+	case nil:
+		return 4, true
+	case int64, *int64, *int, *int32:
+		return 12, e == elemInt
+	case string:
+		return 4 + len(x), e == elemText
+	case *string:
+		return 4 + len(*x), e == elemText
+	case bool, *bool:
+		return 5, e == elemBool
+	case float64, *float64:
+		return 12, e == elemFloat
+	case time.Time, *time.Time:
+		return 12, e == elemTime
+	case []byte:
+		return 4 + len(x), e == elemBytes
+	case *[]byte:
+		return 4 + len(*x), e == elemBytes
+	}
+	return 0, false
+}
+
+// valueIn returns v, a T or a *T, as a T; T's zero value for nil (NULL).
+func valueIn[T any](v any) T {
+	switch x := v.(type) {
+	case T:
+		return x
+	case *T:
+		return *x
+	}
+	var zero T
+	return zero
+}
+
+// intIn returns v, an int64 or a pointer to an int64, int or int32, as an
+// int64; 0 for nil (NULL).
+func intIn(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case *int64:
+		return *x
+	case *int:
+		return int64(*x)
+	case *int32:
+		return int64(*x)
+	}
+	return 0
 }
 
 // DefaultBulkBytes is the default bound on the arguments of one bulk
@@ -413,44 +475,4 @@ func (d *Dialect) bulkBytes() int {
 		return d.BulkBytes
 	}
 	return DefaultBulkBytes
-}
-
-// encodedSize is the bytes v takes in a binary array: a 4-byte length and
-// the value.
-func encodedSize(v any) int {
-	switch x := v.(type) {
-	case nil:
-		return 4
-	case string:
-		return 4 + len(x)
-	case []byte:
-		return 4 + len(x)
-	case bool:
-		return 5
-	}
-	return 12
-}
-
-// accepts reports whether v (nil or a driver value) can travel in an
-// array of e.
-func accepts(e elem, v any) bool {
-	if v == nil {
-		return true
-	}
-	var ok bool
-	switch e {
-	case elemInt:
-		_, ok = v.(int64)
-	case elemText:
-		_, ok = v.(string)
-	case elemBool:
-		_, ok = v.(bool)
-	case elemFloat:
-		_, ok = v.(float64)
-	case elemTime:
-		_, ok = v.(time.Time)
-	case elemBytes:
-		_, ok = v.([]byte)
-	}
-	return ok
 }
