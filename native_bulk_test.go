@@ -1,13 +1,18 @@
 package relm_test
 
 import (
+	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/dialect/postgres"
 	"github.com/relmorm/relm/internal/testdb"
 )
 
@@ -160,4 +165,67 @@ func TestNativeBulkExecModes(t *testing.T) {
 			readBackKinds(t, db, reg, rows)
 		})
 	}
+}
+
+// queryTrace records what a pgx QueryTracer is told.
+type queryTrace struct {
+	mu    sync.Mutex
+	start []string
+	end   []pgx.TraceQueryEndData
+}
+
+func (q *queryTrace) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.start = append(q.start, d.SQL)
+	return ctx
+}
+
+func (q *queryTrace) TraceQueryEnd(_ context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.end = append(q.end, d)
+}
+
+// TestNativeBulkTraced: the bulk INSERT relm prepares and binds itself is
+// seen by the connection's pgx QueryTracer (OpenTelemetry's, a program's
+// log), its start and its end with the command tag, as pgx's own Query
+// is.
+func TestNativeBulkTraced(t *testing.T) {
+	cfg, err := pgx.ParseConfig(testdb.NewDatabase(t, "postgres"))
+	must(t, err)
+	trace := &queryTrace{}
+	cfg.Tracer = trace
+	sqldb := stdlib.OpenDB(*cfg)
+	defer sqldb.Close()
+	sqldb.SetMaxOpenConns(1)
+	log := &testdb.Log{}
+	db := relm.New(sqldb, postgres.New(), log.Option())
+	reg := registry(t, &Kinds{})
+	s := newSession(t, db, log, reg)
+	rows := hostileRows("postgres", 200)
+	must(t, s.AddAll(rows))
+	trace.mu.Lock()
+	before := len(trace.start)
+	trace.mu.Unlock()
+	must(t, s.Commit(ctx))
+	if n := queryInt(t, db, preparedBulk); n != 1 {
+		t.Fatalf("%d bulk statements prepared by relm, want 1: the commit did not take the prepared path", n)
+	}
+	trace.mu.Lock()
+	start, end := trace.start[before:], trace.end[before:]
+	trace.mu.Unlock() // the tracer sees the queries below too
+	var traced []string
+	for i, q := range start {
+		if strings.HasPrefix(q, `INSERT INTO "kinds"`) {
+			traced = append(traced, q)
+			if end := end[i]; end.Err != nil || end.CommandTag.String() != "INSERT 0 200" {
+				t.Errorf("the INSERT's trace ended with %q, %v; want INSERT 0 200 and no error", end.CommandTag.String(), end.Err)
+			}
+		}
+	}
+	if len(traced) != 1 || !strings.Contains(traced[0], "unnest") {
+		t.Fatalf("traced INSERTs %q, want the one bulk INSERT", traced)
+	}
+	readBackKinds(t, db, reg, rows)
 }

@@ -55,17 +55,19 @@
 //
 // A table's rows from 128 values on are written by one INSERT … SELECT
 // unnest($1::text[], …) with one array per column (see
-// [Dialect.BulkInsert]). Outside a transaction, on a connection in pgx's
-// default query mode (cached prepared statements), relm prepares that
-// statement once per connection itself and binds arrays it writes in
-// PostgreSQL's binary format into one buffer, rather than have pgx encode
-// them element by element (the benchmarks' 100 rows of seven columns:
-// 104 KB allocated per commit against 149 KB, and about a quarter less
-// client CPU). A statement the server dropped, or
-// whose table changed the type of its RETURNING column, is prepared again
-// and sent once more; it had not run. Under pgx's other query modes (the
-// simple protocol, exec, describe_exec, cache_describe — those used behind
-// PgBouncer) relm prepares nothing of its own and pgx sends the arrays,
-// as their text literals where the mode does not learn their types from
-// the server.
+// [Dialect.BulkInsert]); relm hands the arrays each field by address,
+// boxing nothing (dialect.BulkPointerRows). Outside a transaction, on a
+// connection in pgx's default query mode (cached prepared statements),
+// relm prepares that statement once per connection itself and binds
+// arrays it writes in PostgreSQL's binary format into one buffer, rather
+// than have pgx encode them element by element (the benchmarks' 100 rows
+// of seven columns: 104 KB allocated per commit against 149 KB, and about
+// a quarter less client CPU). A statement the server dropped, or whose
+// table changed the type of its RETURNING column, is prepared again and
+// sent once more; it had not run. The connection's pgx QueryTracer sees
+// the statement as it sees pgx's Query. Under pgx's other query modes
+// (the simple protocol, exec, describe_exec, cache_describe — those used
+// behind PgBouncer) relm prepares nothing of its own and pgx sends the
+// arrays, as their text literals where the mode does not learn their
+// types from the server.
 package postgres

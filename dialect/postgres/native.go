@@ -76,8 +76,8 @@ func (*Dialect) NativeQuery(ctx context.Context, dc any, query string, args []an
 	if conn == nil {
 		return handled, err
 	}
-	if preparedOn(conn, args) {
-		return true, queryPrepared(ctx, conn, query, args, consume)
+	if info := preparedOn(conn, args); info != nil {
+		return true, queryPrepared(ctx, conn, info, query, args, consume)
 	}
 	rows, err := conn.Query(ctx, query, args...)
 	if err != nil {
@@ -91,37 +91,54 @@ func (*Dialect) NativeQuery(ctx context.Context, dc any, query string, args []an
 	return true, rows.Err()
 }
 
-// preparedOn reports whether the statement takes the prepared path
-// (queryPrepared): every argument is one relm writes in binary itself (the
-// bulk INSERT's arrays), and the connection runs its statements as cached
-// prepared statements, pgx's default. A program that chose another mode
-// (the simple protocol, or no statement cache, as behind PgBouncer) keeps
-// it: the statement goes through pgx's Query.
-func preparedOn(conn *pgx.Conn, args []any) bool {
+// preparedOn returns what queryPrepared needs of conn when the statement
+// takes that path, nil when it does not. It does when every argument is
+// one relm writes in binary itself (the bulk INSERT's arrays) and the
+// connection runs its statements as cached prepared statements, pgx's
+// default. A program that chose another mode (the simple protocol, or no
+// statement cache, as behind PgBouncer) keeps it: the statement goes
+// through pgx's Query.
+func preparedOn(conn *pgx.Conn, args []any) *connInfo {
 	if len(args) == 0 {
-		return false
+		return nil
 	}
 	for _, a := range args {
 		if _, ok := a.(binaryArg); !ok {
-			return false
+			return nil
 		}
 	}
-	// Config copies the whole configuration; the answer is kept with the
-	// connection.
-	data := conn.PgConn().CustomData()
-	ok, known := data[preparedKey].(bool)
-	if !known {
-		cfg := conn.Config()
-		ok = cfg.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement && cfg.StatementCacheCapacity > 0
-		if data != nil {
-			data[preparedKey] = ok
-		}
+	info := infoOf(conn)
+	if !info.prepared {
+		return nil
 	}
-	return ok
+	return info
 }
 
-// preparedKey holds preparedOn's answer in a connection's CustomData.
-const preparedKey = "relm.prepared"
+// connInfo is what relm reads once from a connection's configuration
+// (Config copies the whole of it), kept in the connection's CustomData.
+type connInfo struct {
+	prepared bool            // statements run as cached prepared statements
+	tracer   pgx.QueryTracer // the connection's, or nil
+}
+
+// infoKey holds a connection's connInfo in its CustomData.
+const infoKey = "relm.connInfo"
+
+func infoOf(conn *pgx.Conn) *connInfo {
+	data := conn.PgConn().CustomData()
+	if info, ok := data[infoKey].(*connInfo); ok {
+		return info
+	}
+	cfg := conn.Config()
+	info := &connInfo{
+		prepared: cfg.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement && cfg.StatementCacheCapacity > 0,
+		tracer:   cfg.Tracer,
+	}
+	if data != nil {
+		data[infoKey] = info
+	}
+	return info
+}
 
 // queryPrepared runs query as a statement prepared on conn (once per
 // connection, as pgx's statement cache would), with the arguments written
@@ -129,7 +146,16 @@ const preparedKey = "relm.prepared"
 // and hands its rows to consume. A statement the server no longer holds,
 // or whose result type changed since it was prepared (the table was
 // altered), fails before it runs; it is prepared again and run once more.
-func queryPrepared(ctx context.Context, conn *pgx.Conn, query string, args []any, consume func(dialect.Rows) error) error {
+// The connection's QueryTracer, if any, sees the statement as it sees
+// pgx's Query.
+func queryPrepared(ctx context.Context, conn *pgx.Conn, info *connInfo, query string, args []any, consume func(dialect.Rows) error) (err error) {
+	var tag pgconn.CommandTag
+	if info.tracer != nil {
+		ctx = info.tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: query, Args: args})
+		defer func() {
+			info.tracer.TraceQueryEnd(ctx, conn, pgx.TraceQueryEndData{CommandTag: tag, Err: err})
+		}()
+	}
 	size := 0
 	for _, a := range args {
 		size += a.(binaryArg).binarySize()
@@ -176,7 +202,7 @@ func queryPrepared(ctx context.Context, conn *pgx.Conn, query string, args []any
 			rows.rr.Close()
 			return err
 		}
-		_, err = rows.rr.Close()
+		tag, err = rows.rr.Close()
 		return err
 	}
 }
