@@ -3,6 +3,7 @@ package relm_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,8 +19,8 @@ import (
 
 // preparedBulk counts the statements prepared by relm's own bulk path on
 // the connection the query runs on (pgx's statement cache names its own
-// stmtcache_…, relm's are stmt_…).
-const preparedBulk = `SELECT COUNT(*) FROM pg_prepared_statements WHERE name LIKE 'stmt\_%' AND statement LIKE 'INSERT INTO "kinds"%unnest%'`
+// stmtcache_…, relm's are relm_…).
+const preparedBulk = `SELECT COUNT(*) FROM pg_prepared_statements WHERE name LIKE 'relm\_%' AND statement LIKE 'INSERT INTO "kinds"%unnest%'`
 
 // TestNativeBulkPrepared: on PostgreSQL, a one-statement commit of rows in
 // arrays (INSERT … SELECT unnest(…)) runs as a statement relm prepares
@@ -87,6 +88,14 @@ func TestNativeBulkPrepared(t *testing.T) {
 	}
 	_, err = db.SQL().ExecContext(ctx, "ALTER TABLE kinds ALTER COLUMN id TYPE "+other)
 	must(t, err)
+	// First a commit of two statements (the rows and an UPDATE), in a
+	// transaction, through database/sql: pgx prepares the INSERT afresh,
+	// relm's stale statement is not used for it.
+	written[0].S = "changed in a transaction"
+	commit("in-tx", 150)
+	if got := kinds(db, log.Statements()); !slices.Contains(got, "BEGIN") || !slices.Contains(got, "UPDATE kinds") {
+		t.Fatalf("in-tx: statements %v, want a transaction with the INSERT and an UPDATE", got)
+	}
 	commit("altered", 150)
 	if n := queryInt(t, db, preparedBulk); n != 1 {
 		t.Fatalf("after the retries: %d bulk statements prepared by relm, want 1", n)

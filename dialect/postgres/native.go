@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -141,9 +143,9 @@ func infoOf(conn *pgx.Conn) *connInfo {
 }
 
 // queryPrepared runs query as a statement prepared on conn (once per
-// connection, as pgx's statement cache would), with the arguments written
-// by relm into one buffer (see binaryArg) and bound in the binary format,
-// and hands its rows to consume. A statement the server no longer holds,
+// connection, as pgx's statement cache would; see statementName), with
+// the arguments written by relm into one buffer (see binaryArg) and bound
+// in the binary format, and hands its rows to consume. A statement the server no longer holds,
 // or whose result type changed since it was prepared (the table was
 // altered), fails before it runs; it is prepared again and run once more.
 // The connection's QueryTracer, if any, sees the statement as it sees
@@ -174,8 +176,9 @@ func queryPrepared(ctx context.Context, conn *pgx.Conn, info *connInfo, query st
 	for i := range formats {
 		formats[i] = pgtype.BinaryFormatCode
 	}
+	name := statementName(query)
 	for retried := false; ; retried = true {
-		sd, err := conn.Prepare(ctx, query, query)
+		sd, err := conn.Prepare(ctx, name, query)
 		if err != nil {
 			return retryable(err)
 		}
@@ -191,7 +194,7 @@ func queryPrepared(ctx context.Context, conn *pgx.Conn, info *connInfo, query st
 			rows.pending = true
 		} else if _, err := rows.rr.Close(); err != nil {
 			if !retried && staleStatement(err) {
-				if err := conn.Deallocate(ctx, query); err != nil {
+				if err := conn.Deallocate(ctx, name); err != nil {
 					return err
 				}
 				continue
@@ -205,6 +208,27 @@ func queryPrepared(ctx context.Context, conn *pgx.Conn, info *connInfo, query st
 		tag, err = rows.rr.Close()
 		return err
 	}
+}
+
+// statementNames maps the text of each statement queryPrepared ran to the
+// name it is prepared under: relm_ and a digest of the text. A name other
+// than the text keeps the statement out of pgx's own lookup, which runs an
+// explicitly prepared statement whose text is the query's in place of its
+// statement cache, and never drops it: after an ALTER TABLE that changed
+// the RETURNING column's type, every INSERT of the same text through
+// database/sql (in a transaction) would fail on that connection, where
+// pgx's cache forgets a statement that failed. The texts are one per
+// table and column list.
+var statementNames sync.Map
+
+func statementName(query string) string {
+	if name, ok := statementNames.Load(query); ok {
+		return name.(string)
+	}
+	sum := sha256.Sum256([]byte(query))
+	name := "relm_" + hex.EncodeToString(sum[:16])
+	statementNames.Store(query, name)
+	return name
 }
 
 // staleStatement reports whether err says a prepared statement is not on
