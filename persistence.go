@@ -201,27 +201,20 @@ type batch struct {
 }
 
 // values writes the values of row i in cols order.
-func (b *batch) values(i int, dst []any) {
-	if b.states == nil {
-		b.row(i, dst)
-		return
-	}
-	p := b.states[i].ptr
-	for j, f := range b.fields {
-		dst[j] = f.Value(p)
-	}
-}
+func (b *batch) values(i int, dst []any) { b.fill(i, dst, false) }
 
 // pointers is values, but gives the fields that are Direct by address,
 // which boxes nothing (see dialect.BulkPointerRows).
-func (b *batch) pointers(i int, dst []any) {
+func (b *batch) pointers(i int, dst []any) { b.fill(i, dst, true) }
+
+func (b *batch) fill(i int, dst []any, byAddr bool) {
 	if b.states == nil {
 		b.row(i, dst)
 		return
 	}
 	p := b.states[i].ptr
 	for j, f := range b.fields {
-		if f.Direct() {
+		if byAddr && f.Direct() {
 			dst[j] = f.Addr(p)
 		} else {
 			dst[j] = f.Value(p)
