@@ -40,6 +40,10 @@ type insertShape struct {
 	head   string // INSERT INTO t (a, b) VALUES
 	tail   string // RETURNING id, when the key is read back that way
 	one    string // the statement for one row: head (?, ?) tail
+	// oneBare is one without its RETURNING tail, for a dialect that gives
+	// a one-row INSERT's key as the last-insert-id (dialect.OneRowKeyer);
+	// "" otherwise.
+	oneBare string
 	// strCols marks the columns of string fields (mapping.Field.StringValue)
 	// when the dialect writes strings as literals from the string itself
 	// (dialect.StringInliner); nil when it does not or none is.
@@ -135,6 +139,9 @@ func newInsertShape(d dialect.Dialect, m *mapping.Mapper, skip *mapping.Field) *
 	}
 	one = append(one, ')')
 	sh.one = string(one) + sh.tail
+	if ok, _ := d.(dialect.OneRowKeyer); sh.tail != "" && ok != nil && ok.OneRowKeyFromLastInsertID() {
+		sh.oneBare = string(one)
+	}
 	return sh
 }
 

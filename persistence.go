@@ -531,6 +531,11 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 		head, tail = sh.head, sh.tail
 		if start == 0 && b.n == 1 && !inline {
 			b.values(0, vals)
+			if keys == keysReturning && sh.oneBare != "" {
+				// The key from the result, without RETURNING's result
+				// set (dialect.OneRowKeyer).
+				return 1, u.emitInsert(b, sh.oneBare, "", vals, 0, 1, keysFirstID)
+			}
 			return 1, u.emitInsert(b, sh.one, "", vals, 0, 1, keys)
 		}
 		if !inline {
@@ -871,8 +876,13 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		// end at the last-insert-id, one apart.
 		step := int64(1)
 		if keys == keysFirstID {
-			if step, err = u.autoIncrementStep(); err != nil {
-				return fail(err)
+			if id < 1 {
+				return fail(fmt.Errorf("last-insert-id %d: the INSERT generated no key", id))
+			}
+			if n > 1 {
+				if step, err = u.autoIncrementStep(); err != nil {
+					return fail(err)
+				}
 			}
 		} else {
 			got, err := res.RowsAffected()

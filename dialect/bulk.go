@@ -160,6 +160,15 @@ type LiteralInliner interface {
 	KeysEndAtLastInsertID() bool
 }
 
+// OneRowKeyer is an optional capability of a dialect with RETURNING whose
+// driver's Result.LastInsertId is the key a one-row INSERT generated
+// (MariaDB): relm then sends that INSERT without RETURNING and reads the
+// key from the statement's result — an OK packet, where RETURNING makes
+// the server send a result set and the driver read it.
+type OneRowKeyer interface {
+	OneRowKeyFromLastInsertID() bool
+}
+
 // StringInliner is an optional capability of a LiteralInliner: AppendString
 // writes a string value as AppendLiteral writes it (or refuses it, false,
 // as AppendLiteral would), from the string itself rather than from a

@@ -86,6 +86,13 @@ func (d *Dialect) AppendString(b []byte, c *schema.Column, s string) ([]byte, bo
 // INSERT's first row.
 func (d *Dialect) KeysEndAtLastInsertID() bool { return false }
 
+var _ dialect.OneRowKeyer = (*Dialect)(nil)
+
+// OneRowKeyFromLastInsertID is true: the last-insert-id of a one-row
+// INSERT is the row's key, on MySQL and MariaDB alike (and on a Galera
+// cluster, whatever its auto_increment_increment).
+func (d *Dialect) OneRowKeyFromLastInsertID() bool { return true }
+
 // CopiesText is true for go-sql-driver/mysql's own driver, which writes a
 // statement's text (or its interpolated copy) into the connection's packet
 // buffer and keeps no reference to it (see dialect.TextCopier).
