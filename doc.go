@@ -69,7 +69,8 @@
 //     UPDATE, the post-update), foreign keys filled from the parents'
 //     generated keys, which are read back with RETURNING (on SQLite from
 //     the statement's last-insert-id: its rows get consecutive rowids
-//     ending there, and an Exec costs less than a query); then UPDATEs;
+//     ending there, and an Exec costs less than a query; on MariaDB, for a
+//     one-row INSERT, likewise); then UPDATEs;
 //     then link rows; then DELETEs, children first.
 //  5. In memory: the other side of every bidirectional relationship is
 //     brought into step (below), and snapshots are taken.

@@ -29,7 +29,11 @@
 //
 // After connecting, relm.Open calls [Dialect.Detect], which reads
 // SELECT VERSION() to tell MariaDB from MySQL: INSERT … RETURNING exists
-// only on MariaDB 10.5 and later, and [Dialect.Returning] says so.
+// only on MariaDB 10.5 and later, and [Dialect.Returning] says so. relm
+// reads a multi-row INSERT's keys with it there; a one-row INSERT's key it
+// reads from the last-insert-id of the server's answer on both servers
+// ([Dialect.OneRowKeyFromLastInsertID]), which costs the server and the
+// driver less than a result set.
 //
 // # Types
 //
