@@ -139,7 +139,7 @@ func newInsertShape(d dialect.Dialect, m *mapping.Mapper, skip *mapping.Field) *
 	}
 	one = append(one, ')')
 	sh.one = string(one) + sh.tail
-	if ok, _ := d.(dialect.OneRowKeyer); sh.tail != "" && ok != nil && ok.OneRowKeyFromLastInsertID() {
+	if rk, _ := d.(dialect.OneRowKeyer); sh.tail != "" && rk != nil && rk.OneRowKeyFromLastInsertID() {
 		sh.oneBare = string(one)
 	}
 	return sh
