@@ -877,7 +877,7 @@ func (u *unitOfWork) emitInsert(b *batch, query, shown string, args []any, start
 		step := int64(1)
 		if keys == keysFirstID {
 			if id < 1 {
-				return fail(fmt.Errorf("last-insert-id %d: the INSERT generated no key", id))
+				return fail(fmt.Errorf("last-insert-id %d: the INSERT generated no key; is the table's key column %s AUTO_INCREMENT?", id, b.returning.Name))
 			}
 			if n > 1 {
 				if step, err = u.autoIncrementStep(); err != nil {

@@ -166,6 +166,8 @@ type LiteralInliner interface {
 // key from the statement's result — an OK packet, where RETURNING makes
 // the server send a result set and the driver read it.
 type OneRowKeyer interface {
+	// OneRowKeyFromLastInsertID reports whether a one-row INSERT's
+	// generated key is its result's LastInsertId.
 	OneRowKeyFromLastInsertID() bool
 }
 

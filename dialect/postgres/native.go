@@ -178,9 +178,9 @@ func queryPrepared(ctx context.Context, conn *pgx.Conn, info *connInfo, query st
 	}
 	name := statementName(query)
 	for retried := false; ; retried = true {
-		sd, err := conn.Prepare(ctx, name, query)
-		if err != nil {
-			return retryable(err)
+		sd, perr := conn.Prepare(ctx, name, query)
+		if perr != nil {
+			return retryable(perr)
 		}
 		m := conn.TypeMap()
 		rows := &preparedRows{m: m, fields: sd.Fields, formats: make([]int16, len(sd.Fields))}
@@ -192,19 +192,20 @@ func queryPrepared(ctx context.Context, conn *pgx.Conn, info *connInfo, query st
 		// that failed before running is retried or reported as not sent.
 		if rows.rr.NextRow() {
 			rows.pending = true
-		} else if _, err := rows.rr.Close(); err != nil {
-			if !retried && staleStatement(err) {
-				if err := conn.Deallocate(ctx, name); err != nil {
-					return err
+		} else if _, xerr := rows.rr.Close(); xerr != nil {
+			if !retried && staleStatement(xerr) {
+				if derr := conn.Deallocate(ctx, name); derr != nil {
+					return derr
 				}
 				continue
 			}
-			return retryable(err)
+			return retryable(xerr)
 		}
-		if err := consume(rows); err != nil {
+		if cerr := consume(rows); cerr != nil {
 			rows.rr.Close()
-			return err
+			return cerr
 		}
+		// err is the result the deferred trace reports.
 		tag, err = rows.rr.Close()
 		return err
 	}
