@@ -202,20 +202,23 @@ func literalFloat8(buf []byte, v *float64) []byte {
 
 // literalTimestamptz writes the instant in UTC, truncated to the
 // microsecond as the binary form is; year 0 and before are written as
-// years BC (Go's year 0 is 1 BC).
+// years BC (Go's year 0 is 1 BC). The BC year is written by hand, the rest
+// of the date from t itself: a date rebuilt in the AD year would lose
+// February 29 of the leap years BC (1 BC was one, 1 AD was not).
 func literalTimestamptz(buf []byte, v *time.Time) []byte {
 	t := v.UTC().Truncate(time.Microsecond)
-	bc := false
-	if y := t.Year(); y <= 0 {
-		t = time.Date(1-y, t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-		bc = true
-	}
 	buf = append(buf, '"')
-	buf = t.AppendFormat(buf, "2006-01-02 15:04:05.999999Z07:00")
-	if bc {
-		buf = append(buf, " BC"...)
+	y := t.Year()
+	if y > 0 {
+		buf = t.AppendFormat(buf, "2006-01-02 15:04:05.999999Z07:00")
+		return append(buf, '"')
 	}
-	return append(buf, '"')
+	for n := 1 - y; n < 1000; n *= 10 {
+		buf = append(buf, '0')
+	}
+	buf = strconv.AppendInt(buf, int64(1-y), 10)
+	buf = t.AppendFormat(buf, "-01-02 15:04:05.999999Z07:00")
+	return append(buf, ` BC"`...)
 }
 
 // literalBytea writes the hex form, \x…, its backslash escaped; nil is

@@ -46,6 +46,8 @@ func TestBulkArrayEncodings(t *testing.T) {
 			time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.FixedZone("", 5*3600+1800)),
 			time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC),
 			bc, nil,
+			time.Date(0, 2, 29, 23, 0, 0, 0, time.UTC), // 1 BC was a leap year; 1 AD was not
+			time.Date(-4, 2, 29, 0, 0, 0, 0, time.UTC), // 5 BC
 		}},
 		{schema.Bytes, "bytea", []any{[]byte{}, []byte(nil), []byte{0}, []byte{0xff, 0, '"', '\\', ','}, []byte("{text}")}},
 	}
