@@ -309,13 +309,13 @@ func (c *cluster) begin(ctx context.Context, db *DB, opts *sql.TxOptions) (*Tx, 
 		n := c.nodes[i]
 		start := time.Now()
 		tx, err := n.sql.BeginTx(ctx, opts)
-		logStmt(ctx, db.logger, "BEGIN", nil, start, err)
+		logStmt(ctx, db.logger, db.slow, "BEGIN", nil, start, err)
 		if err == nil {
 			if k > 0 && c.primary.CompareAndSwap(p, i) {
 				db.warn("relm: cluster node unavailable; transactions now go to the next node",
 					slog.String("from", c.nodes[p].addr), slog.String("to", n.addr), slog.String("error", errs[len(errs)-1].Error()))
 			}
-			return &Tx{tx: tx, logger: db.logger, dialect: db.dialect, node: n}, nil
+			return &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect, node: n}, nil
 		}
 		if ctx.Err() != nil || !nodeUnavailable(err) {
 			return nil, fmt.Errorf("relm: begin on %s: %w", n.addr, err)
@@ -335,14 +335,14 @@ func (c *cluster) query(ctx context.Context, db *DB, query string, args []any) (
 	if !isRead(query) {
 		var rows *sql.Rows
 		err := c.onPrimary(ctx, db, func(n *node) (err error) {
-			rows, err = logQuery(ctx, db.logger, n.sql, query, args)
+			rows, err = logQuery(ctx, db.logger, db.slow, n.sql, query, args)
 			return err
 		})
 		return rows, err
 	}
 	var errs []error
 	for _, n := range c.readOrder() {
-		rows, err := logQuery(ctx, db.logger, n.sql, query, args)
+		rows, err := logQuery(ctx, db.logger, db.slow, n.sql, query, args)
 		if err == nil || ctx.Err() != nil {
 			return rows, err
 		}
@@ -365,7 +365,7 @@ func (c *cluster) query(ctx context.Context, db *DB, query string, args []any) (
 func (c *cluster) exec(ctx context.Context, db *DB, query string, args []any) (sql.Result, error) {
 	var res sql.Result
 	err := c.onPrimary(ctx, db, func(n *node) (err error) {
-		res, err = logExec(ctx, db.logger, n.sql, query, args)
+		res, err = logExec(ctx, db.logger, db.slow, n.sql, query, args)
 		return err
 	})
 	return res, err

@@ -50,7 +50,10 @@ type DB struct {
 	sql     *sql.DB
 	dialect dialect.Dialect
 	logger  *slog.Logger
-	owned   bool // Close closes the *sql.DB
+	// slow is the duration from which a statement that succeeded is
+	// logged at Warn rather than Debug (WithSlowThreshold); 0: never.
+	slow  time.Duration
+	owned bool // Close closes the *sql.DB
 	// reuseText says the driver copies each statement's text and no
 	// logger keeps it (see dialect.TextCopier): INSERTs of literals may
 	// share one buffer.
@@ -69,9 +72,18 @@ type DB struct {
 type Option func(*DB)
 
 // WithLogger logs every statement relm issues, with its arguments and
-// duration, at level Debug ("sql" message) — the equivalent of SQLAlchemy's
-// echo=True. A nil logger disables logging.
+// duration ("sql" message) — the equivalent of SQLAlchemy's echo=True: a
+// statement that failed at level Error, with its error; one slower than
+// the threshold of WithSlowThreshold at Warn; every other at Debug, which
+// slog's default handler does not show — give the handler
+// &slog.HandlerOptions{Level: slog.LevelDebug} to see them all. A nil
+// logger disables logging.
 func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
+
+// WithSlowThreshold logs, through the logger of WithLogger, every statement
+// that succeeded but took d or longer at level Warn rather than Debug. 0
+// (the default) turns it off.
+func WithSlowThreshold(d time.Duration) Option { return func(db *DB) { db.slow = d } }
 
 // Open opens a database from a URL-style DSN:
 //
@@ -266,7 +278,7 @@ func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if db.cluster != nil {
 		return db.cluster.exec(ctx, db, query, args)
 	}
-	return logExec(ctx, db.logger, db.sql, query, args)
+	return logExec(ctx, db.logger, db.slow, db.sql, query, args)
 }
 
 // QueryContext runs a query, logging it.
@@ -274,7 +286,7 @@ func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if db.cluster != nil {
 		return db.cluster.query(ctx, db, query, args)
 	}
-	return logQuery(ctx, db.logger, db.sql, query, args)
+	return logQuery(ctx, db.logger, db.slow, db.sql, query, args)
 }
 
 // BeginTx starts a transaction whose statements are logged like the DB's.
@@ -284,11 +296,11 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	}
 	start := time.Now()
 	tx, err := db.sql.BeginTx(ctx, opts)
-	logStmt(ctx, db.logger, "BEGIN", nil, start, err)
+	logStmt(ctx, db.logger, db.slow, "BEGIN", nil, start, err)
 	if err != nil {
 		return nil, fmt.Errorf("relm: begin: %w", err)
 	}
-	return &Tx{tx: tx, logger: db.logger, dialect: db.dialect}, nil
+	return &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect}, nil
 }
 
 // InSchemaTx runs fn, the statements of mapping.Registry's CreateAll or
@@ -318,6 +330,7 @@ func (db *DB) InSchemaTx(ctx context.Context, fn func(mapping.DB) error) error {
 type Tx struct {
 	tx      *sql.Tx
 	logger  *slog.Logger
+	slow    time.Duration // see DB.slow
 	dialect dialect.Dialect
 	node    *node // the cluster node it runs on, or nil
 }
@@ -332,19 +345,19 @@ func (tx *Tx) Dialect() dialect.Dialect { return tx.dialect }
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return logExec(ctx, tx.logger, tx.tx, query, args)
+	return logExec(ctx, tx.logger, tx.slow, tx.tx, query, args)
 }
 
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return logQuery(ctx, tx.logger, tx.tx, query, args)
+	return logQuery(ctx, tx.logger, tx.slow, tx.tx, query, args)
 }
 
 // Commit commits the transaction.
 func (tx *Tx) Commit() error {
 	start := time.Now()
 	err := tx.tx.Commit()
-	logStmt(context.Background(), tx.logger, "COMMIT", nil, start, err)
+	logStmt(context.Background(), tx.logger, tx.slow, "COMMIT", nil, start, err)
 	if err != nil && tx.node != nil {
 		err = tx.node.commitError(err)
 	}
@@ -357,41 +370,59 @@ func (tx *Tx) Rollback() error {
 	start := time.Now()
 	err := tx.tx.Rollback()
 	if !errors.Is(err, sql.ErrTxDone) {
-		logStmt(context.Background(), tx.logger, "ROLLBACK", nil, start, err)
+		logStmt(context.Background(), tx.logger, tx.slow, "ROLLBACK", nil, start, err)
 	}
 	return err
 }
 
-func logExec(ctx context.Context, l *slog.Logger, ex dialect.Executor, query string, args []any) (sql.Result, error) {
+func logExec(ctx context.Context, l *slog.Logger, slow time.Duration, ex dialect.Executor, query string, args []any) (sql.Result, error) {
 	if l == nil {
 		return ex.ExecContext(ctx, query, args...)
 	}
 	start := time.Now()
 	res, err := ex.ExecContext(ctx, query, args...)
-	logStmt(ctx, l, query, args, start, err)
+	logStmt(ctx, l, slow, query, args, start, err)
 	return res, err
 }
 
-func logQuery(ctx context.Context, l *slog.Logger, ex dialect.Executor, query string, args []any) (*sql.Rows, error) {
+func logQuery(ctx context.Context, l *slog.Logger, slow time.Duration, ex dialect.Executor, query string, args []any) (*sql.Rows, error) {
 	if l == nil {
 		return ex.QueryContext(ctx, query, args...)
 	}
 	start := time.Now()
 	rows, err := ex.QueryContext(ctx, query, args...)
-	logStmt(ctx, l, query, args, start, err)
+	logStmt(ctx, l, slow, query, args, start, err)
 	return rows, err
 }
 
-func logStmt(ctx context.Context, l *slog.Logger, query string, args []any, start time.Time, err error) {
-	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+// logStmt logs a statement that started at start: at Error when it failed
+// (err), at Warn when it took slow or longer (slow > 0), else at Debug.
+func logStmt(ctx context.Context, l *slog.Logger, slow time.Duration, query string, args []any, start time.Time, err error) {
+	if l == nil {
 		return
 	}
-	attrs := []slog.Attr{slog.String("sql", query), slog.Duration("duration", time.Since(start))}
+	level := slog.LevelDebug
+	var took time.Duration
+	switch {
+	case err != nil:
+		level = slog.LevelError
+	case slow > 0:
+		if took = time.Since(start); took >= slow {
+			level = slog.LevelWarn
+		}
+	}
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	if took == 0 {
+		took = time.Since(start)
+	}
+	attrs := []slog.Attr{slog.String("sql", query), slog.Duration("duration", took)}
 	if len(args) > 0 {
 		attrs = append(attrs, slog.Any("args", args))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	l.LogAttrs(ctx, slog.LevelDebug, "sql", attrs...)
+	l.LogAttrs(ctx, level, "sql", attrs...)
 }

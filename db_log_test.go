@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relmorm/relm"
 	"github.com/relmorm/relm/blog"
@@ -68,6 +69,57 @@ func TestWithLoggerLogsEveryStatement(t *testing.T) {
 			if creates != 6 || inserts != 2 || selects != 1 || begins != txs || commits != txs {
 				t.Fatalf("logged %d CREATE TABLE, %d INSERT, %d SELECT with its argument, %d BEGIN, %d COMMIT; want 6, 2, 1, %d, %d:\n%s",
 					creates, inserts, selects, begins, commits, txs, txs, buf.String())
+			}
+		})
+	}
+}
+
+// A statement that fails is logged at Error with its SQL and the error, so
+// that slog's default level (Info) shows a failed commit; with
+// WithSlowThreshold, a statement at least that slow is logged at Warn; the
+// rest stay at Debug.
+func TestLoggerLevels(t *testing.T) {
+	for _, name := range testdb.Dialects {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := testdb.NewDatabase(t, name)
+			open := func(opts ...relm.Option) (*relm.DB, *bytes.Buffer) {
+				var buf bytes.Buffer
+				logger := slog.New(slog.NewJSONHandler(&buf, nil)) // Info: slog's default level
+				db, err := relm.Open(ctx, dsn, append([]relm.Option{relm.WithLogger(logger)}, opts...)...)
+				must(t, err)
+				t.Cleanup(func() { db.Close() })
+				return db, &buf
+			}
+			db, buf := open()
+			reg, err := blog.NewRegistry()
+			must(t, err)
+			must(t, reg.CreateAll(ctx, db))
+			if buf.Len() != 0 {
+				t.Fatalf("statements that succeeded were logged above Debug:\n%s", buf)
+			}
+			s := relm.NewSession(db, reg)
+			must(t, s.Add(&blog.User{Username: "ada"}))
+			must(t, s.Commit(ctx))
+			// A second user whose key is the first's: the INSERT fails.
+			if _, err := db.ExecContext(ctx, "INSERT INTO users (id, username, password, email) VALUES (1, 'x', 'x', 'x')"); err == nil {
+				t.Fatal("a duplicate key was accepted")
+			}
+			out := buf.String()
+			if !strings.Contains(out, `"level":"ERROR"`) || !strings.Contains(out, `"sql":"INSERT INTO users (id, username, password, email) VALUES (1`) || !strings.Contains(out, `"error":`) {
+				t.Fatalf("the failed statement is not logged at Error with its SQL and error:\n%s", out)
+			}
+			if n := strings.Count(out, "\n"); n != 1 {
+				t.Fatalf("%d records logged at Info or above, want only the failed statement:\n%s", n, out)
+			}
+
+			slowDB, slowBuf := open(relm.WithSlowThreshold(time.Nanosecond))
+			s2 := relm.NewSession(slowDB, reg)
+			if _, err := relm.Get[blog.User](ctx, s2, 1); err != nil {
+				t.Fatal(err)
+			}
+			if out := slowBuf.String(); !strings.Contains(out, `"level":"WARN"`) || !strings.Contains(out, `"sql":"SELECT`) {
+				t.Fatalf("a statement over the slow threshold is not logged at Warn:\n%s", out)
 			}
 		})
 	}

@@ -64,7 +64,7 @@ func execStmt(ctx context.Context, ex dialect.Executor, query string, args []any
 			start = time.Now()
 		}
 		res, err := db.execNative(ctx, query, args)
-		logStmt(ctx, db.logger, query, args, start, err)
+		logStmt(ctx, db.logger, db.slow, query, args, start, err)
 		return res, err
 	}
 	return ex.ExecContext(ctx, query, args...)
@@ -82,7 +82,7 @@ func queryRows(ctx context.Context, ex dialect.Executor, query string, args []an
 			start = time.Now()
 		}
 		err := db.queryNative(ctx, query, args, consume)
-		logStmt(ctx, db.logger, query, args, start, err)
+		logStmt(ctx, db.logger, db.slow, query, args, start, err)
 		return err
 	}
 	return viaSQL(ctx, ex, query, args, consume)
