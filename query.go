@@ -37,6 +37,11 @@ type Query[T any] struct {
 // Select starts a query of T's rows in session s.
 func Select[T any](s *Session) *Query[T] {
 	q := &Query[T]{s: s, limit: -1}
+	if err := s.enter(); err != nil {
+		q.err = err
+		return q
+	}
+	defer s.leave()
 	if err := s.check(); err != nil {
 		q.err = err
 		return q
@@ -480,6 +485,10 @@ func (q *Query[T]) One(ctx context.Context) (*T, error) {
 }
 
 func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error) {
+	if err := q.s.enter(); err != nil {
+		return nil, err
+	}
+	defer q.s.leave()
 	query, args, segs, err := q.selectSQL(limit)
 	if err != nil {
 		return nil, err
@@ -503,6 +512,10 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error)
 // Count returns the number of matching objects. Limit and Offset apply
 // (Limit(10).Count is at most 10), as in SQLAlchemy's Query.count.
 func (q *Query[T]) Count(ctx context.Context) (int64, error) {
+	if err := q.s.enter(); err != nil {
+		return 0, err
+	}
+	defer q.s.leave()
 	window := q.limit >= 0 || q.offset > 0
 	b, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
 		if window {
@@ -537,6 +550,10 @@ func (q *Query[T]) Count(ctx context.Context) (int64, error) {
 
 // Exists reports whether any object matches (after Offset, if set).
 func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
+	if err := q.s.enter(); err != nil {
+		return false, err
+	}
+	defer q.s.leave()
 	b, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
 		b.buf = append(b.buf, '1')
 	})
@@ -574,23 +591,36 @@ func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
 // statement from the loop body.
 func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		s := q.s
+		if err := s.enter(); err != nil {
+			yield(nil, err)
+			return
+		}
+		defer s.leave()
+		// The loop's body is the program's: it may use the session, so
+		// the session is not held while it runs.
+		emit := func(p *T, err error) bool {
+			s.leave()
+			defer s.enterWait()
+			return yield(p, err)
+		}
 		if len(q.joined) > 0 || len(q.selectn) > 0 {
-			yield(nil, badQuery("Iter does not eager-load; load related objects per batch with relm.Load"))
+			emit(nil, badQuery("Iter does not eager-load; load related objects per batch with relm.Load"))
 			return
 		}
 		query, args, _, err := q.selectSQL(q.limit)
 		if err != nil {
-			yield(nil, err)
+			emit(nil, err)
 			return
 		}
-		rows, err := q.s.executor().QueryContext(ctx, query, args...)
+		rows, err := s.executor().QueryContext(ctx, query, args...)
 		if err != nil {
-			yield(nil, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err})
+			emit(nil, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err})
 			return
 		}
 		defer rows.Close()
-		q.s.iterating++
-		defer func() { q.s.iterating-- }()
+		s.iterating++
+		defer func() { s.iterating-- }()
 		m := q.m
 		dest := make([]any, len(m.Fields))
 		sd := newScanDests(m.Fields, rows)
@@ -598,20 +628,20 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			p := m.New()
 			sd.set(dest, m.Fields, p)
 			if err := rows.Scan(dest...); err != nil {
-				yield(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+				emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
 				return
 			}
 			if key, ok := m.Identity(p); ok {
-				if st := q.s.identity.get(identityKey{m, key}); st != nil {
+				if st := s.identity.get(identityKey{m, key}); st != nil {
 					p = st.ptr
 				}
 			}
-			if !yield((*T)(p), nil) {
+			if !emit((*T)(p), nil) {
 				return
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+			emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
 		}
 	}
 }

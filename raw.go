@@ -17,6 +17,10 @@ import (
 // columns they are returned untracked, since the session cannot know the
 // rest of the row.
 func Raw[T any](ctx context.Context, s *Session, query string, args ...any) ([]*T, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	if err := s.check(); err != nil {
 		return nil, err
 	}

@@ -28,6 +28,10 @@ func RaiseOnUnloaded() SessionOption { return func(s *Session) { s.raise = true 
 // segment for all of them together. Relationships already loaded are not
 // loaded again.
 func Load(ctx context.Context, s *Session, objs any, paths ...string) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -88,6 +92,10 @@ func Load(ctx context.Context, s *Session, objs any, paths ...string) error {
 // loaded, which a nil pointer cannot tell from "loaded, and there is none".
 // (A loaded collection is never nil: loaded and empty is an empty slice.)
 func (s *Session) IsLoaded(obj any, rel string) (bool, error) {
+	if err := s.enter(); err != nil {
+		return false, err
+	}
+	defer s.leave()
 	st, r, err := s.stateRel("IsLoaded", obj, rel)
 	if err != nil {
 		return false, err
@@ -124,6 +132,10 @@ func (s *Session) stateRel(op string, obj any, rel string) (*state, *mapping.Rel
 // relationship), refused with ErrNotLoaded. It works as well for a backref
 // that has no struct field.
 func Related[R any](ctx context.Context, s *Session, obj any, rel string) ([]*R, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	st, r, err := s.stateRel("Related", obj, rel)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
@@ -16,6 +18,12 @@ var ErrSessionClosed = errors.New("relm: session is closed")
 
 // ErrNotFound is returned (wrapped) when a row looked up by key does not exist.
 var ErrNotFound = errors.New("relm: not found")
+
+// ErrConcurrentUse is returned by a session operation called while another
+// operation of the same session is running in another goroutine. A session
+// belongs to one goroutine at a time: open one per goroutine (the DB is
+// shared). The operation refused changed nothing.
+var ErrConcurrentUse = errors.New("relm: the session is in use by another goroutine; a session belongs to one goroutine at a time — open one per goroutine")
 
 // Session is a unit of work over a DB, like SQLAlchemy's Session: it tracks
 // the objects added to it or loaded through it (one object per row — the
@@ -45,6 +53,31 @@ type Session struct {
 	// iterating counts the Query.Iter loops running, whose rows hold a
 	// connection.
 	iterating int
+	// busy is set while an operation runs (enter, leave): a second
+	// goroutine's call meanwhile gets ErrConcurrentUse instead of racing
+	// on the session's maps.
+	busy atomic.Bool
+}
+
+// enter marks the start of an operation of the session, refused with
+// ErrConcurrentUse while another one runs. Every exported operation enters
+// first and leaves when done; the unexported ones it calls do not.
+func (s *Session) enter() error {
+	if !s.busy.CompareAndSwap(false, true) {
+		return ErrConcurrentUse
+	}
+	return nil
+}
+
+// leave marks the end of an operation begun with enter.
+func (s *Session) leave() { s.busy.Store(false) }
+
+// enterWait is enter for the operations that return no error (Contains,
+// Len, Expunge): they wait for the running operation to end.
+func (s *Session) enterWait() {
+	for !s.busy.CompareAndSwap(false, true) {
+		runtime.Gosched()
+	}
 }
 
 // NewSession starts a session on db for the models of reg. It configures
@@ -116,6 +149,14 @@ func (s *Session) mapperOf(obj any) (*mapping.Mapper, unsafe.Pointer, error) {
 // Adding an object for a row the session already holds in another object
 // is an error wrapping ErrIdentityConflict.
 func (s *Session) Add(obj any) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	return s.add(obj)
+}
+
+func (s *Session) add(obj any) error {
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -137,6 +178,10 @@ func (s *Session) Add(obj any) error {
 // AddAll adds each object; an argument may also be a slice of pointers to
 // mapped structs ([]*User), whose elements are added in order.
 func (s *Session) AddAll(objs ...any) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	if s.states == nil && !s.closed {
 		// Size the session's map once for all of them.
 		n := 0
@@ -155,13 +200,13 @@ func (s *Session) AddAll(objs ...any) error {
 		v := reflect.ValueOf(obj)
 		if v.Kind() == reflect.Slice {
 			for i := 0; i < v.Len(); i++ {
-				if err := s.Add(v.Index(i).Interface()); err != nil {
+				if err := s.add(v.Index(i).Interface()); err != nil {
 					return fmt.Errorf("relm: AddAll element %d: %w", i, err)
 				}
 			}
 			continue
 		}
-		if err := s.Add(obj); err != nil {
+		if err := s.add(obj); err != nil {
 			return err
 		}
 	}
@@ -173,6 +218,10 @@ func (s *Session) AddAll(objs ...any) error {
 // delete cascade delete their related objects too; otherwise rows referring
 // to obj get their foreign key set to NULL, as SQLAlchemy does.
 func (s *Session) Delete(obj any) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -201,6 +250,8 @@ func (s *Session) Delete(obj any) error {
 
 // Contains reports whether obj is in the session.
 func (s *Session) Contains(obj any) bool {
+	s.enterWait()
+	defer s.leave()
 	s.index()
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
@@ -214,6 +265,8 @@ func (s *Session) Contains(obj any) bool {
 // written at the next flush and leave the identity map) without touching
 // the database. Related objects stay.
 func (s *Session) Expunge(objs ...any) {
+	s.enterWait()
+	defer s.leave()
 	s.index()
 	for _, obj := range objs {
 		v := reflect.ValueOf(obj)
@@ -229,6 +282,12 @@ func (s *Session) Expunge(objs ...any) {
 // ExpungeAll empties the session, as after Close, but leaves it usable:
 // the way to keep memory bounded when writing in batches.
 func (s *Session) ExpungeAll() {
+	s.enterWait()
+	defer s.leave()
+	s.expungeAll()
+}
+
+func (s *Session) expungeAll() {
 	s.states = nil
 	s.identity = identityMap{}
 	s.unindexed = nil
@@ -236,11 +295,19 @@ func (s *Session) ExpungeAll() {
 }
 
 // Len returns the number of objects in the session.
-func (s *Session) Len() int { return len(s.states) + len(s.unindexed) }
+func (s *Session) Len() int {
+	s.enterWait()
+	defer s.leave()
+	return len(s.states) + len(s.unindexed)
+}
 
 // Flush writes every pending change to the database inside the session's
 // transaction (begun if needed) without committing it.
 func (s *Session) Flush(ctx context.Context) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -266,6 +333,14 @@ func (s *Session) Flush(ctx context.Context) error {
 // single statement atomically, and the two round trips are saved. A commit
 // with nothing to write sends nothing.
 func (s *Session) Commit(ctx context.Context) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	return s.commit(ctx)
+}
+
+func (s *Session) commit(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -300,6 +375,10 @@ func (s *Session) Commit(ctx context.Context) error {
 // session's objects to the state they had when it began: objects inserted
 // in it are pending again and lose their generated keys.
 func (s *Session) Rollback(ctx context.Context) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	if s.closed {
 		return ErrSessionClosed
 	}
@@ -310,11 +389,15 @@ func (s *Session) Rollback(ctx context.Context) error {
 // Close rolls back any open transaction and releases the session's objects.
 // A closed session cannot be used again.
 func (s *Session) Close() error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	if s.closed {
 		return nil
 	}
 	s.rollback()
-	s.ExpungeAll()
+	s.expungeAll()
 	s.closed = true
 	return nil
 }
@@ -372,6 +455,10 @@ func (s *Session) rollback() {
 // map answers without SQL when the object is in the session; otherwise one
 // SELECT loads it. A missing row is an error wrapping ErrNotFound.
 func Get[T any](ctx context.Context, s *Session, key any) (*T, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	if err := s.check(); err != nil {
 		return nil, err
 	}
