@@ -264,8 +264,8 @@ func (st *state) copyBookkeeping() state {
 type attachMode uint8
 
 const (
-	// attachAdd: Session.Add. An object whose generated key is set is an
-	// existing row, written in every column at the next flush.
+	// attachAdd: Session.Add. The object is new, whatever its key: it is
+	// inserted at the next flush.
 	attachAdd attachMode = iota
 	// attachCascade: reached from another object. An object whose
 	// generated key is set is an existing row, taken as clean.
@@ -280,10 +280,11 @@ const (
 // session one row is one object.
 var ErrIdentityConflict = errors.New("relm: another object already stands for this row in the session")
 
-// attach starts tracking the object at p. A new object (no key, or a key the
-// database does not generate) is pending; one whose generated key is set is
-// taken as an existing row (see attachMode). An object whose key is already
-// held by another object of the session is refused.
+// attach starts tracking the object at p. A new object (no key, a key the
+// database does not generate, or any object given to Add) is pending; one
+// reached by a cascade with its generated key set, or given to Delete with
+// its key set, is taken as an existing row (see attachMode). An object
+// whose key is already held by another object of the session is refused.
 //
 // The collections of an existing row attached this way were not loaded by
 // the session: what they hold of other existing rows is taken as what the
@@ -300,12 +301,10 @@ func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (
 	s.seq++
 	st := slabAlloc(&s.stateSlab) // one allocation per array of states
 	st.m, st.ptr, st.seq, st.status = m, p, s.seq, statusPending
-	if keyed && (mode == attachDelete || m.Table.AutoIncrementColumn() != nil) {
+	if keyed && (mode == attachDelete || mode == attachCascade && m.Table.AutoIncrementColumn() != nil) {
 		st.status = statusPersistent
-		if mode != attachAdd {
-			st.snap = m.New()
-			m.Copy(st.snap, p)
-		}
+		st.snap = m.New()
+		m.Copy(st.snap, p)
 		s.baseline(st)
 		s.register(st, key)
 	}

@@ -142,12 +142,18 @@ func (s *Session) mapperOf(obj any) (*mapping.Mapper, unsafe.Pointer, error) {
 	return m, p, nil
 }
 
-// Add places obj — a pointer to a mapped struct — in the session. A new
-// object is inserted at the next flush; an object with a generated key
-// already set is taken as an existing row and updated (every column) at the
-// next flush. Related objects follow by the save-update cascade at flush.
-// Adding an object for a row the session already holds in another object
-// is an error wrapping ErrIdentityConflict.
+// Add places obj — a pointer to a mapped struct — in the session: it is
+// inserted at the next flush, as SQLAlchemy's Session.add inserts a new
+// object. Its key may be set (a key the program chooses, or an explicit
+// value for a generated key): the INSERT then carries it, and fails with a
+// *ConstraintError matching ErrUnique when the row exists — an existing
+// row is never overwritten by a new object. To change a row, load it
+// through the session (Get, Select) and change the loaded object. Related
+// objects follow by the save-update cascade at flush; there an object
+// reached with its generated key set is taken as an existing row, as it
+// was loaded (see the package documentation). Adding an object for a row
+// the session already holds in another object is an error wrapping
+// ErrIdentityConflict.
 func (s *Session) Add(obj any) error {
 	if err := s.enter(); err != nil {
 		return err

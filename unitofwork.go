@@ -3,8 +3,10 @@ package relm
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -339,7 +341,8 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 		}
 	}
 	var ins *mapping.Mapper
-	nIns, nUpd := 0, 0
+	nIns, nUpd, nKeyed := 0, 0, 0
+	var genField *mapping.Field
 	for _, st := range all {
 		if u.s.states[st.ptr] != st {
 			continue
@@ -349,8 +352,18 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 			if ins != nil && ins != st.m {
 				return false
 			}
+			if ins == nil {
+				if auto := st.m.Table.AutoIncrementColumn(); auto != nil {
+					genField = st.m.FieldByColumn(auto.Name)
+				}
+			}
 			ins = st.m
 			nIns++
+			if genField != nil {
+				if _, ok := genField.Key(st.ptr); ok {
+					nKeyed++ // an explicit value for the generated key
+				}
+			}
 			for _, sy := range u.syncsOf(st) {
 				if sy.parent != nil && sy.parent.status != statusPersistent {
 					return false // the parent is inserted first
@@ -376,9 +389,17 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 	if nUpd > 0 {
 		return false
 	}
-	gen := ins.Table.AutoIncrementColumn() != nil
+	if nKeyed > 0 && nKeyed < nIns {
+		return false // two INSERTs: with and without the generated key
+	}
+	gen := genField != nil && nKeyed == 0
 	if gen && !u.d.Returning() {
 		return false // the keys' step is read on the inserting connection
+	}
+	if gen && !holdsInt64(genField) {
+		// A generated key the field might not hold fails after the
+		// INSERT: only a transaction can take that back.
+		return false
 	}
 	cols := len(ins.Fields)
 	if gen {
@@ -389,6 +410,25 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 	}
 	return nIns*cols <= u.d.MaxParams()
 }
+
+// holdsInt64 reports whether f holds every key a database generates (a
+// positive int64) without overflow.
+func holdsInt64(f *mapping.Field) bool {
+	t := f.Type
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if f.Type.Implements(scannerType) || reflect.PointerTo(f.Type).Implements(scannerType) {
+		return false // it converts itself: who knows
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64:
+		return t.Size() == 8
+	}
+	return false
+}
+
+var scannerType = reflect.TypeFor[sql.Scanner]()
 
 // sortedStates returns the session's states in arrival order. Their
 // sequence numbers are distinct and, in the usual session, nearly
