@@ -110,12 +110,17 @@
 // one such statement, and grows by one statement per bound beyond: it
 // follows the size of what is written, never the number of objects.
 //
-// The snapshot is a shallow copy of the struct, so the diff sees what is
-// assigned to a field, not what is written through a pointer it holds:
-// give a nullable column a new value with a.Content = &s (or a new
-// pointer), not *a.Content = s, which changes the snapshot's value too and
-// is not saved. Likewise a []byte column is compared by content, so
-// changing its bytes in place is not seen either; assign a new slice.
+// A change made in place is a change like an assignment: *a.Content = s
+// through a pointer field, a []byte's bytes, a key set in a map or an
+// element of a slice behind a column type with its own driver.Valuer (a
+// JSON column). The snapshot keeps copies of what such fields hold — the
+// value a pointer points to (a string's bytes are shared, since Go never
+// changes them), a []byte's bytes, and for a Valuer type built on a map,
+// a slice or a pointer the value its Value and Scan methods round-trip —
+// so that the diff compares contents, not addresses. The copies cost
+// memory in proportion to those fields' values (a []byte column's bytes
+// are held twice while the object is in the session); a string field costs
+// no copy.
 //
 // # How relm keeps both sides in step
 //

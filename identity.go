@@ -304,7 +304,7 @@ func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (
 	if keyed && (mode == attachDelete || mode == attachCascade && m.Table.AutoIncrementColumn() != nil) {
 		st.status = statusPersistent
 		st.snap = m.New()
-		m.Copy(st.snap, p)
+		m.CopySnapshot(st.snap, p, nil)
 		s.baseline(st)
 		s.register(st, key)
 	}

@@ -133,8 +133,7 @@ func (s *Session) scanDeferred(rows dialect.Rows, m *mapping.Mapper, a *arena, y
 			return fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		s.seq++
-		snap := a.snapshot(m)
-		m.Copy(snap, p)
+		snap := a.snapshotOf(m, p)
 		s.unindexed = append(roomForOne(s.unindexed), loadedRow{m: m, ptr: p, snap: snap, seq: s.seq})
 		yield(p)
 	}
@@ -184,6 +183,9 @@ type arena struct {
 	snaps  chunk
 	states []state // the states not handed out yet
 	nstate int     // states allocated so far
+	// slab holds the snapshots' copies of what fields point to (see
+	// mapping.Mapper.CopySnapshot).
+	slab mapping.Slab
 }
 
 // chunk is the part of an array of structs not handed out yet.
@@ -232,6 +234,19 @@ func (a *arena) snapshot(m *mapping.Mapper) unsafe.Pointer {
 		return m.New()
 	}
 	return a.take(&a.snaps)
+}
+
+// snapshotOf returns a snapshot of the object of m at p: a copy with its
+// own copies of what the program can change in place (pointed-to values,
+// bytes), from the arena's arrays.
+func (a *arena) snapshotOf(m *mapping.Mapper, p unsafe.Pointer) unsafe.Pointer {
+	snap := a.snapshot(m)
+	var sl *mapping.Slab
+	if a != nil {
+		sl = &a.slab
+	}
+	m.CopySnapshot(snap, p, sl)
+	return snap
 }
 
 // state returns a zero state.

@@ -130,8 +130,7 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 	s.seq++
 	st := a.state() // zero: only the fields set here are written
 	st.m, st.ptr, st.status, st.seq = m, p, statusPersistent, s.seq
-	st.snap = a.snapshot(m)
-	m.Copy(st.snap, p)
+	st.snap = a.snapshotOf(m, p)
 	s.track(p, st)
 	s.register(st, key)
 	s.journalAdd(st)

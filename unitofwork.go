@@ -1907,8 +1907,7 @@ func (u *unitOfWork) snapArena(m *mapping.Mapper) *arena {
 // journal keeps the previous one, which a rollback restores.
 func (u *unitOfWork) snapshot(st *state) {
 	m := st.m
-	st.snap = u.snapArena(m).snapshot(m)
-	m.Copy(st.snap, st.ptr)
+	st.snap = u.snapArena(m).snapshotOf(m, st.ptr)
 	for _, r := range m.Relationships {
 		if !r.HasField || !r.Uselist {
 			continue

@@ -31,6 +31,10 @@ type Field struct {
 	equal  func(a, b unsafe.Pointer) bool
 	setKey func(p unsafe.Pointer, k any) error
 	getKey func(p unsafe.Pointer) (any, bool)
+	// detach gives a snapshot's copy of the field memory of its own, for
+	// a field whose value the program can change in place (see
+	// Mapper.CopySnapshot); nil for the others.
+	detach func(p unsafe.Pointer, sl *Slab)
 }
 
 // Addr returns a pointer to the field of the struct at obj, typed for
@@ -226,6 +230,7 @@ func (f *Field) buildAccessors() {
 	t := f.Type
 	pk := f.Column.PrimaryKey
 	f.buildEqual()
+	f.buildDetach()
 	if convertsItself(t) {
 		f.buildReflect()
 		return

@@ -31,6 +31,7 @@ type Mapper struct {
 	rels      map[string]*Relationship
 	relSpecs  []RelationshipSpec
 	relFields map[string]relField
+	mutable   []*Field // fields CopySnapshot copies (see Mutable)
 }
 
 // relField is a struct field that holds related objects.
@@ -297,6 +298,9 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 			f.Column.AutoIncrement = true
 		}
 		f.buildAccessors()
+		if f.detach != nil {
+			m.mutable = append(m.mutable, f)
+		}
 	}
 	m.Table = table
 	for _, rs := range spec.Relationships {
