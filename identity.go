@@ -273,6 +273,10 @@ const (
 	// attachDelete: Session.Delete. An object whose key is set is an
 	// existing row, whether or not the database generates its key.
 	attachDelete
+	// attachSave: Session.Save. An object whose key is set is an existing
+	// row whose contents are unknown: every column is written at the next
+	// flush.
+	attachSave
 )
 
 // ErrIdentityConflict is returned (wrapped) when an object is added to a
@@ -301,10 +305,12 @@ func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (
 	s.seq++
 	st := slabAlloc(&s.stateSlab) // one allocation per array of states
 	st.m, st.ptr, st.seq, st.status = m, p, s.seq, statusPending
-	if keyed && (mode == attachDelete || mode == attachCascade && m.Table.AutoIncrementColumn() != nil) {
+	if keyed && (mode == attachDelete || mode == attachSave || mode == attachCascade && m.Table.AutoIncrementColumn() != nil) {
 		st.status = statusPersistent
-		st.snap = m.New()
-		m.CopySnapshot(st.snap, p, nil)
+		if mode != attachSave {
+			st.snap = m.New()
+			m.CopySnapshot(st.snap, p, nil)
+		}
 		s.baseline(st)
 		s.register(st, key)
 	}

@@ -162,6 +162,39 @@ func (s *Session) Add(obj any) error {
 	return s.add(obj)
 }
 
+// Save places obj in the session as the whole, current state of its row —
+// GORM's Save, for an object the program holds outside any session (decoded
+// from a request, kept between requests): with its primary key set, the
+// next flush writes every column with an UPDATE (an error wrapping
+// ErrStaleObject, naming the key, when no such row exists), and its
+// collections' members that are existing rows are taken as what the
+// database holds; without a key it is new, as with Add. Unlike Add, Save
+// overwrites: use it only with objects that hold every column's value.
+// Loading the row first (Get) and changing the loaded object writes only
+// what changed.
+func (s *Session) Save(obj any) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if err := s.check(); err != nil {
+		return err
+	}
+	m, p, err := s.mapperOf(obj)
+	if err != nil {
+		return err
+	}
+	if st := s.states[p]; st != nil {
+		if st.status == statusDeleted {
+			s.touch(st)
+			st.status = statusPersistent
+		}
+		return nil
+	}
+	_, err = s.attach(m, p, attachSave)
+	return err
+}
+
 func (s *Session) add(obj any) error {
 	if err := s.check(); err != nil {
 		return err

@@ -78,3 +78,40 @@ func TestUpdateOfMissingRowNamesTheKey(t *testing.T) {
 		}
 	})
 }
+
+// Save is the explicit way to write a row from an object held outside any
+// session: every column, by an UPDATE; ErrStaleObject naming the key when
+// the row is not there; an INSERT when the key is not set.
+func TestSaveWritesEveryColumn(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := blogSession(t, db, log)
+		must(t, s.Add(&blog.User{Username: "ada", Password: "secret", Email: "ada@example.com"}))
+		must(t, s.Commit(ctx))
+
+		s2 := relm.NewSession(db, s.Registry())
+		defer s2.Close()
+		must(t, s2.Save(&blog.User{ID: 1, Username: "ada", Password: "new", Email: "ada@example.org"}))
+		log.Reset()
+		must(t, s2.Commit(ctx))
+		if st := log.Statements(); len(st) != 1 || !strings.HasPrefix(st[0], "UPDATE") || strings.Count(st[0], "=") != 4 {
+			t.Fatalf("Save sent %v, want one UPDATE of the three columns by key", st)
+		}
+		if got := queryStrings(t, db, "SELECT password FROM users WHERE id = 1"); len(got) != 1 || got[0] != "new" {
+			t.Fatalf("password is %v after Save, want [new]", got)
+		}
+
+		err := s2.Save(&blog.User{ID: 5, Username: "ghost"})
+		must(t, err)
+		err = s2.Commit(ctx)
+		if !errors.Is(err, relm.ErrStaleObject) || !strings.Contains(err.Error(), "no row with key 5 in users") {
+			t.Fatalf("Save of a missing row: %v, want ErrStaleObject naming key 5", err)
+		}
+		s2.ExpungeAll()
+		fresh := &blog.User{Username: "bob"}
+		must(t, s2.Save(fresh))
+		must(t, s2.Commit(ctx))
+		if fresh.ID == 0 || countRows(t, db, "users") != 2 {
+			t.Fatalf("Save of an object without a key: ID %d, %d users; want it inserted", fresh.ID, countRows(t, db, "users"))
+		}
+	})
+}

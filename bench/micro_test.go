@@ -270,7 +270,7 @@ func BenchmarkUpdate(b *testing.B) {
 				m.Counter++
 				s := relm.NewSession(e.relm, e.microReg)
 				defer s.Close()
-				if err := s.Add(m); err != nil {
+				if err := s.Save(m); err != nil {
 					return err
 				}
 				return s.Commit(ctx)
