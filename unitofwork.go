@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"unsafe"
 
@@ -495,29 +496,61 @@ func (u *unitOfWork) cascade() ([]*state, error) {
 			continue
 		}
 		for _, r := range st.m.Relationships {
-			if !r.HasField || !r.Cascade.SaveUpdate {
+			if !r.HasField {
 				continue
 			}
 			if r.Uselist {
-				for _, p := range r.GetSlice(st.ptr) {
-					if p != nil && s.states[p] == nil {
-						cs, err := s.attach(r.Target, p, attachCascade)
+				for i, p := range r.GetSlice(st.ptr) {
+					if p == nil {
+						return nil, fmt.Errorf("relm: %s.%s[%d] is nil; a collection holds objects only — remove the nil element", st.m.Name(), r.Name, i)
+					}
+					if s.states[p] == nil {
+						cs, err := u.reach(st, r, p, i)
 						if err != nil {
-							return nil, fmt.Errorf("%w (reached from %s.%s)", err, st.m.Name(), r.Name)
+							return nil, err
 						}
-						work = append(work, cs)
+						if cs != nil {
+							work = append(work, cs)
+						}
 					}
 				}
 			} else if p := r.Get(st.ptr); p != nil && s.states[p] == nil {
-				cs, err := s.attach(r.Target, p, attachCascade)
+				cs, err := u.reach(st, r, p, -1)
 				if err != nil {
-					return nil, fmt.Errorf("%w (reached from %s.%s)", err, st.m.Name(), r.Name)
+					return nil, err
 				}
-				work = append(work, cs)
+				if cs != nil {
+					work = append(work, cs)
+				}
 			}
 		}
 	}
 	return work, nil
+}
+
+// reach attaches the object at p, which st's relationship r refers to (at
+// index i of a collection, -1 for a scalar) and the session does not hold,
+// when r has the save-update cascade. Without it, an existing row is left
+// for the diff to attach (its key is all a link row or foreign key needs),
+// and a new object is an error: it would not be saved, as SQLAlchemy warns
+// ("not in session, add operation along … will not proceed").
+func (u *unitOfWork) reach(st *state, r *mapping.Relationship, p unsafe.Pointer, i int) (*state, error) {
+	s := u.s
+	where := st.m.Name() + "." + r.Name
+	if i >= 0 {
+		where += "[" + strconv.Itoa(i) + "]"
+	}
+	if !r.Cascade.SaveUpdate {
+		if s.existingRow(r.Target, p) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("relm: %s holds a new %s that is not in the session, and %s.%s has no save-update cascade, so it would not be saved; Add it to the session, or give the relationship the save-update cascade", where, r.Target.Name(), st.m.Name(), r.Name)
+	}
+	cs, err := s.attach(r.Target, p, attachCascade)
+	if err != nil {
+		return nil, fmt.Errorf("%w (reached from %s)", err, where)
+	}
+	return cs, nil
 }
 
 // markTouched records that the flush changed st's row or relationships.
