@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"unsafe"
 
@@ -410,9 +411,19 @@ func (s *Session) commit(ctx context.Context) error {
 	return nil
 }
 
-// Rollback rolls back the open transaction, if any, and returns the
-// session's objects to the state they had when it began: objects inserted
-// in it are pending again and lose their generated keys.
+// Rollback rolls back the open transaction, if any, and discards every
+// change not committed, as SQLAlchemy's rollback does: what a flush wrote in
+// the transaction is undone in the database, and nothing of it — nor of the
+// changes not flushed yet — is left for a later commit to write. Each
+// object the session loaded or committed gets back, in its column fields
+// and relationships, what the database holds (what it held when the session
+// last read or committed it); objects added since the last commit leave
+// the session (their generated keys cleared), and objects marked for
+// deletion are no longer. Objects given to Save, whose rows the session
+// never read, leave the session too.
+//
+// A Flush or Commit that fails rolls back too, but keeps the objects as the
+// program left them, so that it may commit again.
 func (s *Session) Rollback(ctx context.Context) error {
 	if err := s.enter(); err != nil {
 		return err
@@ -422,7 +433,42 @@ func (s *Session) Rollback(ctx context.Context) error {
 		return ErrSessionClosed
 	}
 	s.rollback()
+	s.discard()
 	return nil
+}
+
+// discard puts every object of the session back as last read or committed
+// (its snapshot) and forgets the objects the session holds no snapshot of
+// (new ones, and those given to Save).
+func (s *Session) discard() {
+	s.index()
+	for _, st := range s.states {
+		if st.snap == nil {
+			s.forget(st)
+			continue
+		}
+		st.status = statusPersistent
+		m := st.m
+		m.RestoreColumns(st.ptr, st.snap)
+		for _, r := range m.Relationships {
+			if !r.HasField {
+				continue
+			}
+			if !r.Uselist {
+				r.Set(st.ptr, r.Get(st.snap))
+				continue
+			}
+			prev := st.coll(r)
+			if prev == nil && r.GetSlice(st.ptr) == nil {
+				continue
+			}
+			if prev == nil && st.isLoaded(r) {
+				r.SetSlice(st.ptr, []unsafe.Pointer{}) // loaded and empty
+				continue
+			}
+			r.SetSlice(st.ptr, slices.Clone(prev))
+		}
+	}
 }
 
 // Close rolls back any open transaction and releases the session's objects.

@@ -253,3 +253,19 @@ func hasReferences(t reflect.Type) bool {
 	}
 	return false
 }
+
+// RestoreColumns copies every column field of the struct at src (a
+// snapshot) over the struct at dst (the live object), leaving its other
+// fields — relationships, fields not mapped — as they are; the values dst
+// may change in place (see Mutable) get copies of their own, so that the
+// two stay apart. A session's Rollback puts objects back this way.
+func (m *Mapper) RestoreColumns(dst, src unsafe.Pointer) {
+	var sl Slab
+	for _, f := range m.Fields {
+		d := reflect.NewAt(f.Type, unsafe.Add(dst, f.Offset)).Elem()
+		d.Set(reflect.NewAt(f.Type, unsafe.Add(src, f.Offset)).Elem())
+		if f.detach != nil {
+			f.detach(unsafe.Add(dst, f.Offset), &sl)
+		}
+	}
+}
