@@ -44,7 +44,8 @@
 //
 // Nullability follows the Go type: a pointer, a sql.Null* type or []byte
 // (nil is NULL) is a nullable column, anything else NOT NULL. Go types map to column types as
-// int, int8, int16, int32, uint8, uint16 → INTEGER; int64, uint32 → BIGINT;
+// int8, int16, int32, uint8, uint16 → INTEGER; int, int64, uint, uint32, uint64 → BIGINT
+// (Go's int is 64 bits, and so is its column; a uint beyond int64 is refused);
 // string → VARCHAR(255) (or text with `type:text`); bool → BOOLEAN; float32,
 // float64 → FLOAT; time.Time → TIMESTAMP; []byte → BLOB. A type defined on
 // one of those kinds (type Status int) maps as its kind, unless it has its
