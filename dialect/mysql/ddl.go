@@ -46,7 +46,14 @@ func (d *Dialect) writer() dialect.TableWriter {
 	return dialect.TableWriter{Quote: d.Quote, ColumnType: d.ColumnType, ColumnTail: columnTail, InlineIndexes: true}
 }
 
-var _ dialect.IndexInliner = (*Dialect)(nil)
+var (
+	_ dialect.IndexInliner          = (*Dialect)(nil)
+	_ dialect.StrictForeignKeyTypes = (*Dialect)(nil)
+)
+
+// StrictForeignKeyTypes is true: InnoDB refuses a foreign key whose
+// integer type (size or sign) differs from its key's.
+func (d *Dialect) StrictForeignKeyTypes() bool { return true }
 
 // InlinesIndexes is true: CreateTable declares the table's indexes (see
 // dialect.IndexInliner).
