@@ -21,7 +21,10 @@
 // Configure infers each relationship's direction and join from the foreign
 // keys. CreateAll creates the tables, parents first, in one transaction on
 // PostgreSQL and SQLite (all of them or none; MySQL and MariaDB commit each
-// CREATE). Package mapping documents the tags.
+// CREATE); a table that already exists is checked against its model
+// first, and one that lacks a column or disagrees on a type or on NULL
+// stops CreateAll before it creates anything. Package mapping documents
+// the tags.
 //
 //	reg := mapping.NewRegistry()
 //	err = reg.Register(&User{}, &Article{}, &Tag{})

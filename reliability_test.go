@@ -483,25 +483,43 @@ func TestTimeZoneEquality(t *testing.T) {
 	})
 }
 
-// TestGoIntBeyondInt32: a Go int column is INTEGER (32 bits) on PostgreSQL
-// and MySQL, as in SQLAlchemy; a value beyond int32 is refused with an error
-// (not truncated), and an int64 field (BIGINT) holds it.
+// TestGoIntBeyondInt32: a Go int column is BIGINT, 64 bits like the int,
+// on every database (issue 35.4; SQLAlchemy's Integer is 32 bits on
+// PostgreSQL and MySQL): math.MaxInt64 and math.MinInt64 come back
+// exactly. An int32 field's column is INTEGER, and a value beyond int32
+// there is refused with an error, not truncated.
 func TestGoIntBeyondInt32(t *testing.T) {
 	type wideInt struct {
+		ID  int `relm:"pk"`
+		N   int
+		M   int
+		N32 int32
+	}
+	type narrowInt struct {
 		ID int `relm:"pk"`
-		N  int
+		N  int `relm:"type:integer"`
 	}
 	ctx := context.Background()
 	testdb.Each(t, func(t *testing.T, db *relm.DB) {
 		reg := mapping.NewRegistry()
-		relMust(t, reg.Register(&wideInt{}))
+		relMust(t, reg.Register(&wideInt{}, &narrowInt{}))
 		relMust(t, reg.CreateAll(ctx, db))
 		s := relm.NewSession(db, reg)
 		defer s.Close()
-		relMust(t, s.Add(&wideInt{N: math.MaxInt64}))
-		err := s.Commit(ctx)
+		w := &wideInt{N: math.MaxInt64, M: math.MinInt64, N32: math.MinInt32}
+		relMust(t, s.Add(w))
+		relMust(t, s.Commit(ctx))
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		back, err := relm.Get[wideInt](ctx, s2, w.ID)
+		relMust(t, err)
+		if back == nil || *back != *w {
+			t.Fatalf("read back %+v, want %+v", back, w)
+		}
+		relMust(t, s.Add(&narrowInt{N: math.MaxInt64}))
+		err = s.Commit(ctx)
 		if db.Dialect().Name() == "sqlite" {
-			relMust(t, err)
+			relMust(t, err) // every SQLite integer is 64 bits
 			return
 		}
 		if err == nil {

@@ -82,8 +82,8 @@ func ArticleTag() *schema.Table {
 	return &schema.Table{
 		Name: "article_tag",
 		Columns: []*schema.Column{
-			{Name: "article_id", Type: schema.Integer, References: "articles.id"},
-			{Name: "tag_id", Type: schema.Integer, References: "tags.id"},
+			{Name: "article_id", Type: schema.BigInt, References: "articles.id"},
+			{Name: "tag_id", Type: schema.BigInt, References: "tags.id"},
 		},
 	}
 }

@@ -203,6 +203,19 @@ func TestBlogDDLMatchesSQLAlchemy(t *testing.T) {
 					s = normalizeSQL(strings.NewReplacer(`"`, "", "`", "").Replace(s))
 					// An index declared inside CREATE TABLE (MySQL) is
 					// compared as the CREATE INDEX SQLAlchemy sends.
+					// relm names the character set of every MySQL table
+					// (issue 35.5: a latin1 server's default refuses
+					// non-Latin text), where the tutorial's models name
+					// none; SQLAlchemy writes the same options for
+					// mysql_charset="utf8mb4", mysql_collate=… . Asserted,
+					// then left out of the comparison.
+					if name == "mysql" && strings.HasPrefix(s, "CREATE TABLE") {
+						const opts = " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+						if !strings.HasSuffix(s, opts) {
+							t.Errorf("%s does not end with%s", s, opts)
+						}
+						s = strings.TrimSuffix(s, opts)
+					}
 					table := strings.Fields(s)[2]
 					for _, m := range inlineIndex.FindAllStringSubmatch(s, -1) {
 						got = append(got, "CREATE "+m[1]+"INDEX "+m[2]+" ON "+table+" ("+m[3]+")")

@@ -45,9 +45,21 @@ func (t *TableInfo) Index(name string) *dialect.IndexInfo {
 // order, each followed by its indexes (declared inside CREATE TABLE on
 // MySQL and MariaDB, see dialect.IndexInliner), and then adds the foreign keys that
 // close a cycle (on the dialects that need ALTER TABLE for them) for the
-// tables it created. Existing tables are left untouched, so CreateAll is
-// idempotent: a second call issues no CREATE.
+// tables it created. Tables that exist are not altered, so CreateAll is
+// idempotent: a second call issues no CREATE. But first it checks each of
+// them against md (see Check) and, when one cannot serve md's writes or
+// reads, returns a *MismatchError naming the tables, columns and
+// differences before it creates anything. It is CreateAllWith without
+// options.
 func CreateAll(ctx context.Context, ex dialect.Executor, d dialect.Dialect, md *schema.MetaData) error {
+	return CreateAllWith(ctx, ex, d, md, Options{})
+}
+
+// CreateAllWith is CreateAll with options: opts.Describe names the model
+// fields behind the columns in the error's differences, and opts.Note
+// receives the compatible ones (such as an INTEGER column where md has
+// BIGINT), which do not stop it.
+func CreateAllWith(ctx context.Context, ex dialect.Executor, d dialect.Dialect, md *schema.MetaData, opts Options) error {
 	tables, err := md.Sorted()
 	if err != nil {
 		return fmt.Errorf("ddl: create all: %w", err)
@@ -55,6 +67,9 @@ func CreateAll(ctx context.Context, ex dialect.Executor, d dialect.Dialect, md *
 	existing, err := tableSet(ctx, ex, d)
 	if err != nil {
 		return fmt.Errorf("ddl: create all: %w", err)
+	}
+	if err := check(ctx, ex, d, tables, existing, opts); err != nil {
+		return err
 	}
 	var created []*schema.Table
 	for _, t := range tables {

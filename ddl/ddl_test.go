@@ -419,3 +419,48 @@ func TestCreateAllReportsFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkTableTakesKeyWidth: a link table declared with schema.Integer
+// that refers to BIGINT keys (those of Go int fields) is created with
+// BIGINT foreign keys — MariaDB refuses an INTEGER one ("Foreign key
+// constraint is incorrectly formed") — and holds keys past 2^31.
+func TestLinkTableTakesKeyWidth(t *testing.T) {
+	ctx := context.Background()
+	testdb.Each(t, func(t *testing.T, db *relm.DB) {
+		d := db.Dialect()
+		md := schema.NewMetaData()
+		for _, tbl := range []*schema.Table{
+			{Name: "lefts", Columns: []*schema.Column{{Name: "id", Type: schema.BigInt, PrimaryKey: true}}},
+			{Name: "rights", Columns: []*schema.Column{{Name: "id", Type: schema.BigInt, PrimaryKey: true}}},
+			{Name: "left_right", Columns: []*schema.Column{
+				{Name: "left_id", Type: schema.Integer, References: "lefts.id"},
+				{Name: "right_id", Type: schema.Integer, References: "rights.id"},
+			}},
+		} {
+			if err := md.Add(tbl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ddl.CreateAll(ctx, db, d, md); err != nil {
+			t.Fatal(err)
+		}
+		ti, err := ddl.InspectTable(ctx, db, d, "left_right")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range ti.Columns {
+			if c.Type != "BIGINT" {
+				t.Errorf("left_right.%s is %s, want BIGINT", c.Name, c.Type)
+			}
+		}
+		for _, stmt := range []string{
+			"INSERT INTO lefts (id) VALUES (3000000000)",
+			"INSERT INTO rights (id) VALUES (3000000001)",
+			"INSERT INTO left_right (left_id, right_id) VALUES (3000000000, 3000000001)",
+		} {
+			if _, err := db.ExecContext(ctx, stmt); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+	})
+}

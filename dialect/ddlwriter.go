@@ -222,3 +222,15 @@ type TransactionalDDL interface {
 	// TransactionalDDL reports whether DDL statements are transactional.
 	TransactionalDDL() bool
 }
+
+// StrictForeignKeyTypes is an optional capability of a dialect whose
+// database refuses a foreign key whose column type differs from the
+// referenced key's (MySQL and MariaDB: INTEGER against BIGINT is "Foreign
+// key constraint is incorrectly formed"). There ddl's CreateAll checks,
+// before it creates a table, that each foreign key into an existing table
+// has the type the key has there.
+type StrictForeignKeyTypes interface {
+	// StrictForeignKeyTypes reports whether foreign-key types must equal
+	// their keys'.
+	StrictForeignKeyTypes() bool
+}

@@ -80,6 +80,15 @@ type ColumnInfo struct {
 	Type       string // the database's own type name, upper case, e.g. "VARCHAR(64)"
 	Nullable   bool
 	PrimaryKey bool
+	// Default is the column's DEFAULT expression as the database reports
+	// it ("'N'", "0", "CURRENT_TIMESTAMP", "nextval('users_id_seq'::regclass)"),
+	// "" when it has none. A nullable column's implicit DEFAULT NULL is "".
+	Default string
+	// Generated reports that the database fills the column itself when an
+	// INSERT leaves it out: AUTO_INCREMENT, a SERIAL or identity column, a
+	// generated (computed) column, SQLite's rowid alias (the INTEGER
+	// PRIMARY KEY).
+	Generated bool
 }
 
 // IndexInfo is an index as the database reports it (primary keys and

@@ -55,11 +55,11 @@ func TestDiagramMermaid(t *testing.T) {
 	}
 	// Key markers.
 	for _, line := range []string{
-		"        integer id PK\n",
-		"        integer user_id FK\n",
-		"        integer cate_id FK\n",
-		"        integer article_id FK\n",
-		"        integer tag_id FK\n",
+		"        bigint id PK\n",
+		"        bigint user_id FK\n",
+		"        bigint cate_id FK\n",
+		"        bigint article_id FK\n",
+		"        bigint tag_id FK\n",
 		`        varchar username "size 64, not null"` + "\n",
 		`        varchar qq "size 11"` + "\n",
 		"        text content\n",
@@ -114,10 +114,10 @@ func TestDiagramDOT(t *testing.T) {
 		t.Errorf("nodes %v, want %v", tables, blogTables)
 	}
 	for _, cell := range []string{
-		`<td port="id" align="left">id : integer PK</td>`,
-		`<td port="user_id" align="left">user_id : integer FK</td>`,
+		`<td port="id" align="left">id : bigint PK</td>`,
+		`<td port="user_id" align="left">user_id : bigint FK</td>`,
 		`<td port="title" align="left">title : varchar(255)</td>`,
-		`<td port="tag_id" align="left">tag_id : integer FK</td>`,
+		`<td port="tag_id" align="left">tag_id : bigint FK</td>`,
 	} {
 		if !strings.Contains(out, cell) {
 			t.Errorf("dot output lacks %s", cell)

@@ -24,45 +24,73 @@
 // A tag is a list of keys separated by semicolons; some keys take a value
 // after a colon. Keys are case-insensitive.
 //
+//	Username string `relm:"column:user_name;size:64;index;notnull"`
+//
 // Column keys:
 //
-//   - leave the field unmapped
-//     column:NAME           the column name (default: snake_case of the field)
-//     pk                    part of the primary key (a field named ID is the key by default);
-//     a single integer key autoincrements
-//     autoincrement[:BOOL]  force autoincrement on or off
-//     type:T                integer, bigint, varchar(N), text, bool, float, timestamp, blob;
-//     longtext for text beyond 64 KiB on MySQL (LONGTEXT there, TEXT elsewhere)
-//     size:N                VARCHAR(N) for a string (default 255)
-//     notnull               NOT NULL (the default for non-pointer, non-sql.Null types)
-//     index[:NAME]          an index ix_<table>_<column>, or a named index shared by fields
-//     unique[:NAME]         a UNIQUE constraint, or a named unique index shared by fields
-//     default:LITERAL       DEFAULT: a number, 'string', true, false, null, current_timestamp
-//     fk:TABLE.COLUMN       a foreign key
-//     ondelete:ACTION       cascade, set null, set default, restrict, no action
-//     onupdate:ACTION       likewise
+//   - "-" (the whole tag): leave the field unmapped.
+//   - column:NAME: the column name (default: the snake_case of the field).
+//   - pk (or primary_key): part of the primary key; a field named ID is the
+//     key by default. A single integer key autoincrements.
+//   - autoincrement[:BOOL]: force autoincrement on or off.
+//   - type:T: the column type, one of integer, bigint, varchar(N), text,
+//     bool, float, timestamp, blob, or longtext for text beyond 64 KiB on
+//     MySQL (LONGTEXT there, TEXT elsewhere).
+//   - size:N: VARCHAR(N) for a string (default 255).
+//   - notnull (or "not null"): NOT NULL, the default for types other than
+//     pointers, sql.Null types and []byte.
+//   - index[:NAME]: an index ix_<table>_<column>, or a named index shared by
+//     the fields that name it.
+//   - unique[:NAME]: a UNIQUE constraint, or a named unique index shared by
+//     the fields that name it.
+//   - default:LITERAL: the column's DEFAULT: a number, a 'string', true,
+//     false, null or current_timestamp.
+//   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
+//   - ondelete:ACTION, onupdate:ACTION: the foreign key's referential
+//     action, one of cascade, set null, set default, restrict, no action.
+//
+// On a blank field (_ struct{}), table:NAME names the table.
 //
 // Nullability follows the Go type: a pointer, a sql.Null* type or []byte
-// (nil is NULL) is a nullable column, anything else NOT NULL. Go types map to column types as
-// int, int8, int16, int32, uint8, uint16 → INTEGER; int64, uint32 → BIGINT;
-// string → VARCHAR(255) (or text with `type:text`); bool → BOOLEAN; float32,
-// float64 → FLOAT; time.Time → TIMESTAMP; []byte → BLOB. A type defined on
-// one of those kinds (type Status int) maps as its kind, unless it has its
-// own sql.Scanner or driver.Valuer: its values then go through them, as
-// database/sql would send and scan them, and with both it may hold any
-// column type its `type:` tag names (a Status stored by name in a
-// varchar). Any other type with both methods needs a `type:` tag.
+// (nil is NULL) is a nullable column, anything else NOT NULL. Go types map
+// to column types as follows:
+//
+//   - int8, int16, int32, uint8, uint16: INTEGER.
+//   - int, int64, uint, uint32, uint64: BIGINT. Go's int is 64 bits, and so
+//     is its column (an autoincrement key is BIGSERIAL on PostgreSQL, BIGINT
+//     AUTO_INCREMENT on MySQL, INTEGER, the rowid, on SQLite); a uint beyond
+//     int64 is refused. A foreign key takes the type of the key it refers to.
+//   - string: VARCHAR(255), or TEXT with type:text.
+//   - bool: BOOLEAN.
+//   - float32, float64: FLOAT.
+//   - time.Time: TIMESTAMP.
+//   - []byte: BLOB.
+//   - a pointer to one of those, or sql.Null[T] and the sql.Null* types: the
+//     same type, nullable.
+//
+// A type defined on one of those kinds (type Status int) maps as its kind,
+// unless it has its own sql.Scanner or driver.Valuer: its values then go
+// through them, as database/sql would send and scan them, and with both it
+// may hold any column type its type: tag names (a Status stored by name in
+// a varchar). Any other type with both methods needs a type: tag.
 //
 // Relationship keys (on a *T or []*T field):
 //
-//	back_populates:FIELD  the other side's field; both sides must name each other
-//	backref:NAME          create the other side as NAME on the target
-//	backref_uselist:BOOL  uselist of the backref (false: one object, not a collection)
-//	secondary:TABLE       the link table of a many-to-many, by name
-//	foreign_keys:COLS     the column(s) that join, when several foreign keys could
-//	order_by:FIELDS       order of a collection: "Title desc, ID"
-//	cascade:LIST          save-update (default), delete, delete-orphan, all, none
-//	lazy:MODE             select (default) or raise
+//   - back_populates:FIELD: the other side's field; both sides must name
+//     each other.
+//   - backref:NAME: create the other side as NAME on the target.
+//   - backref_uselist:BOOL: uselist of the backref (false: one object, not
+//     a collection).
+//   - secondary:TABLE: the link table of a many-to-many, by name.
+//   - foreign_keys:COLS: the column(s) that join, when several foreign keys
+//     could.
+//   - order_by:FIELDS: the order of a collection, as in "Title desc, ID".
+//   - cascade:LIST: save-update (the default), delete, delete-orphan, all,
+//     none.
+//   - lazy:MODE: select (the default) or raise.
+//   - rel: a relationship with every option at its default. (An untagged
+//     field that a backref of the other side names is that backref's
+//     binding instead.)
 //
 // A pointer field is SQLAlchemy's uselist=False: on the one-to-many side it
 // makes a one-to-one. A backref binds to the target's field of that name when

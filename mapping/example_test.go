@@ -49,7 +49,7 @@ func ExampleRegistry_oneToMany() {
 	// Parent.Children: one-to-many on parent.id = child.parent_id, []*Child
 	// child
 	//   id INTEGER NOT NULL PK
-	//   parent_id INTEGER -> parent(id)
+	//   parent_id BIGINT -> parent(id)
 	// parent
 	//   id INTEGER NOT NULL PK
 }
@@ -91,7 +91,7 @@ func ExampleRegistry_manyToOne() {
 	// BiChild.Parent: many-to-one on child.parent_id = parent.id, *BiParent, reverse BiParent.Children
 	// child
 	//   id INTEGER NOT NULL PK
-	//   parent_id INTEGER -> parent(id)
+	//   parent_id BIGINT -> parent(id)
 	// parent
 	//   id INTEGER NOT NULL PK
 }
@@ -198,7 +198,7 @@ func ExampleRegistry_oneToOne() {
 	//   id INTEGER NOT NULL PK
 	// parent
 	//   id INTEGER NOT NULL PK
-	//   child_id INTEGER -> child(id)
+	//   child_id BIGINT -> child(id)
 }
 
 // One to one through backref(..., uselist=False). As the specification
@@ -260,10 +260,10 @@ func ExampleRegistry_oneToOneBackref() {
 	// OBChild.Parent: one-to-many on child.id = parent.child_id, *OBParent, backref (no field), reverse OBParent.Child
 	// child
 	//   id INTEGER NOT NULL PK
-	//   parent_id INTEGER -> parent(id)
+	//   parent_id BIGINT -> parent(id)
 	// parent
 	//   id INTEGER NOT NULL PK
-	//   child_id INTEGER -> child(id)
+	//   child_id BIGINT -> child(id)
 }
 
 // Many to many through an association table given as a value, on both sides
@@ -291,8 +291,8 @@ type Right struct {
 
 func ExampleRegistry_manyToMany() {
 	association := &schema.Table{Name: "association", Columns: []*schema.Column{
-		{Name: "left_id", Type: schema.Integer, References: "left.id"},
-		{Name: "right_id", Type: schema.Integer, References: "right.id"},
+		{Name: "left_id", Type: schema.BigInt, References: "left.id"},
+		{Name: "right_id", Type: schema.BigInt, References: "right.id"},
 	}}
 	reg := mapping.NewRegistry()
 	_, err := reg.Map(mapping.ModelSpec{
@@ -322,8 +322,8 @@ func ExampleRegistry_manyToMany() {
 	// Left.Children: many-to-many on left.id = association.left_id, association.right_id = right.id, []*Right, reverse Right.Parents
 	// Right.Parents: many-to-many on right.id = association.right_id, association.left_id = left.id, []*Left, reverse Left.Children
 	// association
-	//   left_id INTEGER -> left(id)
-	//   right_id INTEGER -> right(id)
+	//   left_id BIGINT -> left(id)
+	//   right_id BIGINT -> right(id)
 	// left
 	//   id INTEGER NOT NULL PK
 	// right
@@ -367,8 +367,8 @@ func ExampleRegistry_manyToManyFunc() {
 
 	// Declared after the models, before the registry is configured.
 	association = &schema.Table{Name: "association", Columns: []*schema.Column{
-		{Name: "left_id", Type: schema.Integer, References: "left.id"},
-		{Name: "right_id", Type: schema.Integer, References: "right.id"},
+		{Name: "left_id", Type: schema.BigInt, References: "left.id"},
+		{Name: "right_id", Type: schema.BigInt, References: "right.id"},
 	}}
 	check(reg.Configure())
 	printRelationships(reg, &FnLeft{}, &FnRight{})
@@ -407,8 +407,8 @@ func ExampleRegistry_manyToManyName() {
 	reg := mapping.NewRegistry()
 	check(reg.Register(&NmLeft{}, &NmRight{}))
 	check(reg.AddTable(&schema.Table{Name: "association", Columns: []*schema.Column{
-		{Name: "left_id", Type: schema.Integer, References: "left.id"},
-		{Name: "right_id", Type: schema.Integer, References: "right.id"},
+		{Name: "left_id", Type: schema.BigInt, References: "left.id"},
+		{Name: "right_id", Type: schema.BigInt, References: "right.id"},
 	}}))
 	check(reg.Configure())
 	printRelationships(reg, &NmLeft{}, &NmRight{})
@@ -477,11 +477,11 @@ func ExampleRegistry_Diagram() {
 	// Output:
 	// erDiagram
 	//     parent {
-	//         integer id PK
+	//         bigint id PK
 	//     }
 	//     child {
-	//         integer id PK
-	//         integer parent_id FK
+	//         bigint id PK
+	//         bigint parent_id FK
 	//     }
 	//     parent |o--}o child : "BiChild.Parent / BiParent.Children"
 	// digraph schema {
@@ -489,12 +489,12 @@ func ExampleRegistry_Diagram() {
 	//     node [shape=plaintext, fontname="Helvetica"];
 	//     "parent" [label=<<table border="0" cellborder="1" cellspacing="0">
 	//         <tr><td bgcolor="lightgrey"><b>parent</b></td></tr>
-	//         <tr><td port="id" align="left">id : integer PK</td></tr>
+	//         <tr><td port="id" align="left">id : bigint PK</td></tr>
 	//     </table>>];
 	//     "child" [label=<<table border="0" cellborder="1" cellspacing="0">
 	//         <tr><td bgcolor="lightgrey"><b>child</b></td></tr>
-	//         <tr><td port="id" align="left">id : integer PK</td></tr>
-	//         <tr><td port="parent_id" align="left">parent_id : integer FK</td></tr>
+	//         <tr><td port="id" align="left">id : bigint PK</td></tr>
+	//         <tr><td port="parent_id" align="left">parent_id : bigint FK</td></tr>
 	//     </table>>];
 	//     "child":"parent_id" -> "parent":"id" [label="BiChild.Parent\nBiParent.Children", arrowhead=none, arrowtail=crow, dir=both];
 	// }

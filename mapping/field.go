@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"reflect"
 	"time"
 	"unsafe"
@@ -189,9 +190,12 @@ func goColumnType(t reflect.Type) (typ schema.Type, nullable bool, ok bool) {
 		return inner, true, ok
 	}
 	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
 		return schema.Integer, false, true
-	case reflect.Int64, reflect.Uint32:
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		// Go's int and uint are 64 bits on every platform relm targets,
+		// so their column is too: BIGINT, not the 32-bit INTEGER of
+		// PostgreSQL and MySQL, where 3,000,000,000 would not fit.
 		return schema.BigInt, false, true
 	case reflect.String:
 		return schema.String(255), false, true
@@ -423,6 +427,11 @@ func (f *Field) buildReflect() {
 				return v.Int()
 			case reflect.Uint8, reflect.Uint16, reflect.Uint32:
 				return int64(v.Uint())
+			case reflect.Uint, reflect.Uint64:
+				if u := v.Uint(); u <= math.MaxInt64 {
+					return int64(u)
+				}
+				return overflowValue{v.Uint()}
 			case reflect.String:
 				return v.String()
 			case reflect.Bool:
@@ -448,6 +457,16 @@ func (f *Field) buildReflect() {
 	if f.setKey == nil {
 		f.setKey = func(p unsafe.Pointer, k any) error { return setKeyReflect(reflect.NewAt(t, p).Elem(), k) }
 	}
+}
+
+// overflowValue is the statement argument of a uint or uint64 field whose
+// value is beyond BIGINT's 9,223,372,036,854,775,807: its Value fails, so
+// that the statement does, rather than a server clamping or wrapping it.
+type overflowValue struct{ u uint64 }
+
+// Value returns an error naming the value.
+func (o overflowValue) Value() (driver.Value, error) {
+	return nil, fmt.Errorf("mapping: %d does not fit a BIGINT column (at most %d); use int64 values, or a type with its own driver.Valuer", o.u, int64(math.MaxInt64))
 }
 
 // normalizeKey turns a driver value into a key: integers become int64,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"sort"
 	"strings"
@@ -438,6 +439,16 @@ type DB interface {
 // foreign key that does not exist yet, parents first (SQLAlchemy's
 // metadata.create_all with checkfirst), in one transaction where the
 // database's DDL is transactional (see SchemaTransactor).
+//
+// A table of the registry's that already exists is checked against its
+// model first (see CheckSchema): when it lacks a column, holds another
+// kind of value, disagrees on NULL, or has a NOT NULL column the model
+// does not write, CreateAll creates nothing and returns an error wrapping
+// a *ddl.MismatchError (errors.Is ddl.ErrSchemaMismatch) that names each
+// table, column and model field. A narrower but compatible column — an
+// INTEGER made by an earlier relm where the model's int is now BIGINT —
+// is accepted with a warning logged through db's Logger (slog's default
+// logger when db has none).
 func (reg *Registry) CreateAll(ctx context.Context, db DB) error {
 	if err := reg.Configure(); err != nil {
 		return err
@@ -447,9 +458,58 @@ func (reg *Registry) CreateAll(ctx context.Context, db DB) error {
 			return err
 		}
 	}
+	opts := reg.checkOptions(ctx, db)
 	return inSchemaTx(ctx, db, func(db DB) error {
-		return ddl.CreateAll(ctx, db, db.Dialect(), reg.md)
+		return ddl.CreateAllWith(ctx, db, db.Dialect(), reg.md, opts)
 	})
+}
+
+// CheckSchema compares each table of the registry that already exists in
+// the database with its model, as CreateAll does before it creates
+// anything, and writes nothing: it returns nil, or an error wrapping a
+// *ddl.MismatchError that names, on one line, every table and column that
+// differs, the model field it maps, and what to do. Tables that do not
+// exist yet are fine. Compatible differences are logged as CreateAll logs
+// them.
+func (reg *Registry) CheckSchema(ctx context.Context, db DB) error {
+	if err := reg.Configure(); err != nil {
+		return err
+	}
+	return ddl.Check(ctx, db, db.Dialect(), reg.md, reg.checkOptions(ctx, db))
+}
+
+// checkOptions names the model fields behind columns in the differences
+// ddl finds, and logs the compatible ones as warnings.
+func (reg *Registry) checkOptions(ctx context.Context, db DB) ddl.Options {
+	logger := slog.Default()
+	if l, ok := db.(interface{ Logger() *slog.Logger }); ok && l.Logger() != nil {
+		logger = l.Logger()
+	}
+	return ddl.Options{
+		Describe: reg.describeColumn,
+		Note: func(d ddl.Difference) {
+			logger.LogAttrs(ctx, slog.LevelWarn, "relm: "+d.String(),
+				slog.String("table", d.Table), slog.String("column", d.Column))
+		},
+	}
+}
+
+// describeColumn names the model and field mapped to table.column: "model
+// blog.User field Password", "model blog.User" for a column no field maps,
+// "" for a table no model maps.
+func (reg *Registry) describeColumn(table, column string) string {
+	for _, m := range reg.Mappers() {
+		if m.Table.Name != table {
+			continue
+		}
+		for _, f := range m.Fields {
+			if f.Column.Name == column {
+				return "model " + m.Type.String() + " field " + f.Name
+			}
+		}
+		return "model " + m.Type.String()
+	}
+	return ""
 }
 
 // SchemaTransactor is implemented by a DB that runs the statements of

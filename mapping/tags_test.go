@@ -195,9 +195,9 @@ func TestUnsupportedGoTypes(t *testing.T) {
 		ID     int
 		Events chan int
 	}
-	type WithUint64 struct {
+	type WithComplex struct {
 		ID    int
-		Count uint64
+		Phase complex128
 	}
 	type Address struct{ Street string }
 	type WithStruct struct {
@@ -214,7 +214,7 @@ func TestUnsupportedGoTypes(t *testing.T) {
 	}{
 		{&WithMap{}, "WithMap.Attrs", "map[string]string"},
 		{&WithChan{}, "WithChan.Events", "chan int"},
-		{&WithUint64{}, "WithUint64.Count", "uint64"},
+		{&WithComplex{}, "WithComplex.Phase", "complex128"},
 		{&WithStruct{}, "WithStruct.Address", "mapping_test.Address"},
 		{&WithFunc{}, "WithFunc.F", "func()"},
 	} {
@@ -227,7 +227,7 @@ func TestUnsupportedGoTypes(t *testing.T) {
 	type Skipped struct {
 		ID    int
 		Attrs map[string]string `relm:"-"`
-		Count uint64            `relm:"-"`
+		Phase complex128        `relm:"-"`
 	}
 	reg := mustConfigure(t, &Skipped{})
 	if m := mapperOf(t, reg, &Skipped{}); len(m.Fields) != 1 {
@@ -423,6 +423,8 @@ type allTypes struct {
 	Uint16  uint16
 	Int64   int64
 	Uint32  uint32
+	Uint    uint
+	Uint64  uint64
 	String  string
 	Text    string `relm:"type:text"`
 	Sized   string `relm:"size:32"`
@@ -452,8 +454,8 @@ func TestGoTypeToColumnType(t *testing.T) {
 		typ      schema.Type
 		nullable bool
 	}{
-		"id":       {schema.Integer, false},
-		"int":      {schema.Integer, false},
+		"id":       {schema.BigInt, false}, // Go's int is 64 bits
+		"int":      {schema.BigInt, false},
 		"int8":     {schema.Integer, false},
 		"int16":    {schema.Integer, false},
 		"int32":    {schema.Integer, false},
@@ -461,6 +463,8 @@ func TestGoTypeToColumnType(t *testing.T) {
 		"uint16":   {schema.Integer, false},
 		"int64":    {schema.BigInt, false},
 		"uint32":   {schema.BigInt, false},
+		"uint":     {schema.BigInt, false},
+		"uint64":   {schema.BigInt, false},
 		"string":   {schema.String(255), false},
 		"text":     {schema.Text, false},
 		"sized":    {schema.String(32), false},
@@ -469,7 +473,7 @@ func TestGoTypeToColumnType(t *testing.T) {
 		"float64":  {schema.Float, false},
 		"time":     {schema.Time, false},
 		"bytes":    {schema.Bytes, true}, // a nil []byte is NULL
-		"p_int":    {schema.Integer, true},
+		"p_int":    {schema.BigInt, true},
 		"p_string": {schema.String(255), true},
 		"p_bool":   {schema.Bool, true},
 		"p_time":   {schema.Time, true},
@@ -509,9 +513,11 @@ func TestGoTypeToColumnType(t *testing.T) {
 func TestGoTypesLiveSchema(t *testing.T) {
 	ctx := context.Background()
 	want := map[string]map[string]string{
-		"sqlite":   {"int": "INTEGER", "int64": "BIGINT", "string": "VARCHAR(255)", "text": "TEXT", "sized": "VARCHAR(32)", "bool": "BOOLEAN", "float64": "FLOAT", "time": "DATETIME", "bytes": "BLOB"},
-		"postgres": {"int": "INTEGER", "int64": "BIGINT", "string": "VARCHAR(255)", "text": "TEXT", "sized": "VARCHAR(32)", "bool": "BOOLEAN", "float64": "DOUBLE PRECISION", "time": "TIMESTAMP WITH TIME ZONE", "bytes": "BYTEA"},
-		"mysql":    {"int": "INTEGER", "int64": "BIGINT", "string": "VARCHAR(255)", "text": "TEXT", "sized": "VARCHAR(32)", "bool": "BOOL", "float64": "DOUBLE", "time": "DATETIME(6)", "bytes": "LONGBLOB"},
+		// The key of a Go int is the rowid alias on SQLite (INTEGER, 64
+		// bits there) and BIGINT elsewhere; every Go int is 64 bits.
+		"sqlite":   {"id": "INTEGER", "int": "BIGINT", "int32": "INTEGER", "uint": "BIGINT", "p_int": "BIGINT", "int64": "BIGINT", "string": "VARCHAR(255)", "text": "TEXT", "sized": "VARCHAR(32)", "bool": "BOOLEAN", "float64": "FLOAT", "time": "DATETIME", "bytes": "BLOB"},
+		"postgres": {"id": "BIGINT", "int": "BIGINT", "int32": "INTEGER", "uint": "BIGINT", "p_int": "BIGINT", "int64": "BIGINT", "string": "VARCHAR(255)", "text": "TEXT", "sized": "VARCHAR(32)", "bool": "BOOLEAN", "float64": "DOUBLE PRECISION", "time": "TIMESTAMP WITH TIME ZONE", "bytes": "BYTEA"},
+		"mysql":    {"id": "BIGINT", "int": "BIGINT", "int32": "INTEGER", "uint": "BIGINT", "p_int": "BIGINT", "int64": "BIGINT", "string": "VARCHAR(255)", "text": "TEXT", "sized": "VARCHAR(32)", "bool": "BOOL", "float64": "DOUBLE", "time": "DATETIME(6)", "bytes": "LONGBLOB"},
 	}
 	testdb.Each(t, func(t *testing.T, db *relm.DB) {
 		reg := mustConfigure(t, &allTypes{})

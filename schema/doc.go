@@ -8,8 +8,8 @@
 //	articleTag := &schema.Table{
 //		Name: "article_tag",
 //		Columns: []*schema.Column{
-//			{Name: "article_id", Type: schema.Integer, References: "articles.id"},
-//			{Name: "tag_id", Type: schema.Integer, References: "tags.id"},
+//			{Name: "article_id", Type: schema.BigInt, References: "articles.id"},
+//			{Name: "tag_id", Type: schema.BigInt, References: "tags.id"},
 //		},
 //	}
 //	md := schema.NewMetaData()
@@ -18,4 +18,10 @@
 // A [MetaData] holds tables by name, resolves foreign keys between them and
 // sorts them in dependency order (see [MetaData.Sorted]) so that a dialect can
 // create them parents first and drop them children first.
+//
+// An integer foreign-key column takes the integer type of the column it
+// references when MetaData resolves it: a link table declared with
+// [Integer] that refers to a [BigInt] key (the column of a Go int) gets
+// BIGINT, since MySQL and MariaDB refuse a foreign key whose integer
+// width differs from its key's.
 package schema

@@ -47,6 +47,31 @@ func (md *MetaData) Add(t *Table) error {
 	return nil
 }
 
+// matchKeyWidths gives each integer foreign-key column the integer type of
+// the column it references (INTEGER or BIGINT), following chains of
+// references: MySQL and MariaDB refuse a foreign key whose integer width
+// differs from the key's ("Foreign key constraint is incorrectly formed"),
+// and the values such a column holds are the key's anyway. A link table
+// declared with schema.Integer that references a Go int key (BIGINT) so
+// gets BIGINT, as a SQLAlchemy Column(ForeignKey(...)) without a type
+// takes the referenced column's.
+func (md *MetaData) matchKeyWidths() {
+	for changed, rounds := true, 0; changed && rounds <= len(md.order); rounds++ {
+		changed = false
+		for _, t := range md.order {
+			for _, fk := range t.foreignKeys {
+				for i, c := range fk.Columns {
+					rc := fk.RefColumns[i]
+					if c.Type.IsInteger() && rc.Type.IsInteger() && c.Type != rc.Type {
+						c.Type = rc.Type
+						changed = true
+					}
+				}
+			}
+		}
+	}
+}
+
 // Table returns the table called name, or nil.
 func (md *MetaData) Table(name string) *Table { return md.tables[name] }
 
@@ -73,6 +98,7 @@ func (md *MetaData) Resolve() error {
 			return err
 		}
 	}
+	md.matchKeyWidths()
 	md.sorted, md.cyclic = sortTables(md.order)
 	md.resolved = true
 	return nil

@@ -246,3 +246,33 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+// An integer foreign key takes its key's integer type, along a chain of
+// references too (declared before the tables they refer to), so that MySQL
+// and MariaDB accept the constraint; other families are left alone.
+func TestForeignKeyTakesKeyWidth(t *testing.T) {
+	md := schema.NewMetaData()
+	grand := &schema.Column{Name: "child_id", Type: schema.BigInt, References: "child.parent_id"}
+	child := &schema.Column{Name: "parent_id", Type: schema.Integer, References: "parent.id", PrimaryKey: true}
+	narrow := &schema.Column{Name: "small_id", Type: schema.BigInt, References: "small.id"}
+	for _, tbl := range []*schema.Table{
+		{Name: "grandchild", Columns: []*schema.Column{id(), grand}},
+		{Name: "child", Columns: []*schema.Column{child}},
+		{Name: "parent", Columns: []*schema.Column{{Name: "id", Type: schema.BigInt, PrimaryKey: true, AutoIncrement: true}}},
+		{Name: "small", Columns: []*schema.Column{id()}},
+		{Name: "uses_small", Columns: []*schema.Column{id(), narrow}},
+	} {
+		if err := md.Add(tbl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := md.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if child.Type != schema.BigInt || grand.Type != schema.BigInt {
+		t.Errorf("child.parent_id is %v, grandchild.child_id %v; want both bigint, the type of parent.id", child.Type, grand.Type)
+	}
+	if narrow.Type != schema.Integer {
+		t.Errorf("uses_small.small_id is %v, want integer, the type of small.id", narrow.Type)
+	}
+}

@@ -37,7 +37,8 @@ func (d *Dialect) bulkOK() bool {
 //
 //	INSERT INTO t (a, b, c) SELECT jt.c0, CAST(jt.c1 AS CHAR), UNHEX(jt.c2)
 //	FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, c0 BIGINT PATH '$[0]',
-//	  c1 LONGTEXT PATH '$[1]', c2 LONGTEXT PATH '$[2]')) AS jt
+//	  c1 LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]',
+//	  c2 LONGTEXT CHARACTER SET utf8mb4 PATH '$[2]')) AS jt
 //	[ORDER BY jt.n RETURNING id]
 //
 // whose one argument is a JSON array of rows, each an array of the row's
@@ -88,7 +89,10 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 		case schema.KindFloat:
 			typ = "DOUBLE"
 		case schema.KindString, schema.KindText, schema.KindTime, schema.KindBytes:
-			typ = "LONGTEXT"
+			// The document is utf8mb4 text; a column of JSON_TABLE
+			// without a character set takes the database's default,
+			// and on a latin1 one "日本語" came out as "???".
+			typ = "LONGTEXT CHARACTER SET utf8mb4"
 		default:
 			return "", false
 		}

@@ -46,7 +46,14 @@ func (d *Dialect) writer() dialect.TableWriter {
 	return dialect.TableWriter{Quote: d.Quote, ColumnType: d.ColumnType, ColumnTail: columnTail, InlineIndexes: true}
 }
 
-var _ dialect.IndexInliner = (*Dialect)(nil)
+var (
+	_ dialect.IndexInliner          = (*Dialect)(nil)
+	_ dialect.StrictForeignKeyTypes = (*Dialect)(nil)
+)
+
+// StrictForeignKeyTypes is true: InnoDB refuses a foreign key whose
+// integer type (size or sign) differs from its key's.
+func (d *Dialect) StrictForeignKeyTypes() bool { return true }
 
 // InlinesIndexes is true: CreateTable declares the table's indexes (see
 // dialect.IndexInliner).
@@ -55,9 +62,30 @@ func (d *Dialect) InlinesIndexes() bool { return true }
 // CreateTable returns CREATE TABLE for t (see dialect.TableWriter): columns
 // in declaration order, a table-level PRIMARY KEY, a UNIQUE constraint per
 // unique column, the table's indexes and the foreign keys md does not mark
-// cyclic; the autoincrement column is AUTO_INCREMENT.
+// cyclic; the autoincrement column is AUTO_INCREMENT. The table is
+// utf8mb4, whatever the server's or the database's default (see
+// TableOptions).
 func (d *Dialect) CreateTable(md *schema.MetaData, t *schema.Table) string {
-	return d.writer().CreateTable(md, t)
+	return d.writer().CreateTable(md, t) + " " + d.TableOptions()
+}
+
+// TableOptions returns the options CreateTable ends with: DEFAULT
+// CHARSET=utf8mb4 and a utf8mb4 collation — the one of the DSN given to
+// DriverDSN when it names a utf8mb4 collation, utf8mb4_unicode_ci (the
+// collation DriverDSN gives the connection by default) otherwise. A table
+// without them takes its database's default, which on a server configured
+// for latin1 refuses anything beyond Western European text ("Incorrect
+// string value"). A fixed collation, rather than the server's utf8mb4
+// default (utf8mb4_general_ci on MariaDB 10, utf8mb4_uca1400_ai_ci on
+// 11.5, utf8mb4_0900_ai_ci on MySQL 8), makes relm's tables compare
+// strings alike on every server, and alike with the connection's
+// literals and parameters, and joins between them never mix collations.
+func (d *Dialect) TableOptions() string {
+	coll := defaultCollation
+	if c := d.collation.Load(); c != nil {
+		coll = *c
+	}
+	return "DEFAULT CHARSET=utf8mb4 COLLATE=" + coll
 }
 
 // CreateIndex returns CREATE [UNIQUE] INDEX name ON table (columns).

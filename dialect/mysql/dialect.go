@@ -29,6 +29,9 @@ type Dialect struct {
 	// (interpolation on, a character set of literalCharsets; see
 	// InlineKind).
 	inline atomic.Bool
+	// collation is the DSN's utf8mb4 collation, for TableOptions; nil
+	// when it named none (or another character set).
+	collation atomic.Pointer[string]
 }
 
 // serverInfo is what Detect learned.
@@ -56,7 +59,8 @@ const defaultCollation = "utf8mb4_unicode_ci"
 // DriverDSN turns mysql://user:pass@host:port/db?params (or mariadb://…)
 // into go-sql-driver/mysql's DSN: TCP to host (port 3306 by default),
 // parseTime=true, loc=UTC and collation utf8mb4_unicode_ci unless the URL sets
-// charset or collation. Other parameters pass through (see the package
+// charset or collation, so that the connection is utf8mb4 whatever the
+// server's default (a latin1 server's included). Other parameters pass through (see the package
 // documentation). Errors name what is wrong and never repeat the password.
 func (d *Dialect) DriverDSN(dsn string) (string, error) {
 	u, err := url.Parse(dsn)
@@ -122,6 +126,11 @@ func (d *Dialect) DriverDSN(dsn string) (string, error) {
 		cfg.Collation = defaultCollation
 	}
 	d.interpolate.Store(cfg.InterpolateParams)
+	if c := strings.ToLower(cfg.Collation); q.Has("collation") && strings.HasPrefix(c, "utf8mb4_") {
+		d.collation.Store(&c)
+	} else {
+		d.collation.Store(nil)
+	}
 	var charsets []string
 	for _, v := range q["charset"] {
 		charsets = append(charsets, strings.Split(v, ",")...)

@@ -40,8 +40,13 @@
 // The kinds of [schema.Type] are spelled as SQLAlchemy spells them on
 // MySQL/MariaDB: INTEGER, BIGINT, VARCHAR(n), TEXT, BOOL, DOUBLE,
 // DATETIME(6) and LONGBLOB; an autoincrement key is "INTEGER NOT NULL
-// AUTO_INCREMENT". Tables get no options: the engine (InnoDB) and character
-// set (utf8mb4 on current servers) are the server's defaults. A
+// AUTO_INCREMENT". Every table is created DEFAULT CHARSET=utf8mb4 with a
+// utf8mb4 collation (utf8mb4_unicode_ci, or the DSN's utf8mb4 collation;
+// see Dialect.TableOptions), and the connection is utf8mb4 too unless the
+// URL chooses a charset, so that a server or database whose default is
+// latin1 stores Chinese or emoji all the same; the engine (InnoDB) is the
+// server's default. A foreign key's integer type must equal its key's
+// (Dialect.StrictForeignKeyTypes). A
 // CURRENT_TIMESTAMP default on a DATETIME(6) column is written
 // CURRENT_TIMESTAMP(6), since the server requires the precisions to match.
 //

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strconv"
@@ -34,9 +35,11 @@ WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'`)
 }
 
 // Columns returns table's columns in ordinal order, with types normalized
-// by NormalizeType ("int(11)" → "INTEGER"). A missing table has no columns.
+// by NormalizeType ("int(11)" → "INTEGER"), their defaults, and
+// AUTO_INCREMENT and generated columns marked Generated. A missing table has
+// no columns.
 func (*Dialect) Columns(ctx context.Context, q dialect.Executor, table string) ([]dialect.ColumnInfo, error) {
-	rows, err := q.QueryContext(ctx, `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY
+	rows, err := q.QueryContext(ctx, `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY, COLUMN_DEFAULT, EXTRA
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
 ORDER BY ORDINAL_POSITION`, table)
@@ -47,15 +50,23 @@ ORDER BY ORDINAL_POSITION`, table)
 	var cols []dialect.ColumnInfo
 	for rows.Next() {
 		var (
-			c                dialect.ColumnInfo
-			nullable, colKey string
+			c                       dialect.ColumnInfo
+			nullable, colKey, extra string
+			def                     sql.NullString
 		)
-		if err := rows.Scan(&c.Name, &c.Type, &nullable, &colKey); err != nil {
+		if err := rows.Scan(&c.Name, &c.Type, &nullable, &colKey, &def, &extra); err != nil {
 			return nil, fmt.Errorf("mysql: columns of %q: %w", table, err)
 		}
 		c.Type = NormalizeType(c.Type)
 		c.Nullable = nullable == "YES"
 		c.PrimaryKey = colKey == "PRI"
+		// MariaDB reports a nullable column's implicit default as the
+		// text NULL, MySQL as SQL NULL.
+		if def.Valid && !(c.Nullable && strings.EqualFold(def.String, "NULL")) {
+			c.Default = def.String
+		}
+		extra = strings.ToUpper(extra)
+		c.Generated = strings.Contains(extra, "AUTO_INCREMENT") || strings.Contains(extra, "GENERATED")
 		cols = append(cols, c)
 	}
 	if err := rows.Err(); err != nil {

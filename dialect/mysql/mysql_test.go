@@ -148,7 +148,7 @@ func TestDDL(t *testing.T) {
 		"\t`b_id` INTEGER,\n" +
 		"\t`at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n" +
 		"\t`ok` BOOL DEFAULT FALSE,\n" +
-		"\tPRIMARY KEY (`id`)\n)"
+		"\tPRIMARY KEY (`id`)\n) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
 	if got := d.CreateTable(md, a); got != want {
 		t.Errorf("CreateTable(a) =\n%s\nwant\n%s", got, want)
 	}
@@ -158,7 +158,7 @@ func TestDDL(t *testing.T) {
 		"\t`code` VARCHAR(10),\n" +
 		"\tPRIMARY KEY (`id`),\n" +
 		"\tUNIQUE (`code`),\n" +
-		"\tFOREIGN KEY(`a_id`) REFERENCES `a` (`id`) ON DELETE CASCADE\n)"
+		"\tFOREIGN KEY(`a_id`) REFERENCES `a` (`id`) ON DELETE CASCADE\n) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
 	if got := d.CreateTable(md, b); got != want {
 		t.Errorf("CreateTable(b) =\n%s\nwant\n%s", got, want)
 	}
@@ -287,5 +287,28 @@ func TestInspector(t *testing.T) {
 	names2, err := d.TableNames(ctx, db)
 	if err != nil || strings.Join(names2, ",") != "c,p" {
 		t.Errorf("TableNames = %v, %v", names2, err)
+	}
+}
+
+// TestTableOptions: every table is utf8mb4, with the DSN's utf8mb4
+// collation when it names one and utf8mb4_unicode_ci (the connection's
+// default) otherwise.
+func TestTableOptions(t *testing.T) {
+	for _, c := range []struct{ url, want string }{
+		{"", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"}, // DriverDSN not called
+		{"mysql://root@h/x", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"},
+		{"mysql://root@h/x?collation=utf8mb4_bin", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"},
+		{"mysql://root@h/x?collation=latin1_swedish_ci", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"},
+		{"mysql://root@h/x?charset=utf8mb4", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"},
+	} {
+		d := mysql.New()
+		if c.url != "" {
+			if _, err := d.DriverDSN(c.url); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := d.TableOptions(); got != c.want {
+			t.Errorf("%q: TableOptions = %q, want %q", c.url, got, c.want)
+		}
 	}
 }

@@ -45,10 +45,15 @@ WHERE t.relname = $1`
 
 // Columns returns table's columns in ordinal order. Types are upper case in
 // CREATE TABLE's spelling ("INTEGER", "VARCHAR(64)", "TIMESTAMP WITH TIME
-// ZONE"); a SERIAL column reports INTEGER. A missing table has no columns.
+// ZONE"); a SERIAL column reports INTEGER, its nextval default and
+// Generated, as identity and generated columns do. A missing table has no
+// columns.
 func (*Dialect) Columns(ctx context.Context, q dialect.Executor, table string) ([]dialect.ColumnInfo, error) {
 	rows, err := q.QueryContext(ctx, `SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
-	EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY (i.indkey))
+	EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY (i.indkey)),
+	COALESCE((SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d
+		WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum), ''),
+	a.attidentity <> '' OR a.attgenerated <> ''
 FROM pg_catalog.pg_attribute a
 `+fmt.Sprintf(tableJoin, "a.attrelid")+`
 AND a.attnum > 0 AND NOT a.attisdropped
@@ -63,11 +68,13 @@ ORDER BY a.attnum`, table)
 			c       dialect.ColumnInfo
 			notNull bool
 		)
-		if err := rows.Scan(&c.Name, &c.Type, &notNull, &c.PrimaryKey); err != nil {
+		if err := rows.Scan(&c.Name, &c.Type, &notNull, &c.PrimaryKey, &c.Default, &c.Generated); err != nil {
 			return nil, fmt.Errorf("postgres: columns of %q: %w", table, err)
 		}
 		c.Type = NormalizeType(c.Type)
 		c.Nullable = !notNull
+		// A SERIAL column is an integer whose default draws on its sequence.
+		c.Generated = c.Generated || strings.HasPrefix(c.Default, "nextval(")
 		cols = append(cols, c)
 	}
 	if err := rows.Err(); err != nil {

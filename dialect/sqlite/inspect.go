@@ -37,29 +37,46 @@ func (*Dialect) TableNames(ctx context.Context, q dialect.Executor) ([]string, e
 // declared type in upper case ("INTEGER", "VARCHAR(64)"). A missing table has
 // no columns.
 func (*Dialect) Columns(ctx context.Context, q dialect.Executor, table string) ([]dialect.ColumnInfo, error) {
+	// table_xinfo also lists generated columns (hidden 2 and 3; 1 is a
+	// virtual table's hidden column, not a column of an ordinary table).
 	rows, err := q.QueryContext(ctx,
-		`SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid`, table)
+		`SELECT name, type, "notnull", pk, COALESCE(dflt_value, ''), hidden FROM pragma_table_xinfo(?) WHERE hidden <> 1 ORDER BY cid`, table)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: columns of %q: %w", table, err)
 	}
 	defer rows.Close()
-	var cols []dialect.ColumnInfo
+	var (
+		cols   []dialect.ColumnInfo
+		pkCols int
+	)
 	for rows.Next() {
 		var (
-			c       dialect.ColumnInfo
-			notNull bool
-			pk      int
+			c          dialect.ColumnInfo
+			notNull    bool
+			pk, hidden int
 		)
-		if err := rows.Scan(&c.Name, &c.Type, &notNull, &pk); err != nil {
+		if err := rows.Scan(&c.Name, &c.Type, &notNull, &pk, &c.Default, &hidden); err != nil {
 			return nil, fmt.Errorf("sqlite: columns of %q: %w", table, err)
 		}
 		c.Type = strings.ToUpper(strings.TrimSpace(c.Type))
 		c.Nullable = !notNull
 		c.PrimaryKey = pk > 0
+		c.Generated = hidden >= 2
+		if c.PrimaryKey {
+			pkCols++
+		}
 		cols = append(cols, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: columns of %q: %w", table, err)
+	}
+	// A single-column primary key of type INTEGER, exactly, is the rowid
+	// (unless the table is WITHOUT ROWID, which relm never creates and
+	// this does not tell apart): SQLite assigns it.
+	for i := range cols {
+		if pkCols == 1 && cols[i].PrimaryKey && cols[i].Type == "INTEGER" {
+			cols[i].Generated = true
+		}
 	}
 	return cols, nil
 }

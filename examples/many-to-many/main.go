@@ -58,8 +58,8 @@ func (NamedChild) TableName() string { return "right" }
 
 func associationTable() *schema.Table {
 	return &schema.Table{Name: "association", Columns: []*schema.Column{
-		{Name: "left_id", Type: schema.Integer, References: "left.id"},
-		{Name: "right_id", Type: schema.Integer, References: "right.id"},
+		{Name: "left_id", Type: schema.BigInt, References: "left.id"},
+		{Name: "right_id", Type: schema.BigInt, References: "right.id"},
 	}}
 }
 

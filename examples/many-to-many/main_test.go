@@ -10,8 +10,8 @@ func Example() {
 	//   Child.Parents: many-to-many on right.id = association.right_id, association.left_id = left.id, []*Parent, reverse Parent.Children
 	// tables:
 	//   association
-	//     left_id INTEGER -> left(id)
-	//     right_id INTEGER -> right(id)
+	//     left_id BIGINT -> left(id)
+	//     right_id BIGINT -> right(id)
 	//   left
 	//     id INTEGER NOT NULL PK
 	//   right
@@ -23,8 +23,8 @@ func Example() {
 	//   Child.Parents: many-to-many on right.id = association.right_id, association.left_id = left.id, []*Parent, backref, reverse Parent.Children
 	// tables:
 	//   association
-	//     left_id INTEGER -> left(id)
-	//     right_id INTEGER -> right(id)
+	//     left_id BIGINT -> left(id)
+	//     right_id BIGINT -> right(id)
 	//   left
 	//     id INTEGER NOT NULL PK
 	//   right
@@ -36,8 +36,8 @@ func Example() {
 	//   NamedChild.Parents: many-to-many on right.id = association.right_id, association.left_id = left.id, []*NamedParent, backref, reverse NamedParent.Children
 	// tables:
 	//   association
-	//     left_id INTEGER -> left(id)
-	//     right_id INTEGER -> right(id)
+	//     left_id BIGINT -> left(id)
+	//     right_id BIGINT -> right(id)
 	//   left
 	//     id INTEGER NOT NULL PK
 	//   right

@@ -10,7 +10,7 @@ func Example() {
 	// tables:
 	//   child
 	//     id INTEGER NOT NULL PK
-	//     parent_id INTEGER -> parent(id)
+	//     parent_id BIGINT -> parent(id)
 	//   parent
 	//     id INTEGER NOT NULL PK
 	//
@@ -21,7 +21,7 @@ func Example() {
 	// tables:
 	//   child
 	//     id INTEGER NOT NULL PK
-	//     parent_id INTEGER -> parent(id)
+	//     parent_id BIGINT -> parent(id)
 	//   parent
 	//     id INTEGER NOT NULL PK
 }

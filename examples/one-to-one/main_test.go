@@ -11,7 +11,7 @@ func Example() {
 	// tables:
 	//   child
 	//     id INTEGER NOT NULL PK
-	//     parent_id INTEGER -> parent(id)
+	//     parent_id BIGINT -> parent(id)
 	//   parent
 	//     id INTEGER NOT NULL PK
 	//
@@ -22,8 +22,8 @@ func Example() {
 	// tables:
 	//   child
 	//     id INTEGER NOT NULL PK
-	//     parent_id INTEGER -> parent(id)
+	//     parent_id BIGINT -> parent(id)
 	//   parent
 	//     id INTEGER NOT NULL PK
-	//     child_id INTEGER -> child(id)
+	//     child_id BIGINT -> child(id)
 }

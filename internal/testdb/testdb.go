@@ -84,6 +84,14 @@ func NewDatabase(t testing.TB, name string) string {
 	if server == "" {
 		t.Fatalf("testdb: unknown dialect %q", name)
 	}
+	return NewDatabaseAt(t, name, server)
+}
+
+// NewDatabaseAt is NewDatabase on the server of the named dialect (postgres
+// or mysql) at the administrative DSN server, rather than the one the
+// environment names: a fresh database, dropped when t ends.
+func NewDatabaseAt(t testing.TB, name, server string) string {
+	t.Helper()
 	admin, err := adminDB(name, server)
 	if err != nil {
 		unreachable(t, name, server, err)
