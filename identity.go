@@ -418,9 +418,10 @@ type identUndo struct {
 }
 
 type fieldUndo struct {
-	ptr unsafe.Pointer
-	f   *mapping.Field
-	old any
+	ptr  unsafe.Pointer
+	f    *mapping.Field
+	old  any
+	zero bool // the field was zero (a default read back): undo zeroes it
 }
 
 type relUndo struct {
@@ -528,6 +529,14 @@ func (s *Session) setKey(st *state, f *mapping.Field, v any) error {
 	return f.SetKey(st.ptr, v)
 }
 
+// journalZero journals that the zero field f of st is about to be set (a
+// column default read back).
+func (s *Session) journalZero(st *state, f *mapping.Field) {
+	if j := s.journal; j != nil {
+		j.fields = append(j.fields, fieldUndo{ptr: st.ptr, f: f, zero: true})
+	}
+}
+
 // saveRel journals a relationship field before the session rewrites it.
 func (s *Session) saveRel(p unsafe.Pointer, r *mapping.Relationship) {
 	if j := s.journal; j != nil {
@@ -553,6 +562,10 @@ func (j *journal) undo(s *Session) {
 	}
 	for i := len(j.fields) - 1; i >= 0; i-- {
 		u := j.fields[i]
+		if u.zero {
+			u.f.SetZero(u.ptr)
+			continue
+		}
 		_ = u.f.SetKey(u.ptr, mapping.NormalizeKey(u.old))
 	}
 	for _, st := range j.added {

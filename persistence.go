@@ -52,10 +52,61 @@ import (
 // one statement more per bound (and on PostgreSQL, the first time, the
 // query of column types).
 
-// insertRows inserts rows of m: those whose key the database generates in
-// one group, read back with RETURNING (or the last-insert-id range), and
-// those with explicit keys in another.
+// insertRows inserts rows of m. Rows whose defaulted fields (see
+// mapping.Mapper.Defaulted) are zero leave those columns out, so that the
+// database's defaults apply, grouped by the columns they leave out, and the
+// values the database stored are read back (readDefaults).
 func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
+	dfs := m.Defaulted()
+	if len(dfs) == 0 {
+		return u.insertRowsOmitting(m, rows, nil)
+	}
+	// Group by which defaulted fields are zero: a mask of their indexes
+	// in dfs (the first 64; past them a field is always written).
+	var order []uint64
+	groups := map[uint64][]*state{}
+	for _, st := range rows {
+		mask := zeroDefaults(dfs, st)
+		if _, ok := groups[mask]; !ok {
+			order = append(order, mask)
+		}
+		groups[mask] = append(groups[mask], st)
+	}
+	for _, mask := range order {
+		var omit []*mapping.Field
+		for i, f := range dfs {
+			if i < 64 && mask&(1<<i) != 0 {
+				omit = append(omit, f)
+			}
+		}
+		if err := u.insertRowsOmitting(m, groups[mask], omit); err != nil {
+			return err
+		}
+		if len(omit) > 0 {
+			if err := u.readDefaults(m, groups[mask], omit); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// zeroDefaults returns the mask of st's defaulted fields (dfs) that hold
+// their zero value: the columns its INSERT leaves to the database.
+func zeroDefaults(dfs []*mapping.Field, st *state) uint64 {
+	var mask uint64
+	for i, f := range dfs {
+		if i < 64 && f.IsZero(st.ptr) {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
+// insertRowsOmitting inserts rows of m, but for the columns of omit: those
+// whose key the database generates in one group, read back with RETURNING
+// (or the last-insert-id range), and those with explicit keys in another.
+func (u *unitOfWork) insertRowsOmitting(m *mapping.Mapper, rows []*state, omit []*mapping.Field) error {
 	var genField *mapping.Field
 	if auto := m.Table.AutoIncrementColumn(); auto != nil {
 		genField = m.FieldByColumn(auto.Name)
@@ -81,7 +132,7 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 	var genKeys []any
 	if len(gen) > 0 {
 		var err error
-		if genKeys, err = u.insertGroup(m, gen, genField); err != nil {
+		if genKeys, err = u.insertGroup(m, gen, genField, omit); err != nil {
 			return err
 		}
 		if len(m.PrimaryKey) != 1 || m.PrimaryKey[0] != genField {
@@ -89,7 +140,7 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 		}
 	}
 	if len(explicit) > 0 {
-		if _, err := u.insertGroup(m, explicit, nil); err != nil {
+		if _, err := u.insertGroup(m, explicit, nil, omit); err != nil {
 			return err
 		}
 	}
@@ -147,6 +198,86 @@ func checkKeys(m *mapping.Mapper, rows []*state, genField *mapping.Field) error 
 // value counts as not set: an empty string, 0). Nothing is written.
 var ErrNoKey = errors.New("relm: primary key not set")
 
+// readDefaults reads back into rows, just inserted, the values the database
+// gave the columns of omit (their defaults): one SELECT by key per chunk of
+// rows under the parameter limit, scanned through a scratch object.
+func (u *unitOfWork) readDefaults(m *mapping.Mapper, rows []*state, omit []*mapping.Field) error {
+	d := u.d
+	c := u.s.db.cache(m)
+	head := "SELECT "
+	for i, f := range m.PrimaryKey {
+		if i > 0 {
+			head += ", "
+		}
+		head += d.Quote(f.Column.Name)
+	}
+	for _, f := range omit {
+		head += ", " + d.Quote(f.Column.Name)
+	}
+	head += " FROM " + c.table + " WHERE "
+	byKey := make(map[any]*state, len(rows))
+	for _, st := range rows {
+		byKey[st.key] = st
+	}
+	per := max(1, d.MaxParams()/len(m.PrimaryKey))
+	tmp := m.New()
+	dest := make([]any, 0, len(m.PrimaryKey)+len(omit))
+	for _, f := range m.PrimaryKey {
+		dest = append(dest, f.Addr(tmp))
+	}
+	for _, f := range omit {
+		dest = append(dest, f.Addr(tmp))
+	}
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		buf := []byte(head)
+		var args []any
+		for i, st := range chunk {
+			if i > 0 {
+				buf = append(buf, " OR "...)
+			}
+			buf = append(buf, '(')
+			for j, f := range m.PrimaryKey {
+				if j > 0 {
+					buf = append(buf, " AND "...)
+				}
+				buf = append(buf, d.Quote(f.Column.Name)...)
+				buf = append(buf, " = "...)
+				buf = d.AppendPlaceholder(buf, len(args)+1)
+				args = append(args, f.Value(st.ptr))
+			}
+			buf = append(buf, ')')
+		}
+		query := string(buf)
+		found := 0
+		err := queryRows(u.ctx, u.ex, query, args, func(r dialect.Rows) error {
+			for r.Next() {
+				if err := r.Scan(dest...); err != nil {
+					return err
+				}
+				key, _ := m.Identity(tmp)
+				st := byKey[key]
+				if st == nil {
+					return fmt.Errorf("a row with key %v that the INSERT did not write", key)
+				}
+				for _, f := range omit {
+					u.s.journalZero(st, f)
+					f.CopyValue(st.ptr, tmp)
+				}
+				found++
+			}
+			return nil
+		})
+		if err == nil && found != len(chunk) {
+			err = fmt.Errorf("read %d rows of %d just inserted", found, len(chunk))
+		}
+		if err != nil {
+			return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: fmt.Errorf("read the columns' defaults back: %w", err)}
+		}
+	}
+	return nil
+}
+
 // noKeys reports whether no row has a value in its key field f.
 func noKeys(f *mapping.Field, rows []*state) bool {
 	for _, st := range rows {
@@ -173,23 +304,33 @@ func (u *unitOfWork) inserted(m *mapping.Mapper, st *state, key any) error {
 	return nil
 }
 
-// insertGroup inserts rows of m in one batch. With genField, the key the
-// database generates, it returns the keys, boxed as the field's Key
-// normalises them.
-func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *mapping.Field) ([]any, error) {
+// insertGroup inserts rows of m in one batch, leaving out the fields of
+// omit. With genField, the key the database generates, it returns the keys,
+// boxed as the field's Key normalises them.
+func (u *unitOfWork) insertGroup(m *mapping.Mapper, rows []*state, genField *mapping.Field, omit []*mapping.Field) ([]any, error) {
 	c := u.s.db.cache(m)
 	sh := c.insertAll
 	if genField != nil {
 		sh = c.insertGen
 	}
-	fields := sh.fields
+	fields, cols := sh.fields, sh.cols
+	if len(omit) > 0 {
+		// Another column list than the cached statements': no shape.
+		fields, cols = nil, nil
+		for _, f := range sh.fields {
+			if !slices.Contains(omit, f) {
+				fields, cols = append(fields, f), append(cols, f.Column)
+			}
+		}
+		sh = nil
+	}
 	if len(fields) == 0 {
 		// Only a generated key: one DEFAULT row per statement.
 		return nil, u.insertDefaults(m, rows, genField)
 	}
 	b := &batch{
 		table:  m.Table,
-		cols:   sh.cols,
+		cols:   cols,
 		shape:  sh,
 		n:      len(rows),
 		m:      m,
@@ -624,7 +765,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	// stay nil.
 	var si dialect.StringInliner
 	var strCols []bool
-	if inline && b.states != nil && b.shape.strCols != nil {
+	if inline && b.states != nil && b.shape != nil && b.shape.strCols != nil {
 		si, strCols = li.(dialect.StringInliner), b.shape.strCols
 	}
 	i := start

@@ -360,6 +360,9 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 			}
 			ins = st.m
 			nIns++
+			if dfs := st.m.Defaulted(); len(dfs) > 0 && zeroDefaults(dfs, st) != 0 {
+				return false // the defaults are read back: a second statement
+			}
 			if genField != nil {
 				if _, ok := genField.Key(st.ptr); ok {
 					nKeyed++ // an explicit value for the generated key

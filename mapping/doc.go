@@ -44,7 +44,12 @@
 //   - unique[:NAME]: a UNIQUE constraint, or a named unique index shared by
 //     the fields that name it.
 //   - default:LITERAL: the column's DEFAULT: a number, a 'string', true,
-//     false, null or current_timestamp.
+//     false, null or current_timestamp. A field whose value is zero (nil
+//     for a pointer) is left out of its INSERT, so that the default applies,
+//     and the value the database stored is read back into the object — as
+//     SQLAlchemy's server_default.
+//   - keepzero: with default, write the field's zero value as it is rather
+//     than leave the column to its default.
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
 //   - ondelete:ACTION, onupdate:ACTION: the foreign key's referential
 //     action, one of cascade, set null, set default, restrict, no action.

@@ -36,6 +36,24 @@ type Field struct {
 	// a field whose value the program can change in place (see
 	// Mapper.CopySnapshot); nil for the others.
 	detach func(p unsafe.Pointer, sl *Slab)
+	// defaulted: the column has a default that applies when the field is
+	// zero (see Mapper.Defaulted); isZero and copyTo serve it.
+	defaulted bool
+	isZero    func(p unsafe.Pointer) bool
+	copyTo    func(dst, src unsafe.Pointer)
+}
+
+// IsZero reports whether the field of the struct at obj holds its type's
+// zero value (nil for a pointer, slice or map).
+func (f *Field) IsZero(obj unsafe.Pointer) bool { return f.isZero(unsafe.Add(obj, f.Offset)) }
+
+// SetZero sets the field of the struct at obj to its type's zero value.
+func (f *Field) SetZero(obj unsafe.Pointer) { f.CopyValue(obj, f.Mapper.zero) }
+
+// CopyValue copies the field's value from the struct at src to the struct
+// at dst.
+func (f *Field) CopyValue(dst, src unsafe.Pointer) {
+	f.copyTo(unsafe.Add(dst, f.Offset), unsafe.Add(src, f.Offset))
 }
 
 // Addr returns a pointer to the field of the struct at obj, typed for
@@ -235,6 +253,7 @@ func (f *Field) buildAccessors() {
 	pk := f.Column.PrimaryKey
 	f.buildEqual()
 	f.buildDetach()
+	f.buildZeroCopy()
 	if convertsItself(t) {
 		f.buildReflect()
 		return
@@ -588,4 +607,41 @@ func (f *Field) buildEqual() {
 	}
 	// Other types compare by their driver values.
 	f.equal = func(a, b unsafe.Pointer) bool { return ValuesEqual(f.value(a), f.value(b)) }
+}
+
+// buildZeroCopy sets isZero and copyTo: direct for the common types, through
+// reflect for the others.
+func (f *Field) buildZeroCopy() {
+	t := f.Type
+	switch {
+	case t.Kind() == reflect.String:
+		f.isZero, f.copyTo = zeroCopy[string]()
+	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Uint || t.Kind() == reflect.Uint64:
+		f.isZero, f.copyTo = zeroCopy[int64]()
+	case t.Kind() == reflect.Int32 || t.Kind() == reflect.Uint32:
+		f.isZero, f.copyTo = zeroCopy[int32]()
+	case t.Kind() == reflect.Bool:
+		f.isZero, f.copyTo = zeroCopy[bool]()
+	case t.Kind() == reflect.Float64:
+		f.isZero, f.copyTo = zeroCopy[float64]()
+	case t.Kind() == reflect.Pointer:
+		f.isZero = func(p unsafe.Pointer) bool { return *(*unsafe.Pointer)(p) == nil }
+		f.copyTo = func(dst, src unsafe.Pointer) { *(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(src) }
+	case t == timeType:
+		f.isZero = func(p unsafe.Pointer) bool { return (*time.Time)(p).IsZero() }
+		f.copyTo = func(dst, src unsafe.Pointer) { *(*time.Time)(dst) = *(*time.Time)(src) }
+	case t == bytesType:
+		f.isZero = func(p unsafe.Pointer) bool { return *(*[]byte)(p) == nil }
+		f.copyTo = func(dst, src unsafe.Pointer) { *(*[]byte)(dst) = *(*[]byte)(src) }
+	default:
+		f.isZero = func(p unsafe.Pointer) bool { return reflect.NewAt(t, p).Elem().IsZero() }
+		f.copyTo = func(dst, src unsafe.Pointer) { reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem()) }
+	}
+}
+
+// zeroCopy returns isZero and copyTo for a field stored as a T.
+func zeroCopy[T comparable]() (func(p unsafe.Pointer) bool, func(dst, src unsafe.Pointer)) {
+	var zero T
+	return func(p unsafe.Pointer) bool { return *(*T)(p) == zero },
+		func(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) }
 }

@@ -31,8 +31,15 @@ type Mapper struct {
 	rels      map[string]*Relationship
 	relSpecs  []RelationshipSpec
 	relFields map[string]relField
-	mutable   []*Field // fields CopySnapshot copies (see Mutable)
+	mutable   []*Field       // fields CopySnapshot copies (see Mutable)
+	defaulted []*Field       // fields left out of an INSERT when zero (see Defaulted)
+	zero      unsafe.Pointer // a zero struct, never written (Field.SetZero)
 }
+
+// Defaulted returns the fields of m that have a column default and no
+// keepzero: an INSERT leaves such a field out when its value is zero
+// (IsZero), and the database's value is read back into it.
+func (m *Mapper) Defaulted() []*Field { return m.defaulted }
 
 // relField is a struct field that holds related objects.
 type relField struct {
@@ -301,8 +308,12 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 		if f.detach != nil {
 			m.mutable = append(m.mutable, f)
 		}
+		if f.defaulted {
+			m.defaulted = append(m.defaulted, f)
+		}
 	}
 	m.Table = table
+	m.zero = reflect.New(t).UnsafePointer()
 	for _, rs := range spec.Relationships {
 		rf, err := m.relationshipField(t, rs.Field)
 		if err != nil {
@@ -405,13 +416,17 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 		if err := schema.ValidateDefault(cs.Default); err != nil {
 			return nil, fmt.Errorf("mapping: %s: %w", where, err)
 		}
+	} else if cs.KeepZero {
+		return nil, fmt.Errorf("mapping: %s: keepzero applies to a field with a default; add `default:…` or drop keepzero", where)
 	}
 	col := &schema.Column{
 		Name: colName, Type: typ, NotNull: !nullable, PrimaryKey: cs.PrimaryKey,
 		Unique: cs.Unique, Index: cs.Index, Default: cs.Default,
 		References: cs.References, OnDelete: cs.OnDelete, OnUpdate: cs.OnUpdate,
 	}
-	return &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}, nil
+	f := &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}
+	f.defaulted = cs.Default != "" && !cs.KeepZero && !cs.PrimaryKey
+	return f, nil
 }
 
 // compatible reports whether a Go type whose default column type is goType

@@ -48,8 +48,15 @@ type ColumnSpec struct {
 	// that columns sharing the name form together (in field order).
 	Index     bool
 	IndexName string
-	// Default is an SQL literal (see schema.ValidateDefault).
+	// Default is an SQL literal (see schema.ValidateDefault). A field with
+	// a default whose value is the zero value (nil for a pointer) is left
+	// out of its INSERT, so that the database's default applies, and the
+	// value the database stored is read back into it — SQLAlchemy's
+	// server_default — unless KeepZero is set.
 	Default string
+	// KeepZero writes a defaulted field's zero value as it is (`keepzero`):
+	// for a column whose zero is meant (a count of 0 with default 1).
+	KeepZero bool
 	// References names the referenced column as "table.column".
 	References string
 	OnDelete   schema.Action

@@ -16,7 +16,7 @@ const TagKey = "relm"
 var columnKeys = map[string]bool{
 	"column": true, "pk": true, "primary_key": true, "autoincrement": true,
 	"type": true, "size": true, "notnull": true, "not null": true,
-	"index": true, "unique": true, "default": true,
+	"index": true, "unique": true, "default": true, "keepzero": true,
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
 }
 
@@ -78,7 +78,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -251,6 +251,8 @@ func columnFromTag(t reflect.Type, sf reflect.StructField, tag string, entries [
 				return cs, bad("default needs a value, as in `default:0` or `default:'draft'`")
 			}
 			cs.Default = e.value
+		case "keepzero":
+			cs.KeepZero = true
 		case "fk", "references":
 			if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
 				return cs, bad("foreign key %q must be written table.column, as in `fk:users.id`", e.value)
