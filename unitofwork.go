@@ -415,6 +415,14 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 	return nIns*cols <= u.d.MaxParams()
 }
 
+// ptrOf returns the object of st, nil for a nil st.
+func ptrOf(st *state) unsafe.Pointer {
+	if st == nil {
+		return nil
+	}
+	return st.ptr
+}
+
 // holdsInt64 reports whether f holds every key a database generates (a
 // positive int64) without overflow.
 func holdsInt64(f *mapping.Field) bool {
@@ -1784,10 +1792,31 @@ func (u *unitOfWork) finalize(all, deleted []*state) {
 	for _, k := range u.collOrder {
 		u.applyColl(k)
 	}
+	// A many-to-one the program set on a loaded object, whose foreign key
+	// the flush wrote from it, now holds what the database holds.
+	for _, sy := range u.syncOrder {
+		if st := sy.child; sy.local && sy.priority == 2 && !u.isInserted(st) && !st.isLoaded(sy.r) &&
+			s.states[st.ptr] == st && sy.r.HasField && sy.r.Get(st.ptr) == ptrOf(sy.parent) {
+			s.touch(st)
+			st.setLoaded(sy.r)
+		}
+	}
+	// A one-to-one whose other rows the flush detached holds, in the
+	// database, the child whose foreign key the flush gave the parent:
+	// the parent's side says so in memory too, and counts as loaded.
 	for _, d := range u.detaches {
-		if s.states[d.parent.ptr] == d.parent {
-			s.touch(d.parent)
-			d.parent.setLoaded(d.r)
+		if s.states[d.parent.ptr] != d.parent {
+			continue
+		}
+		s.touch(d.parent)
+		d.parent.setLoaded(d.r)
+		if !d.r.HasField || d.child.status == statusDeleted || d.r.Get(d.parent.ptr) == d.child.ptr {
+			continue
+		}
+		if w := u.syncOf(syncKey{d.child, d.r.RemoteFields[0]}); w != nil && w.parent == d.parent {
+			s.saveRel(d.parent.ptr, d.r)
+			d.r.Set(d.parent.ptr, d.child.ptr)
+			u.markTouched(d.parent)
 		}
 	}
 	for _, st := range deleted {

@@ -172,3 +172,38 @@ func TestUOWBothSidesOneToOne(t *testing.T) {
 		}
 	})
 }
+
+// A one-to-one set from the child's side, on a parent whose side was never
+// loaded: after the commit the parent's field holds the child, and only
+// then counts as loaded (it used to count as loaded while nil, so Load did
+// nothing and the program saw no user info).
+func TestOneToOneSetFromChildSideIsSeen(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := blogSession(t, db, log)
+		u1, u2 := &blog.User{Username: "u1"}, &blog.User{Username: "u2"}
+		must(t, s.AddAll(u1, u2, &blog.UserInfo{User: u1}))
+		must(t, s.Commit(ctx))
+
+		s2 := relm.NewSession(db, s.Registry())
+		defer s2.Close()
+		infos, err := relm.Select[blog.UserInfo](s2).All(ctx)
+		must(t, err)
+		v2, err := relm.Get[blog.User](ctx, s2, u2.ID)
+		must(t, err)
+		infos[0].User = v2
+		must(t, s2.Commit(ctx))
+		loaded, err := s2.IsLoaded(v2, "UserInfo")
+		must(t, err)
+		if v2.UserInfo != infos[0] || !loaded {
+			t.Fatalf("after the commit u2.UserInfo is %p (want %p), loaded %v", v2.UserInfo, infos[0], loaded)
+		}
+		log.Reset()
+		must(t, s2.Commit(ctx))
+		if n := len(log.Statements()); n != 0 {
+			t.Fatalf("a second commit sent %v", log.Statements())
+		}
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM userinfos WHERE user_id = ?", u2.ID); n != 1 {
+			t.Fatalf("%d user infos of u2 in the database, want 1", n)
+		}
+	})
+}
