@@ -1473,6 +1473,9 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 		if m == nil || len(rows) == 0 {
 			continue
 		}
+		if err := u.breakDeleteCycles(plan, byMapper, i); err != nil {
+			return err
+		}
 		if err := u.detach(m, rows); err != nil {
 			return err
 		}
@@ -1501,6 +1504,41 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 					e.Object, e.Key = m.Interface(rows[0].ptr), rows[0].key
 				}
 				return e
+			}
+		}
+	}
+	return nil
+}
+
+// breakDeleteCycles sets to NULL, before the rows of plan.mappers[i] are
+// deleted, the foreign keys into that table of rows deleted after it in
+// this flush — rows of a table earlier in the flush order, which can only
+// refer to a later one through a key of a cycle between tables (see
+// flushOrder) — as SQLAlchemy's post_update does: then each DELETE finds
+// nothing still referring to its rows. A NOT NULL key of such a cycle
+// cannot be nulled; the DELETE fails on it, naming the constraint.
+func (u *unitOfWork) breakDeleteCycles(plan *flushPlan, byMapper map[*mapping.Mapper][]*state, i int) error {
+	target := plan.mappers[i].Table
+	for j := 0; j < i; j++ {
+		o := plan.mappers[j]
+		rows := byMapper[o]
+		if o == nil || len(rows) == 0 || len(o.PrimaryKey) != 1 {
+			continue
+		}
+		for _, fk := range o.Table.ForeignKeys() {
+			if fk.RefTable != target || len(fk.Columns) != 1 || fk.Columns[0].NotNull || fk.Columns[0].PrimaryKey {
+				continue
+			}
+			pk := o.PrimaryKey[0]
+			keys := make([]any, 0, len(rows))
+			for _, st := range rows {
+				keys = append(keys, pk.Value(st.ptr))
+			}
+			set := "UPDATE " + u.d.Quote(o.Table.Name) + " SET " + u.d.Quote(fk.Columns[0].Name) + " = NULL WHERE "
+			for _, q := range u.whereIn(set, pk.Column, keys) {
+				if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
+					return &StatementError{Op: "update", Type: o.Name(), SQL: q.sql, Err: err}
+				}
 			}
 		}
 	}
@@ -1578,12 +1616,19 @@ type stmt struct {
 // otherwise placeholders chunked under the parameter limit.
 func (u *unitOfWork) inStatements(table *schema.Table, col *schema.Column, keys []any, setNull bool) []stmt {
 	d := u.d
-	var head []byte
+	head := "DELETE FROM " + d.Quote(table.Name) + " WHERE "
 	if setNull {
-		head = append(head, "UPDATE "+d.Quote(table.Name)+" SET "+d.Quote(col.Name)+" = NULL WHERE "...)
-	} else {
-		head = append(head, "DELETE FROM "+d.Quote(table.Name)+" WHERE "...)
+		head = "UPDATE " + d.Quote(table.Name) + " SET " + d.Quote(col.Name) + " = NULL WHERE "
 	}
+	return u.whereIn(head, col, keys)
+}
+
+// whereIn returns the statements head + `col IN (keys)`: one binding the
+// keys as one list on dialects that can (dialect.ListBinder), otherwise
+// placeholders chunked under the parameter limit.
+func (u *unitOfWork) whereIn(text string, col *schema.Column, keys []any) []stmt {
+	d := u.d
+	head := []byte(text)
 	if lb, ok := d.(dialect.ListBinder); ok && len(keys) > 1 {
 		if buf, arg, ok := lb.AppendInList(append([]byte(nil), head...), d.Quote(col.Name), 1, keys); ok {
 			return []stmt{{sql: string(buf), args: []any{arg}}}

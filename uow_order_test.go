@@ -147,6 +147,32 @@ func TestUOWCycleResolvedWithPostUpdate(t *testing.T) {
 	})
 }
 
+// Deleting both rows of a cycle between tables in one flush: the key of the
+// table deleted last is set to NULL first (SQLAlchemy's post_update), then
+// each DELETE finds nothing referring to its row.
+func TestUOWCycleDeletedInOneFlush(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := newSession(t, db, log, registry(t, &CycA{}, &CycB{}))
+		a := &CycA{Name: "a"}
+		b := &CycB{Name: "b"}
+		a.B, b.A = b, a
+		keep := &CycA{Name: "kept"}
+		must(t, s.AddAll(a, keep))
+		must(t, s.Commit(ctx))
+		must(t, s.Delete(a))
+		must(t, s.Delete(b))
+		log.Reset()
+		must(t, s.Commit(ctx))
+		want := []string{"BEGIN", "UPDATE cyc_a", "DELETE cyc_b", "DELETE cyc_a", "COMMIT"}
+		if got := kinds(db, log.Statements()); !equalStrings(got, want) {
+			t.Errorf("statements %v, want %v", got, want)
+		}
+		if countRows(t, db, "cyc_a") != 1 || countRows(t, db, "cyc_b") != 0 {
+			t.Fatalf("rows left: cyc_a %d, cyc_b %d; want 1, 0", countRows(t, db, "cyc_a"), countRows(t, db, "cyc_b"))
+		}
+	})
+}
+
 func TestUOWCycleWithOneNotNullSide(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
 		s := newSession(t, db, log, registry(t, &HalfA{}, &HalfB{}))
