@@ -158,4 +158,19 @@
 // reads the other side before flushing sees what it assigned, not its
 // consequence. [Session.Flush] brings them into step without committing.
 // A rollback undoes these in-memory changes with the rest.
+//
+// A new object is saved when the session reaches it: it was added, or an
+// object of the session refers to it through a relationship with the
+// save-update cascade. Setting article.Author = u on a loaded u, for a new
+// article given to no Add, does not reach the article — nothing in the
+// session refers to it — and it is not saved; SQLAlchemy 2.0 does not
+// cascade it through the backref either. Add it, or append it to
+// u.Articles. A new object along a relationship without the save-update
+// cascade is an error at flush rather than dropped (SQLAlchemy warns and
+// drops it).
+//
+// The same object appended twice to a many-to-many collection is one link
+// row: relm writes a pair once (SQLAlchemy writes two rows, which fail on
+// a link table with a primary key); the collection keeps what the program
+// put in it until the next load.
 package relm

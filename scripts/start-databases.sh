@@ -35,7 +35,7 @@ ok=0
 if pg_up; then echo "postgres: up"; else echo "postgres: NOT reachable on 127.0.0.1:5432" >&2; ok=1; fi
 if my_up; then echo "mariadb: up"; else echo "mariadb: NOT reachable on 127.0.0.1:3306" >&2; ok=1; fi
 
-# The test database and trust for the postgres user are assumed (GUIDE.md);
+# The test database and trust for the postgres user are assumed (as on the project's machines);
 # create the database if it is missing.
 if pg_up; then
   psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='test'" 2>/dev/null | grep -q 1 ||

@@ -1,9 +1,10 @@
 // Package testdb gives each test a database of its own on every dialect:
 // an in-memory SQLite database, and on PostgreSQL and MariaDB a database
 // created with a unique name and dropped when the test ends. Servers are
-// found through RELM_TEST_POSTGRES and RELM_TEST_MYSQL (defaults in
-// GUIDE.md). A server that cannot be reached skips its dialect with a
-// message, unless CI=true, where it fails the test.
+// found through RELM_TEST_POSTGRES and RELM_TEST_MYSQL (defaults below:
+// DefaultPostgres, DefaultMySQL). A server that cannot be reached skips its
+// dialect with a message — written to the terminal too, since go test
+// shows it only with -v — unless CI=true, where it fails the test.
 package testdb
 
 import (
@@ -16,6 +17,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -159,7 +161,28 @@ func unreachable(t testing.TB, name, server string, err error) {
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg + " (CI=true: every dialect must run)")
 	}
-	t.Skip(msg + " — skipping the " + name + " dialect; start the server (see GUIDE.md) to run it")
+	msg += " — skipping the " + name + " dialect; start it (scripts/start-databases.sh, or see the README's Quick start) to run it"
+	announceSkip(name, msg)
+	t.Skip(msg)
+}
+
+var announced sync.Map // dialect name → true
+
+// announceSkip writes msg once per dialect and test process to the
+// terminal the tests run in: go test shows a passing package's output only
+// with -v, so a skipped dialect would otherwise go unseen. Without a
+// terminal (CI, where CI=true fails instead of skipping) it writes nothing.
+func announceSkip(name, msg string) {
+	if _, dup := announced.LoadOrStore(name, true); dup {
+		return
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err != nil {
+		return
+	}
+	defer tty.Close()
+	exe := filepath.Base(os.Args[0])
+	fmt.Fprintf(tty, "%s: %s\n", strings.TrimSuffix(exe, ".test"), msg)
 }
 
 func randomSuffix() string {
