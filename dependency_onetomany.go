@@ -1,0 +1,183 @@
+package relm
+
+import (
+	"unsafe"
+
+	"github.com/relmorm/relm/mapping"
+)
+
+// o2oDetach is a one-to-one replaced on a parent whose old child is not
+// known (the relationship was never loaded): at flush, rows of the child
+// table that still point at the parent, other than the new child, get
+// their foreign key set to NULL.
+type o2oDetach struct {
+	r      *mapping.Relationship // the parent's one-to-one (one-to-many, scalar)
+	parent *state
+	child  *state
+}
+
+func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
+	var added, removed []unsafe.Pointer
+	loaded := st.isLoaded(r)
+	rr := r.Reverse
+	if rr != nil && !rr.HasField {
+		rr = nil
+	}
+	if r.Uselist {
+		added, removed = diffSlices(r.GetSlice(st.ptr), st.coll(r), loaded)
+	} else {
+		cur := r.Get(st.ptr)
+		var prev unsafe.Pointer
+		if st.snap != nil {
+			prev = r.Get(st.snap)
+		}
+		if cur == prev && !(cur != nil && !loaded) {
+			return nil
+		}
+		if cur != nil {
+			added = []unsafe.Pointer{cur}
+		}
+		if prev != nil && prev != cur {
+			removed = []unsafe.Pointer{prev}
+		}
+		if cur != prev {
+			u.markTouched(st)
+			if cur != nil && !loaded && st.status == statusPersistent {
+				// The old child may be a row the session never saw.
+				cs, err := u.stateOf(r.Target, cur)
+				if err != nil {
+					return err
+				}
+				u.detaches = append(u.detaches, o2oDetach{r: r, parent: st, child: cs})
+			}
+		}
+	}
+	if len(added) > 0 || len(removed) > 0 {
+		u.markTouched(st)
+	}
+	for _, c := range removed {
+		cs := u.tracked(c)
+		if cs == nil {
+			continue
+		}
+		if r.Cascade.DeleteOrphan {
+			u.orphans = append(u.orphans, cs)
+		} else {
+			u.addSync(fkSync{child: cs, r: r, priority: 0})
+		}
+		if rr != nil {
+			u.scalarSets = append(u.scalarSets, scalarSet{st: cs, r: rr, only: st.ptr,
+				cond: true, key: syncKey{cs, r.RemoteFields[0]}})
+		}
+	}
+	for _, c := range added {
+		cs, err := u.stateOf(r.Target, c)
+		if err != nil {
+			return err
+		}
+		u.addSync(fkSync{child: cs, r: r, parent: st, priority: 1})
+		if rr != nil {
+			ss := scalarSet{st: cs, r: rr, target: st.ptr, cond: true, key: syncKey{cs, r.RemoteFields[0]}, parent: st}
+			if r.Uselist {
+				ss.owner, ss.ownerRel = st, r
+			}
+			u.scalarSets = append(u.scalarSets, ss)
+		}
+	}
+	return nil
+}
+
+// detachOneToOne sets to NULL the foreign key of the rows that still point
+// at a parent whose one-to-one was replaced without the old child being
+// known: UPDATE child SET fk = NULL WHERE fk IN (parents) AND pk NOT IN
+// (new children), one statement per relationship (chunked under the
+// parameter limit), and the same in memory.
+func (u *unitOfWork) detachOneToOne() error {
+	if len(u.detaches) == 0 {
+		return nil
+	}
+	var order []*mapping.Relationship
+	groups := map[*mapping.Relationship][]o2oDetach{}
+	for _, x := range u.detaches {
+		if x.parent.status == statusDeleted || x.child.status == statusDeleted || x.r.Uselist {
+			continue
+		}
+		if _, ok := groups[x.r]; !ok {
+			order = append(order, x.r)
+		}
+		groups[x.r] = append(groups[x.r], x)
+	}
+	d := u.d
+	for _, r := range order {
+		g := groups[r]
+		t := r.Target
+		fk, pk := r.RemoteFields[0], t.PrimaryKey[0]
+		per := max(1, d.MaxParams()/2)
+		for start := 0; start < len(g); start += per {
+			chunk := g[start:min(start+per, len(g))]
+			buf := []byte("UPDATE " + u.s.db.cache(t).table + " SET " + d.Quote(fk.Column.Name) + " = NULL WHERE " + d.Quote(fk.Column.Name) + " IN (")
+			args := make([]any, 0, 2*len(chunk))
+			for i, x := range chunk {
+				if i > 0 {
+					buf = append(buf, ", "...)
+				}
+				buf = d.AppendPlaceholder(buf, len(args)+1)
+				args = append(args, r.LocalFields[0].Value(x.parent.ptr))
+			}
+			buf = append(buf, ") AND "+d.Quote(pk.Column.Name)+" NOT IN ("...)
+			for i, x := range chunk {
+				if i > 0 {
+					buf = append(buf, ", "...)
+				}
+				buf = d.AppendPlaceholder(buf, len(args)+1)
+				args = append(args, pk.Value(x.child.ptr))
+			}
+			buf = append(buf, ')')
+			if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
+				return &StatementError{Op: "update", Type: t.Name(), SQL: string(buf), Err: err}
+			}
+		}
+		parents := make([]*state, len(g))
+		keep := map[*state]bool{}
+		for i, x := range g {
+			parents[i] = x.parent
+			keep[x.child] = true
+		}
+		u.nullChildrenInMemory(r, parents, keep)
+	}
+	return nil
+}
+
+// nullChildrenInMemory clears, in the session's objects, the foreign keys
+// that the database just set to NULL: those of r's targets that pointed at
+// one of parents, except the states in keep.
+func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state, keep map[*state]bool) {
+	keys := map[any]*state{}
+	for _, p := range parents {
+		if k, ok := r.LocalFields[0].Key(p.ptr); ok {
+			keys[k] = p
+		}
+	}
+	f := r.RemoteFields[0]
+	for _, st := range u.s.states {
+		if st.m != r.Target || st.status == statusDeleted || keep[st] {
+			continue
+		}
+		k, ok := f.Key(st.ptr)
+		if !ok {
+			continue
+		}
+		parent := keys[k]
+		if parent == nil {
+			continue
+		}
+		_ = u.s.setKey(st, f, nil)
+		u.markTouched(st)
+		if rr := r.Reverse; rr != nil && rr.HasField && !rr.Uselist {
+			u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: rr, only: parent.ptr})
+		}
+		if r.HasField && !r.Uselist {
+			u.scalarSets = append(u.scalarSets, scalarSet{st: parent, r: r, only: st.ptr})
+		}
+	}
+}

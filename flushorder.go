@@ -1,0 +1,300 @@
+package relm
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"unsafe"
+
+	"github.com/relmorm/relm/mapping"
+	"github.com/relmorm/relm/schema"
+)
+
+// sortedStates returns the session's states in arrival order. Their
+// sequence numbers are distinct and, in the usual session, nearly
+// contiguous: each state then goes to its slot by number, in linear time
+// and one array; sparse numbers (a long session that let most of its
+// objects go) are sorted.
+func (s *Session) sortedStates(buf []*state) []*state {
+	n := len(s.states)
+	if n == 0 {
+		return buf[:0]
+	}
+	lo, hi := math.MaxInt, math.MinInt
+	for _, st := range s.states {
+		lo, hi = min(lo, st.seq), max(hi, st.seq)
+	}
+	if span := hi - lo + 1; span > 0 && span <= 2*n {
+		if out, ok := placeBySeq(s.states, lo, span, buf); ok {
+			return out
+		}
+	}
+	out := slices.Grow(buf[:0], n)
+	for _, st := range s.states {
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b *state) int { return cmp.Compare(a.seq, b.seq) })
+	return out
+}
+
+// placeBySeq returns states, whose sequence numbers lie in lo…lo+span-1, in
+// the order of their numbers, each put in its slot of buf (whose elements
+// are nil) or of a new array; false if two share a number.
+func placeBySeq(states map[unsafe.Pointer]*state, lo, span int, buf []*state) ([]*state, bool) {
+	var slots []*state
+	if cap(buf) >= span {
+		slots = buf[:span]
+	} else {
+		slots = make([]*state, span)
+	}
+	for _, st := range states {
+		i := st.seq - lo
+		if slots[i] != nil {
+			clear(slots)
+			return nil, false
+		}
+		slots[i] = st
+	}
+	out := slots[:0]
+	for _, st := range slots {
+		if st != nil {
+			out = append(out, st)
+		}
+	}
+	return out, true
+}
+
+// flushPlan is what a flush needs of a configured registry: the mappers
+// of its tables in flush order (flushOrder; nil for a table without one,
+// such as a link table) and each mapper's rank in that order. A DB keeps
+// one per registry, made again when the registry's Version changes.
+type flushPlan struct {
+	version uint64
+	mappers []*mapping.Mapper
+	rank    map[*mapping.Mapper]int
+}
+
+// flushPlan returns the plan of s's registry, which s.check configured.
+func (s *Session) flushPlan() (*flushPlan, error) {
+	reg := s.reg
+	v := reg.Version()
+	if p, ok := s.db.plans.Load(reg); ok && p.(*flushPlan).version == v {
+		return p.(*flushPlan), nil
+	}
+	tables, err := flushOrder(reg.MetaData())
+	if err != nil {
+		return nil, err
+	}
+	byTable := map[*schema.Table]*mapping.Mapper{}
+	for _, m := range reg.Mappers() {
+		byTable[m.Table] = m
+	}
+	p := &flushPlan{version: v, mappers: make([]*mapping.Mapper, len(tables)), rank: map[*mapping.Mapper]int{}}
+	for i, t := range tables {
+		if m := byTable[t]; m != nil {
+			p.mappers[i], p.rank[m] = m, i
+		}
+	}
+	s.db.plans.Store(reg, p)
+	return p, nil
+}
+
+// flushOrder returns the tables in the order their rows are inserted: each
+// after the tables its foreign keys refer to (self-references aside, which
+// the flush handles in waves). A cycle between tables is broken at a table
+// of the cycle whose foreign keys into it are all nullable — such a key can
+// be written by an UPDATE once both rows exist (a post-update) — the first
+// by name; when every key of a cycle is NOT NULL it is broken all the same,
+// and a flush whose rows need that refuses them with an error.
+func flushOrder(md *schema.MetaData) ([]*schema.Table, error) {
+	if err := md.Resolve(); err != nil {
+		return nil, err
+	}
+	tables := md.Tables()
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
+	pending := map[*schema.Table][]*schema.ForeignKey{}
+	for _, t := range tables {
+		for _, fk := range t.ForeignKeys() {
+			if fk.RefTable != t {
+				pending[t] = append(pending[t], fk)
+			}
+		}
+	}
+	done := map[*schema.Table]bool{}
+	out := make([]*schema.Table, 0, len(tables))
+	// reaches reports whether from depends, through pending keys, on to.
+	reaches := func(from, to *schema.Table) bool {
+		seen := map[*schema.Table]bool{}
+		stack := []*schema.Table{from}
+		for len(stack) > 0 {
+			t := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, fk := range pending[t] {
+				n := fk.RefTable
+				if done[n] || seen[n] {
+					continue
+				}
+				if n == to {
+					return true
+				}
+				seen[n] = true
+				stack = append(stack, n)
+			}
+		}
+		return false
+	}
+	for len(out) < len(tables) {
+		progressed := false
+		for _, t := range tables {
+			if done[t] {
+				continue
+			}
+			ready := true
+			for _, fk := range pending[t] {
+				if !done[fk.RefTable] {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				done[t] = true
+				out = append(out, t)
+				progressed = true
+			}
+		}
+		if progressed {
+			continue
+		}
+		// Every remaining table waits: break a cycle.
+		var pick *schema.Table
+		var pickKeys []*schema.ForeignKey
+		for _, nullableOnly := range []bool{true, false} {
+			for _, t := range tables {
+				if done[t] || !reaches(t, t) {
+					continue
+				}
+				var cyclic []*schema.ForeignKey
+				ok := true
+				for _, fk := range pending[t] {
+					if done[fk.RefTable] || !reaches(fk.RefTable, t) {
+						continue
+					}
+					cyclic = append(cyclic, fk)
+					for _, c := range fk.Columns {
+						if c.NotNull || c.PrimaryKey {
+							ok = false
+						}
+					}
+				}
+				if len(cyclic) > 0 && (ok || !nullableOnly) {
+					pick, pickKeys = t, cyclic
+					break
+				}
+			}
+			if pick != nil {
+				break
+			}
+		}
+		if pick == nil {
+			return nil, fmt.Errorf("relm: cannot order the tables for a flush") // unreachable: a stuck graph has a cycle
+		}
+		var keep []*schema.ForeignKey
+		for _, fk := range pending[pick] {
+			broken := false
+			for _, b := range pickKeys {
+				if fk == b {
+					broken = true
+				}
+			}
+			if !broken {
+				keep = append(keep, fk)
+			}
+		}
+		pending[pick] = keep
+	}
+	return out, nil
+}
+
+// waitsFor reports whether st has a foreign key to a row not inserted yet,
+// of its own table (same) or of another (other).
+func (u *unitOfWork) waitsFor(st *state) (same bool, other *fkSync) {
+	for _, sy := range u.syncsOf(st) {
+		if sy.child != st || sy.parent == nil || sy.postUpdate {
+			continue
+		}
+		p := sy.parent
+		if p.status == statusPending && !u.isInserted(p) {
+			if p.m == st.m {
+				same = true
+			} else {
+				other = sy
+			}
+		}
+	}
+	return same, other
+}
+
+func (u *unitOfWork) insertTable(m *mapping.Mapper, rows []*state) error {
+	remaining := rows
+	for len(remaining) > 0 {
+		var wait []*state
+		ready := make([]*state, 0, len(remaining)) // the usual case: all
+		for _, st := range remaining {
+			same, other := u.waitsFor(st)
+			for other != nil {
+				// The parent's table comes later: a cycle between tables.
+				// Insert with NULL and write the key once the parent exists.
+				if err := u.deferSync(other); err != nil {
+					return err
+				}
+				_, other = u.waitsFor(st)
+			}
+			if same {
+				wait = append(wait, st)
+			} else {
+				ready = append(ready, st)
+			}
+		}
+		if len(ready) == 0 {
+			// Rows of one table referring to each other in a cycle.
+			for _, st := range wait {
+				for _, sy := range u.syncsOf(st) {
+					if sy.child == st && sy.parent != nil && sy.parent.m == m && !sy.postUpdate &&
+						sy.parent.status == statusPending && !u.isInserted(sy.parent) {
+						if err := u.deferSync(sy); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			ready, wait = wait, nil
+		}
+		for _, st := range ready {
+			if err := u.applySyncs(st); err != nil {
+				return err
+			}
+		}
+		if err := u.insertRows(m, ready); err != nil {
+			return err
+		}
+		remaining = wait
+	}
+	return nil
+}
+
+func (u *unitOfWork) deferSync(sy *fkSync) error {
+	for _, f := range sy.fields() {
+		if f.Column.NotNull {
+			return fmt.Errorf("relm: %s.%s and %s.%s refer to each other in a cycle, and %s.%s is NOT NULL, so neither row can be inserted first; make that column nullable so that relm can insert the row first and set the key after (post-update), or save one side in an earlier flush",
+				sy.child.m.Name(), f.Name, sy.parent.m.Name(), sy.parentFields()[0].Name, sy.child.m.Table.Name, f.Column.Name)
+		}
+		if err := u.s.setKey(sy.child, f, nil); err != nil {
+			return err
+		}
+	}
+	sy.postUpdate = true
+	u.post = append(u.post, sy)
+	return nil
+}

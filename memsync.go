@@ -1,0 +1,232 @@
+package relm
+
+import (
+	"slices"
+	"unsafe"
+
+	"github.com/relmorm/relm/mapping"
+)
+
+type collKey struct {
+	st *state
+	r  *mapping.Relationship
+}
+
+// scalarSet is an in-memory update of a scalar relationship field, applied
+// when the flush succeeded.
+type scalarSet struct {
+	st     *state
+	r      *mapping.Relationship
+	target unsafe.Pointer
+	only   unsafe.Pointer // when non-nil: set only if the field still holds this
+
+	// cond makes the set depend on which parent won the foreign key of st
+	// (key): it applies only if that parent is parent (nil: set NULL).
+	// When it does not apply and owner is set, st leaves owner's
+	// collection ownerRel, which listed it.
+	cond     bool
+	key      syncKey
+	parent   *state
+	owner    *state
+	ownerRel *mapping.Relationship
+}
+
+// smallColl is the length up to which applyColl finds members by scanning
+// rather than through a map.
+const smallColl = 64
+
+func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p unsafe.Pointer) {
+	if st == nil || !st.isLoaded(r) {
+		return
+	}
+	if !r.Uselist {
+		u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: r, target: p})
+		return
+	}
+	li := u.collList(st, r)
+	if u.collLists[li].n == 0 {
+		k := collKey{st, r}
+		if _, ok := u.collRemoves[k]; !ok {
+			u.collOrder = append(u.collOrder, k)
+		}
+	}
+	u.collEnts = append(u.collEnts, collEnt{p: p, list: li})
+	u.collLists[li].n++
+}
+
+// collList returns the index in collLists of the objects added to st's
+// collection r, making st's lists (one per relationship of its mapper) on
+// the first call of the flush: an index kept on the state rather than a
+// map entry, looked up for every object added.
+func (u *unitOfWork) collList(st *state, r *mapping.Relationship) int32 {
+	u.mark(st)
+	if st.colls1 == 0 {
+		n := len(u.collLists)
+		u.collLists = slices.Grow(u.collLists, len(st.m.Relationships))[:n+len(st.m.Relationships)]
+		st.colls1 = int32(n) + 1
+	}
+	return st.colls1 - 1 + int32(r.Index)
+}
+
+// added reports whether memAdd added objects to st's collection r.
+func (u *unitOfWork) added(st *state, r *mapping.Relationship) (int32, bool) {
+	if st.fmark != u.gen || st.colls1 == 0 {
+		return 0, false
+	}
+	li := st.colls1 - 1 + int32(r.Index)
+	return li, u.collLists[li].n > 0
+}
+
+// collList is the number of objects memAdd added to one collection, and
+// where they start in unitOfWork.collFlat once grouped.
+type collList struct{ n, start int32 }
+
+// collEnt is one object memAdd added, and the collection it goes to.
+type collEnt struct {
+	p    unsafe.Pointer
+	list int32
+}
+
+// addsOf returns, in the order added, the objects memAdd added to k's
+// collection. The first call groups every entry by collection, in one pass.
+func (u *unitOfWork) addsOf(k collKey) []unsafe.Pointer {
+	li, ok := u.added(k.st, k.r)
+	if !ok {
+		return nil
+	}
+	if u.collFlat == nil {
+		next := make([]int32, len(u.collLists))
+		at := int32(0)
+		for i := range u.collLists {
+			u.collLists[i].start, next[i] = at, at
+			at += u.collLists[i].n
+		}
+		u.collFlat = make([]unsafe.Pointer, len(u.collEnts))
+		for _, e := range u.collEnts {
+			u.collFlat[next[e.list]] = e.p
+			next[e.list]++
+		}
+		u.collEnts = nil
+	}
+	l := u.collLists[li]
+	return u.collFlat[l.start : l.start+l.n : l.start+l.n]
+}
+
+func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Pointer) {
+	if st == nil || !st.isLoaded(r) {
+		return
+	}
+	if !r.Uselist {
+		u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: r, target: nil, only: p})
+		return
+	}
+	k := collKey{st, r}
+	if u.collRemoves[k] == nil {
+		if _, ok := u.added(st, r); !ok {
+			u.collOrder = append(u.collOrder, k)
+		}
+		if u.collRemoves == nil {
+			u.collRemoves = map[collKey]map[unsafe.Pointer]bool{}
+		}
+		u.collRemoves[k] = map[unsafe.Pointer]bool{}
+	}
+	u.collRemoves[k][p] = true
+}
+
+// leaveRelated takes a deleted object out of the reverse side of each of
+// its relationships, on the objects it refers to (now or when last
+// flushed) whose side the session knows.
+func (u *unitOfWork) leaveRelated(st *state) {
+	for _, r := range st.m.Relationships {
+		rr := r.Reverse
+		if !r.HasField || rr == nil || !rr.HasField {
+			continue
+		}
+		var others []unsafe.Pointer
+		if r.Uselist {
+			others = append(others, r.GetSlice(st.ptr)...)
+			others = append(others, st.coll(r)...)
+		} else {
+			others = append(others, r.Get(st.ptr))
+			if st.snap != nil {
+				others = append(others, r.Get(st.snap))
+			}
+		}
+		for _, p := range others {
+			if o := u.s.states[p]; p != nil && o != nil && o.status != statusDeleted {
+				u.memRemove(o, rr, st.ptr)
+			}
+		}
+	}
+}
+
+func (u *unitOfWork) applyColl(k collKey) {
+	if u.s.states[k.st.ptr] != k.st {
+		return
+	}
+	cur := k.r.GetSlice(k.st.ptr)
+	rm := u.collRemoves[k]
+	adds := u.addsOf(k)
+	if len(cur) == 0 {
+		// Nothing to merge with (a new parent's collection): the diff
+		// reports each object once per collection — every object's
+		// relationships are diffed once, a collection's additions are
+		// deduplicated — so the additions are the collection.
+		next := make([]unsafe.Pointer, 0, len(adds))
+		for _, p := range adds {
+			if !rm[p] {
+				next = append(next, p)
+			}
+		}
+		if len(next) == 0 {
+			return
+		}
+		u.s.touch(k.st)
+		u.s.saveRel(k.st.ptr, k.r)
+		k.r.SetSlice(k.st.ptr, next)
+		u.markTouched(k.st)
+		return
+	}
+	next := make([]unsafe.Pointer, 0, len(cur)+len(adds))
+	// Membership by scanning next while it is short (a user's articles,
+	// a tag's articles in a seed), through a map beyond.
+	var present map[unsafe.Pointer]struct{}
+	if len(cur)+len(adds) > smallColl {
+		present = make(map[unsafe.Pointer]struct{}, len(cur)+len(adds))
+	}
+	has := func(p unsafe.Pointer) bool {
+		if present == nil {
+			return slices.Contains(next, p)
+		}
+		_, ok := present[p]
+		return ok
+	}
+	keep := func(p unsafe.Pointer) {
+		if present != nil {
+			present[p] = struct{}{}
+		}
+		next = append(next, p)
+	}
+	changed := false
+	for _, p := range cur {
+		if rm[p] {
+			changed = true
+			continue
+		}
+		keep(p)
+	}
+	for _, p := range adds {
+		if rm[p] || has(p) {
+			continue
+		}
+		keep(p)
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	u.s.touch(k.st)
+	u.s.saveRel(k.st.ptr, k.r)
+	k.r.SetSlice(k.st.ptr, next)
+	u.markTouched(k.st)
+}

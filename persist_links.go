@@ -1,0 +1,122 @@
+package relm
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/relmorm/relm/schema"
+)
+
+// writeLinks deletes removed link rows, then inserts added ones, per table.
+func (u *unitOfWork) writeLinks() error {
+	if len(u.linkOrder) == 0 {
+		return nil
+	}
+	type group struct {
+		sec  *schema.Table
+		cols [2]*schema.Column
+		add  bool
+		ops  []*linkOp
+	}
+	var groups []*group
+	var last *group
+	index := map[[2]*schema.Column]map[bool]*group{}
+	for i := range u.linkOrder {
+		op := &u.linkOrder[i]
+		if op.dead {
+			continue
+		}
+		if op.ends[0].status == statusDeleted || op.ends[1].status == statusDeleted {
+			continue // the deleted object's link rows go with it
+		}
+		fields := op.fields()
+		for i, end := range op.ends {
+			ok := false
+			if _, intOK, isInt := fields[i].IntKey(end.ptr); isInt {
+				ok = intOK
+			} else {
+				_, ok = fields[i].Key(end.ptr)
+			}
+			if !ok {
+				return fmt.Errorf("relm: a %s link row refers to a %s that has no key; add it to the session (or give the relationship the save-update cascade)", op.sec().Name, end.m.Name())
+			}
+		}
+		cols := op.cols()
+		g := last
+		if g == nil || g.cols != cols || g.add != op.add {
+			g = index[cols][op.add] // the rows of a link table mostly come together
+		}
+		if g == nil {
+			g = &group{sec: op.sec(), cols: cols, add: op.add}
+			if len(groups) == 0 {
+				// Usually the only group: room for every row.
+				g.ops = make([]*linkOp, 0, len(u.linkOrder)-i)
+			}
+			if index[cols] == nil {
+				index[cols] = map[bool]*group{}
+			}
+			index[cols][op.add] = g
+			groups = append(groups, g)
+		}
+		g.ops = append(g.ops, op)
+		last = g
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return !groups[i].add && groups[j].add })
+	d := u.d
+	for _, g := range groups {
+		if g.add {
+			ops := g.ops
+			b := &batch{
+				table: g.sec,
+				cols:  g.cols[:],
+				n:     len(ops),
+				row: func(i int, dst []any) {
+					op := ops[i]
+					f := op.fields()
+					dst[0] = f[0].Value(op.ends[0].ptr)
+					dst[1] = f[1].Value(op.ends[1].ptr)
+				},
+				ints: func(i int, dst []int64) bool {
+					op := ops[i]
+					f := op.fields()
+					a, okA, intA := f[0].IntKey(op.ends[0].ptr)
+					c, okC, intC := f[1].IntKey(op.ends[1].ptr)
+					dst[0], dst[1] = a, c
+					return intA && intC && okA && okC
+				},
+				fail: func(_, _ int, query string, err error) error {
+					return &StatementError{Op: "link insert", Type: g.sec.Name, SQL: query, Err: err}
+				},
+			}
+			if err := u.insertBatch(b); err != nil {
+				return err
+			}
+			continue
+		}
+		table := d.Quote(g.sec.Name)
+		a, bcol := d.Quote(g.cols[0].Name), d.Quote(g.cols[1].Name)
+		per := max(1, d.MaxParams()/2)
+		for start := 0; start < len(g.ops); start += per {
+			chunk := g.ops[start:min(start+per, len(g.ops))]
+			args := make([]any, 0, 2*len(chunk))
+			buf := []byte("DELETE FROM " + table + " WHERE (" + a + ", " + bcol + ") IN (")
+			for i, op := range chunk {
+				if i > 0 {
+					buf = append(buf, ", "...)
+				}
+				buf = append(buf, '(')
+				buf = d.AppendPlaceholder(buf, 2*i+1)
+				buf = append(buf, ", "...)
+				buf = d.AppendPlaceholder(buf, 2*i+2)
+				buf = append(buf, ')')
+				f := op.fields()
+				args = append(args, f[0].Value(op.ends[0].ptr), f[1].Value(op.ends[1].ptr))
+			}
+			buf = append(buf, ')')
+			if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
+				return &StatementError{Op: "link delete", Type: g.sec.Name, SQL: string(buf), Err: err}
+			}
+		}
+	}
+	return nil
+}
