@@ -3,7 +3,6 @@ package relm
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -81,6 +80,9 @@ type unitOfWork struct {
 	// litBuf is the text of the last INSERT of literals, written over
 	// by the next one when no logger may have kept it.
 	litBuf []byte
+
+	// rankLists holds byRank's lists of rows when the plan has few tables.
+	rankLists [16][]*state
 
 	snaps []*arena // where the flush's snapshots come from, one per mapper
 	// snap0 is the first of snaps: most flushes snapshot one mapper.
@@ -361,88 +363,18 @@ func (u *unitOfWork) isInserted(st *state) bool { return st.fmark == u.gen && st
 
 func (u *unitOfWork) isTouched(st *state) bool { return st.fmark == u.gen && st.touched }
 
+// execute writes the prepared flush, in SQLAlchemy's order: the new rows of
+// each table, parents first; the changed rows; the keys of cycles
+// (post-updates); one-to-one detaches; link rows; then the deletes,
+// children first.
 func (u *unitOfWork) execute(all, deleted []*state) error {
 	plan, err := u.s.flushPlan()
 	if err != nil {
 		return err
 	}
-	// The new and the changed rows of each table, by the table's rank in
-	// the plan.
-	n := len(plan.mappers)
-	var small [16][]*state
-	lists := small[:]
-	if 2*n > len(small) {
-		lists = make([][]*state, 2*n)
-	}
-	pending, persistent := lists[:n], lists[n:2*n]
-	rankOf := func(st *state) (int, error) {
-		r, ok := plan.rank[st.m]
-		if !ok {
-			return 0, fmt.Errorf("relm: %s is not among the models of the session's registry; register it in the registry the session was made with", st.m.Name())
-		}
-		return r, nil
-	}
-	if len(all) <= keptScratch {
-		// A few rows: every list cut from one array the unit of work
-		// keeps (scratch), sized by a first count.
-		var counts [16]int
-		if 2*n <= len(counts) {
-			total := 0
-			for _, st := range all {
-				if (st.status == statusPending || st.status == statusPersistent) && u.s.states[st.ptr] == st {
-					r, err := rankOf(st)
-					if err != nil {
-						return err
-					}
-					if st.status == statusPersistent {
-						r += n
-					}
-					counts[r]++
-					total++
-				}
-			}
-			arr := slices.Grow(u.kept.ranked[:0], total)[:total]
-			u.kept.ranked = arr
-			off := 0
-			for i, c := range counts[:2*n] {
-				lists[i] = arr[off : off : off+c]
-				off += c
-			}
-		}
-	} else {
-		// Each table's new rows in one array of the right size.
-		counts := make([]int, n)
-		for _, st := range all {
-			if st.status == statusPending {
-				r, err := rankOf(st)
-				if err != nil {
-					return err
-				}
-				counts[r]++
-			}
-		}
-		for r, c := range counts {
-			if c > 0 {
-				pending[r] = make([]*state, 0, c)
-			}
-		}
-	}
-	for _, st := range all {
-		if st.status != statusPending && st.status != statusPersistent {
-			continue
-		}
-		if u.s.states[st.ptr] != st {
-			continue // forgotten during the diff
-		}
-		r, err := rankOf(st)
-		if err != nil {
-			return err
-		}
-		if st.status == statusPending {
-			pending[r] = append(pending[r], st)
-		} else {
-			persistent[r] = append(persistent[r], st)
-		}
+	pending, persistent, err := u.byRank(plan, all)
+	if err != nil {
+		return err
 	}
 	// Inserts, parents first.
 	for r, m := range plan.mappers {
@@ -482,95 +414,84 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 	return u.deleteRows(plan, deleted)
 }
 
-func (u *unitOfWork) finalize(all, deleted []*state) {
-	s := u.s
-	// Deleted objects leave the other side of their relationships.
-	for _, st := range deleted {
-		u.leaveRelated(st)
+// byRank returns the new and the changed rows of each table, indexed by the
+// table's rank in plan. A flush of a few rows cuts every list from one
+// array the unit of work keeps (scratch); a larger one gives each table's
+// new rows an array of the right size.
+func (u *unitOfWork) byRank(plan *flushPlan, all []*state) (pending, persistent [][]*state, err error) {
+	n := len(plan.mappers)
+	lists := u.rankLists[:]
+	if 2*n > len(lists) {
+		lists = make([][]*state, 2*n)
 	}
-	// Reverse sides in memory: scalar fields first (they may take an
-	// object out of its old parent's collection), then collections.
-	for i := 0; i < len(u.scalarSets); i++ {
-		ss := u.scalarSets[i]
-		if ss.st == nil || !ss.r.HasField || s.states[ss.st.ptr] != ss.st {
-			continue
-		}
-		if ss.cond {
-			if w := u.syncOf(ss.key); w == nil || w.parent != ss.parent {
-				if ss.owner != nil {
-					u.memRemove(ss.owner, ss.ownerRel, ss.st.ptr)
+	pending, persistent = lists[:n], lists[n:2*n]
+	live := func(st *state) bool {
+		return (st.status == statusPending || st.status == statusPersistent) && u.s.states[st.ptr] == st // not forgotten during the diff
+	}
+	if len(all) <= keptScratch && 2*n <= len(u.rankLists) {
+		var counts [len(unitOfWork{}.rankLists)]int
+		total := 0
+		for _, st := range all {
+			if live(st) {
+				r, err := plan.rankOf(st.m)
+				if err != nil {
+					return nil, nil, err
 				}
-				continue
+				if st.status == statusPersistent {
+					r += n
+				}
+				counts[r]++
+				total++
 			}
 		}
-		old := ss.r.Get(ss.st.ptr)
-		if ss.only != nil && old != ss.only || old == ss.target {
-			continue
+		arr := slices.Grow(u.kept.ranked[:0], total)[:total]
+		u.kept.ranked = arr
+		off := 0
+		for i, c := range counts[:2*n] {
+			lists[i] = arr[off : off : off+c]
+			off += c
 		}
-		s.touch(ss.st)
-		s.saveRel(ss.st.ptr, ss.r)
-		ss.r.Set(ss.st.ptr, ss.target)
-		u.markTouched(ss.st)
-		if rr := ss.r.Reverse; old != nil && rr != nil && rr.HasField && ss.r.Direction == mapping.ManyToOne {
-			// The child changed parents: it leaves the old one's side.
-			u.memRemove(s.states[old], rr, ss.st.ptr)
-		}
-	}
-	for _, k := range u.collOrder {
-		u.applyColl(k)
-	}
-	// A many-to-one the program set on a loaded object, whose foreign key
-	// the flush wrote from it, now holds what the database holds.
-	for _, sy := range u.syncOrder {
-		if st := sy.child; sy.local && sy.priority == 2 && !u.isInserted(st) && !st.isLoaded(sy.r) &&
-			s.states[st.ptr] == st && sy.r.HasField && sy.r.Get(st.ptr) == ptrOf(sy.parent) {
-			s.touch(st)
-			st.setLoaded(sy.r)
-		}
-	}
-	// A one-to-one whose other rows the flush detached holds, in the
-	// database, the child whose foreign key the flush gave the parent:
-	// the parent's side says so in memory too, and counts as loaded.
-	for _, d := range u.detaches {
-		if s.states[d.parent.ptr] != d.parent {
-			continue
-		}
-		s.touch(d.parent)
-		d.parent.setLoaded(d.r)
-		if !d.r.HasField || d.child.status == statusDeleted || d.r.Get(d.parent.ptr) == d.child.ptr {
-			continue
-		}
-		if w := u.syncOf(syncKey{d.child, d.r.RemoteFields[0]}); w != nil && w.parent == d.parent {
-			s.saveRel(d.parent.ptr, d.r)
-			d.r.Set(d.parent.ptr, d.child.ptr)
-			u.markTouched(d.parent)
-		}
-	}
-	for _, st := range deleted {
-		s.forget(st)
-	}
-	// Size each mapper's snapshot arena for its objects in the flush.
-	for _, st := range all {
-		u.snapArena(st.m).want++
-	}
-	for _, st := range all {
-		if s.states[st.ptr] != st {
-			continue
-		}
-		if u.isInserted(st) || u.isTouched(st) || st.snap == nil {
-			s.touch(st)
+	} else if len(all) > keptScratch {
+		counts := make([]int, n)
+		for _, st := range all {
 			if st.status == statusPending {
-				st.status = statusPersistent
+				r, err := plan.rankOf(st.m)
+				if err != nil {
+					return nil, nil, err
+				}
+				counts[r]++
 			}
-			u.snapshot(st)
+		}
+		for r, c := range counts {
+			if c > 0 {
+				pending[r] = make([]*state, 0, c)
+			}
 		}
 	}
-	// Objects touched that were not in the flush's list: attached while
-	// diffing or deleting, after the cascade (so with a later sequence).
-	for _, st := range u.touchedList {
-		if st.seq > u.lastSeq && s.states[st.ptr] == st && st.status == statusPersistent {
-			s.touch(st)
-			u.snapshot(st)
+	for _, st := range all {
+		if !live(st) {
+			continue
+		}
+		r, err := plan.rankOf(st.m)
+		if err != nil {
+			return nil, nil, err
+		}
+		if st.status == statusPending {
+			pending[r] = append(pending[r], st)
+		} else {
+			persistent[r] = append(persistent[r], st)
 		}
 	}
+	return pending, persistent, nil
+}
+
+// finalize records a flush that succeeded in the session: the other side of
+// every relationship in memory (memsync.go), the deleted objects gone, and a
+// snapshot of every object the flush wrote (snapshot.go).
+func (u *unitOfWork) finalize(all, deleted []*state) {
+	u.syncMemory(deleted)
+	for _, st := range deleted {
+		u.s.forget(st)
+	}
+	u.snapshotFlushed(all)
 }

@@ -76,6 +76,16 @@ type flushPlan struct {
 	rank    map[*mapping.Mapper]int
 }
 
+// rankOf returns m's rank in the plan: its table's place in the flush
+// order.
+func (p *flushPlan) rankOf(m *mapping.Mapper) (int, error) {
+	r, ok := p.rank[m]
+	if !ok {
+		return 0, fmt.Errorf("relm: %s is not among the models of the session's registry; register it in the registry the session was made with", m.Name())
+	}
+	return r, nil
+}
+
 // flushPlan returns the plan of s's registry, which s.check configured.
 func (s *Session) flushPlan() (*flushPlan, error) {
 	reg := s.reg

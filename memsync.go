@@ -230,3 +230,89 @@ func (u *unitOfWork) applyColl(k collKey) {
 	k.r.SetSlice(k.st.ptr, next)
 	u.markTouched(k.st)
 }
+
+// syncMemory brings the other side of every relationship the flush changed
+// into step in memory, as the database now holds it: deleted objects leave
+// the sides that list them; scalar fields are set first (they may take an
+// object out of its old parent's collection), then collections; and what
+// the flush made known is marked loaded.
+func (u *unitOfWork) syncMemory(deleted []*state) {
+	for _, st := range deleted {
+		u.leaveRelated(st)
+	}
+	u.applyScalarSets()
+	for _, k := range u.collOrder {
+		u.applyColl(k)
+	}
+	u.markWrittenReferences()
+	u.applyDetaches()
+}
+
+// applyScalarSets sets the scalar relationship fields the diff recorded
+// (scalarSets), each when its condition holds.
+func (u *unitOfWork) applyScalarSets() {
+	s := u.s
+	for i := 0; i < len(u.scalarSets); i++ {
+		ss := u.scalarSets[i]
+		if ss.st == nil || !ss.r.HasField || s.states[ss.st.ptr] != ss.st {
+			continue
+		}
+		if ss.cond {
+			if w := u.syncOf(ss.key); w == nil || w.parent != ss.parent {
+				if ss.owner != nil {
+					u.memRemove(ss.owner, ss.ownerRel, ss.st.ptr)
+				}
+				continue
+			}
+		}
+		old := ss.r.Get(ss.st.ptr)
+		if ss.only != nil && old != ss.only || old == ss.target {
+			continue
+		}
+		s.touch(ss.st)
+		s.saveRel(ss.st.ptr, ss.r)
+		ss.r.Set(ss.st.ptr, ss.target)
+		u.markTouched(ss.st)
+		if rr := ss.r.Reverse; old != nil && rr != nil && rr.HasField && ss.r.Direction == mapping.ManyToOne {
+			// The child changed parents: it leaves the old one's side.
+			u.memRemove(s.states[old], rr, ss.st.ptr)
+		}
+	}
+}
+
+// markWrittenReferences marks loaded the many-to-ones the program set on
+// loaded objects, whose foreign keys the flush wrote from them: they now
+// hold what the database holds.
+func (u *unitOfWork) markWrittenReferences() {
+	s := u.s
+	for _, sy := range u.syncOrder {
+		if st := sy.child; sy.local && sy.priority == 2 && !u.isInserted(st) && !st.isLoaded(sy.r) &&
+			s.states[st.ptr] == st && sy.r.HasField && sy.r.Get(st.ptr) == ptrOf(sy.parent) {
+			s.touch(st)
+			st.setLoaded(sy.r)
+		}
+	}
+}
+
+// applyDetaches records the one-to-ones whose other rows the flush
+// detached: in the database the parent's one-to-one is the child whose
+// foreign key the flush gave it; its side says so in memory too, and counts
+// as loaded.
+func (u *unitOfWork) applyDetaches() {
+	s := u.s
+	for _, d := range u.detaches {
+		if s.states[d.parent.ptr] != d.parent {
+			continue
+		}
+		s.touch(d.parent)
+		d.parent.setLoaded(d.r)
+		if !d.r.HasField || d.child.status == statusDeleted || d.r.Get(d.parent.ptr) == d.child.ptr {
+			continue
+		}
+		if w := u.syncOf(syncKey{d.child, d.r.RemoteFields[0]}); w != nil && w.parent == d.parent {
+			s.saveRel(d.parent.ptr, d.r)
+			d.r.Set(d.parent.ptr, d.child.ptr)
+			u.markTouched(d.parent)
+		}
+	}
+}

@@ -89,3 +89,34 @@ func (u *unitOfWork) snapshot(st *state) {
 		st.setAllLoaded()
 	}
 }
+
+// snapshotFlushed snapshots the objects the flush inserted or touched, and
+// those it attached after the cascade (while diffing or deleting, so with a
+// later sequence number than the cascade's last).
+func (u *unitOfWork) snapshotFlushed(all []*state) {
+	s := u.s
+	// Size each mapper's snapshot arena for its objects in the flush.
+	for _, st := range all {
+		u.snapArena(st.m).want++
+	}
+	for _, st := range all {
+		if s.states[st.ptr] != st {
+			continue
+		}
+		if u.isInserted(st) || u.isTouched(st) || st.snap == nil {
+			s.touch(st)
+			if st.status == statusPending {
+				st.status = statusPersistent
+			}
+			u.snapshot(st)
+		}
+	}
+	// Objects touched that were not in the flush's list: attached while
+	// diffing or deleting, after the cascade (so with a later sequence).
+	for _, st := range u.touchedList {
+		if st.seq > u.lastSeq && s.states[st.ptr] == st && st.status == statusPersistent {
+			s.touch(st)
+			u.snapshot(st)
+		}
+	}
+}
