@@ -80,9 +80,15 @@ func (e *env) dropBlog() error {
 		// pgx caches prepared statements per connection; the tables
 		// that come next may have other column types (GORM's and Bun's
 		// DDL differ from relm's). Start from fresh connections, opened
-		// here rather than inside the timer.
+		// here rather than inside the timer. The pgx contender's one
+		// connection forgets its statements instead.
 		e.db.SetMaxIdleConns(0)
 		e.db.SetMaxIdleConns(4)
+		if e.pgx != nil {
+			if err := e.pgx.DeallocateAll(ctx); err != nil {
+				return err
+			}
+		}
 		return e.db.PingContext(ctx)
 	}
 	for _, t := range blogTables {
