@@ -51,79 +51,73 @@
 //	s.Add(&Article{Title: "Hello", Author: ada, Tags: []*Tag{golang}})
 //	err = s.Commit(ctx)
 //
-// # What happens at flush
+// # Load related objects
+//
+// A relationship field is filled only when asked, in a number of
+// statements fixed by the query, never one per row (no hidden N+1):
+//
+//	arts, err := relm.Select[Article](s).
+//		Where(relm.Eq("Title", "Hello")).
+//		SelectIn("Author", "Tags").  // one more SELECT … WHERE key IN (…) per path
+//		Joined("Category").          // in the same statement, LEFT OUTER JOIN
+//		All(ctx)
+//	err = relm.Load(ctx, s, arts, "Author.UserInfo") // later, for objects already held
+//
+// [Session.IsLoaded] tells whether a relationship was loaded. [Related]
+// returns one object's related objects, loading them with one SELECT when
+// they were not (the lazy load, made explicit); in raise mode
+// ([RaiseOnUnloaded], or lazy:raise on the relationship) it returns
+// [ErrNotLoaded] instead, so that an N+1 shows as an error.
+//
+// # Query
+//
+// [Select] builds a typed query on field names (checked against the model
+// when the query runs): [Eq], [Lt], [In], [IsNull], [Like], [And], [Or],
+// [Not], and [Any] / [Has] for "some related row matches" (EXISTS). Joins
+// follow relationship paths ([Query.Join]); [Query.OrderBy], [Query.Limit]
+// and [Query.Offset] shape the result; [Query.All], [Query.First],
+// [Query.One], [Query.Count], [Query.Exists] and [Query.Iter] run it. [Raw]
+// maps the rows of the program's own SQL to objects of the session.
+//
+// # What a flush does
 //
 // A flush (the first step of every Commit) is planned from the mapped
-// dependencies, as SQLAlchemy's unit of work does:
-//
-//  1. Cascade: objects reachable through relationships with the
-//     save-update cascade (the default) join the session, each once.
-//  2. Diff: every object is compared with the snapshot the session took
-//     when it loaded or last flushed it. A changed column becomes an UPDATE
-//     of the changed columns only; a changed reference or collection
-//     becomes a foreign-key change, a link row to insert or delete, or an
-//     orphan to delete (cascade delete-orphan).
-//  3. Deletes follow the delete cascade (loading the children the session
-//     does not hold); without it, children of a deleted row get their
-//     foreign key set to NULL, and its link rows are deleted.
-//  4. Statements, parents first: the rows of each table in one INSERT
-//     (self-referential rows in waves, parents first; rows of a cycle
-//     between tables inserted with NULL and given their key by a following
-//     UPDATE, the post-update), foreign keys filled from the parents'
-//     generated keys, which are read back with RETURNING (on SQLite from
-//     the statement's last-insert-id: its rows get consecutive rowids
-//     ending there, and an Exec costs less than a query; on MariaDB, for a
-//     one-row INSERT, likewise); then UPDATEs;
-//     then link rows; then DELETEs, children first.
-//  5. In memory: the other side of every bidirectional relationship is
-//     brought into step (below), and snapshots are taken.
-//
-// The rows of one table go in one statement: a multi-row INSERT … VALUES
-// when they fit under the dialect's parameter limit, otherwise one
-// INSERT … SELECT that binds them all at once (arrays on PostgreSQL, a JSON
-// document on SQLite and MariaDB) — or, on SQLite, for two rows or more
-// unless a column holds floats, one VALUES list of literals (strings
-// quoted, blobs as X'…'; a string holding a NUL byte, a string or blob
-// longer than 256 bytes, and a time unless the rows are more than bound
-// statements carry, is bound — a literal time is the driver's text under
-// relm's DSN setting _time_format=sqlite, so over a *sql.DB relm did not
-// open (relm.New) times are always bound, and a JSON document carries
-// none), which SQLite parses faster
-// than it binds short values or reads JSON (the generated keys of every
-// SQLite INSERT … VALUES, bound or literal, come from the last-insert-id
-// rather than RETURNING: SQLite gives a multi-row INSERT's rows
-// consecutive rowids; a trigger inserting into the same table while the
-// INSERT runs would break that), and on MySQL/MariaDB
-// with interpolateParams=true (no placeholder reaches the server, so its
-// limit does not apply), VALUES bounded by the packet alone, two rows or
-// more written as literals by relm rather than by the driver (a string
-// holding a backslash or NUL, and a time, left to the driver, which
-// escapes them for the connection's sql_mode and time zone). Only a statement
-// that reads generated keys back orders its rows; link rows are not
-// sorted. The tutorial's commit — users, categories, tags, articles and
-// their link rows — is seven statements (BEGIN, five INSERTs, COMMIT) for
-// 100 articles as for 10,000. A table's rows are also bounded in bytes —
-// on MySQL/MariaDB by max_allowed_packet (16 MB by default), on PostgreSQL
-// by 8 MB of arrays per bulk statement (postgres.Dialect.BulkBytes: one
-// statement of 60 MB took half as long again as the same rows in 8 MB
-// statements), on SQLite by 8 MB of literal text and 131,072 values (a
-// larger statement compiles to a program SQLite grows in fresh memory:
-// the 700,000 values of 350,000 link rows took a sixth longer as one
-// statement) — so the count stays constant while each table's rows fit in
-// one such statement, and grows by one statement per bound beyond: it
-// follows the size of what is written, never the number of objects.
+// dependencies, as SQLAlchemy's unit of work does: the objects reachable
+// through save-update relationships join the session; each object is
+// compared with the snapshot taken when it was loaded or last flushed; the
+// changes become INSERTs of new rows (parents first, their generated keys
+// filling their children's foreign keys), UPDATEs of the changed columns
+// only, link rows inserted and deleted, and DELETEs (children first, with
+// the delete and delete-orphan cascades). The rows of one table go in one
+// statement while they fit the dialect's limits, so the tutorial's commit
+// — users, categories, tags, articles and their link rows — is seven
+// statements (BEGIN, five INSERTs, COMMIT) for 100 articles as for 10,000.
+// Every statement can be logged ([WithLogger]); DESIGN.md at the
+// repository's root describes the flush's phases and where each is decided.
 //
 // A change made in place is a change like an assignment: *a.Content = s
 // through a pointer field, a []byte's bytes, a key set in a map or an
 // element of a slice behind a column type with its own driver.Valuer (a
-// JSON column). The snapshot keeps copies of what such fields hold — the
-// value a pointer points to (a string's bytes are shared, since Go never
-// changes them), a []byte's bytes, and for a Valuer type built on a map,
-// a slice or a pointer the value its Value and Scan methods round-trip —
-// so that the diff compares contents, not addresses. The copies cost
+// JSON column) is saved. The snapshot keeps copies of what such fields
+// hold, so that the diff compares contents, not addresses; they cost
 // memory in proportion to those fields' values (a []byte column's bytes
-// are held twice while the object is in the session); a string field costs
-// no copy.
+// are held twice while the object is in the session), and a string field
+// costs no copy.
+//
+// # Guarantees
+//
+//   - A commit is atomic: every statement of a flush runs in one
+//     transaction, or, when the whole commit is one statement, without
+//     one. A failed commit leaves no row behind and keeps the program's
+//     changes, so it can be tried again.
+//   - [Session.Rollback] discards every change not committed, as
+//     SQLAlchemy's does: objects return to what the database holds.
+//   - Within a session one row is one object (the identity map).
+//   - A [Session] is used by one goroutine at a time: a second one gets
+//     [ErrConcurrentUse] rather than a corrupted session. [DB] and the
+//     registry are safe for concurrent use.
+//   - An UPDATE or DELETE of a row that is gone is [ErrStaleObject],
+//     naming the table and the key.
 //
 // # How relm keeps both sides in step
 //
