@@ -95,9 +95,12 @@ func TestLoggerLevels(t *testing.T) {
 			reg, err := blog.NewRegistry()
 			must(t, err)
 			must(t, reg.CreateAll(ctx, db))
-			if buf.Len() != 0 {
+			// On a Galera cluster CreateAll warns that article_tag has no
+			// primary key: a warning about the schema, not a statement.
+			if strings.Contains(buf.String(), `"sql":`) {
 				t.Fatalf("statements that succeeded were logged above Debug:\n%s", buf)
 			}
+			buf.Reset()
 			s := relm.NewSession(db, reg)
 			must(t, s.Add(&blog.User{Username: "ada"}))
 			must(t, s.Commit(ctx))

@@ -355,7 +355,14 @@ func TestBlogOnSQLAlchemyTables(t *testing.T) {
 			if err := reg.CreateAll(ctx, db); err != nil {
 				t.Fatalf("CreateAll on SQLAlchemy's tables: %v", err)
 			}
-			got := warnings.messages()
+			// On a Galera cluster CreateAll also warns that article_tag
+			// has no primary key; count the width warnings only.
+			var got []string
+			for _, m := range warnings.messages() {
+				if strings.Contains(m, "narrower than") {
+					got = append(got, m)
+				}
+			}
 			if name == "sqlite" {
 				if len(got) != 0 {
 					t.Errorf("SQLite's INTEGER is 64 bits, yet CreateAll warned: %q", got)
