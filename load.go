@@ -184,8 +184,10 @@ type arena struct {
 	states []state // the states not handed out yet
 	nstate int     // states allocated so far
 	// slab holds the snapshots' copies of what fields point to (see
-	// mapping.Mapper.CopySnapshot).
-	slab mapping.Slab
+	// mapping.Mapper.CopySnapshot), allocated for the first mapper with
+	// such fields; a pointer, so that the arena of a model without them
+	// stays on the stack.
+	slab *mapping.Slab
 }
 
 // chunk is the part of an array of structs not handed out yet.
@@ -242,8 +244,11 @@ func (a *arena) snapshot(m *mapping.Mapper) unsafe.Pointer {
 func (a *arena) snapshotOf(m *mapping.Mapper, p unsafe.Pointer) unsafe.Pointer {
 	snap := a.snapshot(m)
 	var sl *mapping.Slab
-	if a != nil {
-		sl = &a.slab
+	if a != nil && len(m.Mutable()) > 0 {
+		if a.slab == nil {
+			a.slab = new(mapping.Slab)
+		}
+		sl = a.slab
 	}
 	m.CopySnapshot(snap, p, sl)
 	return snap
