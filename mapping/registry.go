@@ -402,7 +402,14 @@ func (reg *Registry) backref(rel *Relationship) error {
 		Reverse: rel, IsBackref: true, Cascade: Cascade{SaveUpdate: true},
 	}
 	rev.Uselist = rev.Direction != ManyToOne
-	if rf, ok := t.relFields[name]; ok {
+	rf, ok := t.relFields[name]
+	if !ok {
+		// The programmatic form maps only the relationships it lists, so
+		// the target's field of the backref's name is found here, as the
+		// tag form finds every *T and []*T field: both forms bind it.
+		rf, ok = backrefField(t, name)
+	}
+	if ok {
 		if !fieldHolds(rf, rel.Parent.Type) {
 			return &ConfigError{Side: side, Other: t.Name() + "." + name, Kind: ErrBackrefConflict, Msg: fmt.Sprintf(
 				"backref %q would bind to %s.%s, but that field is %s, not *%s or []*%s", name, t.Name(), name, rf.typ, rel.Parent.Name(), rel.Parent.Name())}
@@ -426,6 +433,24 @@ func (reg *Registry) backref(rel *Relationship) error {
 	t.addRel(rev)
 	rel.Reverse = rev
 	return nil
+}
+
+// backrefField finds the struct field a backref named name binds to when
+// the target's spec did not list it: an exported field of that name whose
+// type is *T or []*T of a struct. A field of any other type is not a
+// relationship field, and the backref is created without one, as the tag
+// form does for a field tagged `relm:"-"`.
+func backrefField(t *Mapper, name string) (relField, bool) {
+	sf, ok := t.Type.FieldByName(name)
+	if !ok || !sf.IsExported() || !isRelationshipType(sf.Type) {
+		return relField{}, false
+	}
+	rf, err := t.relationshipField(t.Type, name)
+	if err != nil {
+		return relField{}, false
+	}
+	t.relFields[name] = rf
+	return rf, true
 }
 
 // DB is what CreateAll, DropAll and the session need of a database: an
