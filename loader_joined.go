@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -46,7 +47,8 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	a := arena{m: m, want: n}
 	s.reserve(m, n)
 	var p unsafe.Pointer
-	failed := m // the mapper whose row failed, for the error
+	var several severalRows // one-to-one segments that matched several rows
+	failed := m             // the mapper whose row failed, for the error
 	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
 		sd := newScanDests(m.Fields, rows)
 		for rows.Next() {
@@ -78,7 +80,14 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 				}
 				byScope[sg.sc] = target
 				if parent != nil {
+					if sg.r.Direction != mapping.ManyToOne && !sg.r.Uselist && target != nil {
+						several.see(parent, sg, target)
+					}
 					s.setScalar(s.states[parent], sg.r, target)
+					if rr := sg.r.Reverse; target != nil && rr != nil && sg.r.Direction == mapping.OneToMany && !rr.Uselist {
+						// The child's many-to-one is its parent, as select-in sets it.
+						s.setScalar(s.states[target], rr, parent)
+					}
 				}
 			}
 			if dedupe {
@@ -94,7 +103,47 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	if err != nil {
 		return nil, &StatementError{Op: "select", Type: failed.Name(), SQL: query, Err: err}
 	}
+	several.warn(s)
 	return out, nil
+}
+
+// severalRows records, for a joined load, the one-to-one objects each
+// parent's rows brought, so that a parent whose one-to-one matched several
+// rows is warned about (the first is kept).
+type severalRows struct {
+	first  map[severalKey]unsafe.Pointer
+	others map[severalKey][]unsafe.Pointer // the distinct objects after the first
+	order  []severalKey
+}
+
+type severalKey struct {
+	parent unsafe.Pointer
+	sg     *joinSeg
+}
+
+func (x *severalRows) see(parent unsafe.Pointer, sg *joinSeg, target unsafe.Pointer) {
+	k := severalKey{parent, sg}
+	if x.first == nil {
+		x.first, x.others = map[severalKey]unsafe.Pointer{}, map[severalKey][]unsafe.Pointer{}
+	}
+	first, ok := x.first[k]
+	if !ok {
+		x.first[k] = target
+		return
+	}
+	if first == target || slices.Contains(x.others[k], target) {
+		return // the same row again, repeated by another join
+	}
+	if len(x.others[k]) == 0 {
+		x.order = append(x.order, k)
+	}
+	x.others[k] = append(x.others[k], target)
+}
+
+func (x *severalRows) warn(s *Session) {
+	for _, k := range x.order {
+		s.warnSeveral(k.sg.r, k.parent, 1+len(x.others[k]))
+	}
 }
 
 // adopt returns the session's object for the row scanned into p: the one

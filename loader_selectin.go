@@ -131,13 +131,24 @@ func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, to
 	}
 	byKey := map[any]unsafe.Pointer{}
 	if len(missing) > 0 {
+		several := map[any]int{}
 		err := s.inQuery(ctx, r.Target, pk, missing, func(p unsafe.Pointer, _ any) {
 			if k, ok := pk.Key(p); ok {
-				byKey[k] = p
+				if q := byKey[k]; q == nil {
+					byKey[k] = p
+				} else if q != p {
+					several[k]++
+				}
 			}
 		})
 		if err != nil {
 			return err
+		}
+		for _, st := range todo {
+			if k, ok := fk.Key(st.ptr); ok && several[k] > 0 {
+				s.warnSeveral(r, st.ptr, several[k]+1)
+				delete(several, k) // once per key
+			}
 		}
 	}
 	for _, st := range todo {
@@ -454,6 +465,9 @@ func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsaf
 		var target unsafe.Pointer
 		if len(kids) > 0 {
 			target = kids[0]
+		}
+		if len(kids) > 1 && !st.isLoaded(r) {
+			s.warnSeveral(r, st.ptr, len(kids))
 		}
 		s.setScalar(st, r, target)
 		return
