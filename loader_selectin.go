@@ -205,8 +205,8 @@ func (s *Session) loadManyToOneInt(ctx context.Context, r *mapping.Relationship,
 }
 
 // loadCollection loads one-to-many (collection or one-to-one) and
-// many-to-many relationships. Rows come in no particular order unless the
-// relationship has an order_by (as in SQLAlchemy).
+// many-to-many relationships, in the order of the relationship's order_by,
+// else in the order of defaultCollectionOrder.
 func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, todo []*state) error {
 	d := s.db.dialect
 	c := s.db.cache(r.Target)
@@ -233,6 +233,9 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 		if ob.Desc {
 			order += " DESC"
 		}
+	}
+	if order == "" {
+		order = defaultCollectionOrder(d, r)
 	}
 	query := func(keys []any, yield func(unsafe.Pointer, any)) error {
 		return s.inQueryCol(ctx, r.Target, head, keyCol, keys, order, m2m, yield)
@@ -269,6 +272,36 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 			}
 			return r.RemoteFields[0].Key(p)
 		}, nil)
+}
+
+// defaultCollectionOrder is the ORDER BY of a collection without order_by,
+// so that a reload gives the same order on every database (SQLite would
+// give insertion order, PostgreSQL and MariaDB whatever their plan gives):
+// a one-to-many by the child's primary key; a many-to-many by the link
+// table's primary key where it has one (a surrogate key is the order the
+// links were written in; the pair of foreign keys orders by the target),
+// else by the target's primary key. A rowid is not used: only SQLite has
+// one, and the order would differ between databases.
+func defaultCollectionOrder(d dialect.Dialect, r *mapping.Relationship) string {
+	alias, cols := "t0.", r.Target.Table.PrimaryKey()
+	if r.Direction == mapping.ManyToMany {
+		if pk := r.Secondary.PrimaryKey(); len(pk) > 0 {
+			alias, cols = "s.", pk
+		}
+	}
+	if len(cols) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(" ORDER BY ")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(alias)
+		b.WriteString(d.Quote(c.Name))
+	}
+	return b.String()
 }
 
 // keyIndex numbers distinct keys. Integer keys that fill most of their
