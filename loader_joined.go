@@ -48,6 +48,7 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	s.reserve(m, n)
 	var p unsafe.Pointer
 	var several severalRows // one-to-one segments that matched several rows
+	var colls joinedColls   // the collections of Joined paths
 	failed := m             // the mapper whose row failed, for the error
 	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
 		sd := newScanDests(m.Fields, rows)
@@ -79,6 +80,10 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 					return err
 				}
 				byScope[sg.sc] = target
+				if parent != nil && sg.r.Uselist {
+					colls.add(parent, sg, target)
+					continue
+				}
 				if parent != nil {
 					if sg.r.Direction != mapping.ManyToOne && !sg.r.Uselist && target != nil {
 						several.see(parent, sg, target)
@@ -103,8 +108,73 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	if err != nil {
 		return nil, &StatementError{Op: "select", Type: failed.Name(), SQL: query, Err: err}
 	}
+	colls.apply(s)
 	several.warn(s)
 	return out, nil
+}
+
+// joinedColls gathers, for a joined load, the children each parent's rows
+// brought for each collection segment, in the order of the rows, each
+// once (a collection's rows repeat when a sibling collection is joined
+// too, and a link table may hold a pair twice).
+type joinedColls struct {
+	idx  map[severalKey]int
+	keys []severalKey
+	kids [][]unsafe.Pointer
+	seen map[joinedChild]struct{}
+}
+
+type joinedChild struct {
+	k     severalKey
+	child unsafe.Pointer
+}
+
+// add records that a row of parent brought child (nil: an outer join's
+// NULL row, the parent has none) for the collection segment sg.
+func (x *joinedColls) add(parent unsafe.Pointer, sg *joinSeg, child unsafe.Pointer) {
+	k := severalKey{parent, sg}
+	if x.idx == nil {
+		x.idx, x.seen = map[severalKey]int{}, map[joinedChild]struct{}{}
+	}
+	i, ok := x.idx[k]
+	if !ok {
+		i = len(x.keys)
+		x.idx[k] = i
+		x.keys = append(x.keys, k)
+		x.kids = append(x.kids, nil)
+	}
+	if child == nil {
+		return
+	}
+	if _, dup := x.seen[joinedChild{k, child}]; dup {
+		return
+	}
+	x.seen[joinedChild{k, child}] = struct{}{}
+	x.kids[i] = append(x.kids[i], child)
+}
+
+// apply sets each parent's collection, as select-in loading does: marked
+// loaded (empty when no child row came), and a one-to-many's children get
+// their many-to-one back reference.
+func (x *joinedColls) apply(s *Session) {
+	for i, k := range x.keys {
+		st := s.states[k.parent]
+		if st == nil {
+			continue
+		}
+		r, kids := k.sg.r, x.kids[i]
+		if kids == nil {
+			kids = []unsafe.Pointer{}
+		}
+		s.setCollection(st, r, kids)
+		if rr := r.Reverse; rr != nil && r.Direction == mapping.OneToMany && !rr.Uselist {
+			for _, kid := range kids {
+				if ks := s.states[kid]; ks != nil && !ks.isLoaded(rr) {
+					s.setScalar(ks, rr, st.ptr)
+				}
+			}
+		}
+	}
 }
 
 // severalRows records, for a joined load, the one-to-one objects each
