@@ -101,7 +101,7 @@ func ExampleQuery_SelectIn() {
 	// Output:
 	// sql="SELECT t0.\"id\", t0.\"title\", t0.\"content\", t0.\"user_id\", t0.\"cate_id\" FROM \"articles\" t0 ORDER BY t0.\"title\""
 	// sql="SELECT t0.\"id\", t0.\"username\", t0.\"password\", t0.\"email\" FROM \"users\" t0 WHERE t0.\"id\" IN (SELECT value FROM json_each(?))"
-	// sql="SELECT s.\"article_id\", t0.\"id\", t0.\"name\" FROM \"tags\" t0 JOIN \"article_tag\" s ON t0.\"id\" = s.\"tag_id\" WHERE s.\"article_id\" IN (SELECT value FROM json_each(?)) ORDER BY t0.\"id\""
+	// sql="SELECT s.\"article_id\", t0.\"id\", t0.\"name\" FROM \"tags\" t0 JOIN \"article_tag\" s ON t0.\"id\" = s.\"tag_id\" WHERE s.\"article_id\" IN (SELECT value FROM json_each(?))"
 	// Channels by bob [go]
 	// Generics in Go by ada [go, orm]
 	// Indexes by bob [sql]

@@ -94,30 +94,20 @@ func TestCollectionOrderWithoutOrderBy(t *testing.T) {
 			t.Errorf("reloaded order %q, want %q", order, want)
 		}
 		got[db.Dialect().Name()] = order
+		// An integer key order is sorted in Go, within each parent's
+		// children: the statements carry no ORDER BY. A link table's own
+		// key is not selected, so the database orders by it.
 		d := db.Dialect()
-		wantSQL := []string{
-			"SELECT t0." + d.Quote("id"),
-			" ORDER BY t0." + d.Quote("id"),
-		}
 		for _, st := range log.Statements() {
-			if containsAll(st, "FROM "+d.Quote("articles")+" t0 WHERE") && !containsAll(st, wantSQL...) {
-				t.Errorf("the articles' load %q is not ordered by their key", st)
+			if strings.Contains(st, " ORDER BY ") && !strings.Contains(st, d.Quote("ord_links")) {
+				t.Errorf("%q is ordered by the database; the key order is sorted in Go", st)
 			}
-			if containsAll(st, d.Quote("article_tag")) && !containsAll(st, " ORDER BY t0."+d.Quote("id")) {
-				t.Errorf("the tags' load %q is not ordered by the tags' key", st)
+			if strings.Contains(st, d.Quote("ord_links")) && !strings.HasSuffix(st, " ORDER BY s."+d.Quote("id")) {
+				t.Errorf("the load through ord_links %q is not ordered by the link table's key", st)
 			}
 		}
 	})
 	if len(got) == len(testdb.Dialects) && (got["sqlite"] != got["postgres"] || got["sqlite"] != got["mysql"]) {
 		t.Errorf("orders differ between databases: %v", got)
 	}
-}
-
-func containsAll(s string, parts ...string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
 }

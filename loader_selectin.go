@@ -1,9 +1,11 @@
 package relm
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -282,7 +284,15 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 // links were written in; the pair of foreign keys orders by the target),
 // else by the target's primary key. A rowid is not used: only SQLite has
 // one, and the order would differ between databases.
+//
+// When the order is the target's single integer key, the rows are sorted
+// in Go instead, within each parent's group (sortedByKey): a few children
+// per parent sort for nothing, where the database would sort every row of
+// the statement.
 func defaultCollectionOrder(d dialect.Dialect, r *mapping.Relationship) string {
+	if sortedByKey(r) {
+		return ""
+	}
 	alias, cols := "t0.", r.Target.Table.PrimaryKey()
 	if r.Direction == mapping.ManyToMany {
 		if pk := r.Secondary.PrimaryKey(); len(pk) > 0 {
@@ -302,6 +312,35 @@ func defaultCollectionOrder(d dialect.Dialect, r *mapping.Relationship) string {
 		b.WriteString(d.Quote(c.Name))
 	}
 	return b.String()
+}
+
+// sortedByKey reports whether a collection without order_by is ordered by
+// its target's key in Go (see defaultCollectionOrder): the target's key is
+// one integer field, and a many-to-many's link table has no key of its own
+// to order by.
+func sortedByKey(r *mapping.Relationship) bool {
+	if len(r.OrderBy) > 0 || len(r.Target.PrimaryKey) != 1 || !isIntField(r.Target.PrimaryKey[0]) {
+		return false
+	}
+	return r.Direction != mapping.ManyToMany || len(r.Secondary.PrimaryKey()) == 0
+}
+
+// sortByIntKey orders objects by the integer field pk, in place: an
+// insertion sort for the few children of one parent, else a stable sort.
+func sortByIntKey(ps []unsafe.Pointer, pk *mapping.Field) {
+	key := func(p unsafe.Pointer) int64 { v, _, _ := intKey(pk, p); return v }
+	if len(ps) > 16 {
+		slices.SortStableFunc(ps, func(a, b unsafe.Pointer) int { return cmp.Compare(key(a), key(b)) })
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		p, k := ps[i], key(ps[i])
+		j := i
+		for ; j > 0 && key(ps[j-1]) > k; j-- {
+			ps[j] = ps[j-1]
+		}
+		ps[j] = p
+	}
 }
 
 // keyIndex numbers distinct keys. Integer keys that fill most of their
@@ -431,6 +470,14 @@ func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []
 		g := &groups[rw.g]
 		all[g.start+g.fill] = rw.p
 		g.fill++
+	}
+	if sortedByKey(r) {
+		pk := r.Target.PrimaryKey[0]
+		for _, g := range groups {
+			if g.n > 1 {
+				sortByIntKey(all[g.start:g.start+g.n], pk)
+			}
+		}
 	}
 	m2m := r.Direction == mapping.ManyToMany
 	for _, st := range todo {
