@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Crash test: `blog seed` killed with SIGKILL at random moments leaves only
+# whole units of work, and a rerun after the kill works.
+#
+#   scripts/crash.sh [sqlite] [postgres] [mysql]     (default: all three)
+#
+# For each database it builds cmd/blog and scripts/crashcheck, creates a
+# database of its own (a temporary file for SQLite; relm_crash_PID on the
+# servers, dropped at the end), and
+#
+#   1. runs one seed to its end, to measure how long a seed takes;
+#   2. ten times: starts a seed, SIGKILLs it after a random delay drawn from
+#      that measure (most land while articles are being committed, some
+#      while the users, categories and tags are), then checks the database
+#      (scripts/crashcheck: PRAGMA integrity_check on SQLite; users,
+#      categories and tags in whole seeds; every article with an author, a
+#      category and 2 to 5 tags of its own seed; no orphan or repeated
+#      article_tag row; every seed a whole number of batches), then reruns
+#      the seed, which must complete, and checks again (the rerun's seed
+#      holds all its articles).
+#
+# Every seed adds to the same database, so later seeds run, and are killed,
+# on a database that already holds data. It prints one line per kill and a
+# summary per database, and exits 1 at the first failure with a line naming
+# the database, the kill and the check that failed.
+#
+# Environment: RELM_CRASH_KILLS (10), RELM_CRASH_ARTICLES (4000) and
+# RELM_CRASH_BATCH (200) per seed, RELM_CRASH_RANDOM (the random seed of
+# the delays; printed, to repeat a run), RELM_CRASH_POSTGRES and
+# RELM_CRASH_MYSQL (server DSNs whose database is created and dropped;
+# default the local servers). A server that cannot be reached is skipped
+# with a message, or fails the run under CI=true.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+
+KILLS=${RELM_CRASH_KILLS:-10}
+ARTICLES=${RELM_CRASH_ARTICLES:-4000}
+BATCH=${RELM_CRASH_BATCH:-200}
+RANDOM_SEED=${RELM_CRASH_RANDOM:-$((($$ * 7919 + $(date +%s)) % 32768))}
+RANDOM=$RANDOM_SEED
+SIZES=(--users 10 --categories 5 --tags 20 --min-tags 2 --max-tags 5 --articles "$ARTICLES" --batch "$BATCH")
+SEED_TIMEOUT=180 # seconds a seed that is not killed may take
+
+dbs=("$@")
+[ ${#dbs[@]} -gt 0 ] || dbs=(sqlite postgres mysql)
+
+work=$(mktemp -d /tmp/relm-crash.XXXXXX)
+created=()
+cleanup() {
+	local dsn
+	for dsn in "${created[@]}"; do "$work/crashcheck" dropdb --dsn "$dsn" >/dev/null 2>&1 || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/blog" ./cmd/blog
+go build -o "$work/crashcheck" ./scripts/crashcheck
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+secs() { awk -v ms="$1" 'BEGIN { printf "%.2fs", ms / 1000 }'; }
+
+# fail DB WHAT MESSAGE... — the failure line, and exit 1.
+fail() {
+	local db=$1 what=$2
+	shift 2
+	echo "crash: FAIL: $db, $what: $*" >&2
+	exit 1
+}
+
+# check DB WHAT DSN [--complete]: crashcheck; its summary in $checked.
+check() {
+	local db=$1 what=$2 dsn=$3 out
+	shift 3
+	if ! out=$("$work/crashcheck" check --dsn "$dsn" "${SIZES[@]}" "$@" 2>&1); then
+		fail "$db" "$what" "$out"
+	fi
+	checked=$out
+}
+
+# seed_ms DSN SEED LOG: runs a seed to its end; prints its duration in ms
+# (stdout) or fails.
+seed_full() {
+	local dsn=$1 seed=$2 log=$3 start
+	start=$(now_ms)
+	if ! timeout "$SEED_TIMEOUT" "$work/blog" seed --dsn "$dsn" "${SIZES[@]}" --seed "$seed" >"$log" 2>&1; then
+		return 1
+	fi
+	echo $(($(now_ms) - start))
+}
+
+crash_one() {
+	local db=$1 dsn=$2 t0 full_ms seed_ms lo hi k delay status tries ms seed=1 kills=0 checks=0
+	t0=$(now_ms)
+	if ! "$work/crashcheck" createdb --dsn "$dsn" >"$work/createdb.log" 2>&1; then
+		if [ "${CI:-}" = true ]; then fail "$db" "creating its database" "$(cat "$work/createdb.log")"; fi
+		echo "crash: $db: skipped, the server cannot be reached: $(cat "$work/createdb.log")"
+		return 0
+	fi
+	created+=("$dsn")
+
+	# 1. The measure: the whole program, and the articles' part of it
+	# ("seeded N rows in DURATION" covers the batches).
+	full_ms=$(seed_full "$dsn" $seed "$work/seed.log") || fail "$db" "the first seed (not killed)" "$(tail -3 "$work/seed.log")"
+	check "$db" "after the first seed (not killed)" "$dsn" --complete
+	seed_ms=$(awk '/^seeded / { d = $(NF-2); sub(/:$/, "", d);
+		if (d ~ /ms$/) v = d + 0; else if (d ~ /[0-9]m[0-9]/) { split(d, p, "m"); v = p[1] * 60000 + p[2] * 1000 } else v = d * 1000;
+		printf "%d", v }' "$work/seed.log")
+	seed_ms=${seed_ms:-$full_ms}
+	# Kill between a little before the articles start (the users,
+	# categories and tags are being committed) and just before the last
+	# batch's commit ends.
+	lo=$((full_ms - seed_ms * 11 / 10))
+	[ $lo -ge 20 ] || lo=20
+	hi=$((full_ms - seed_ms / 40))
+	[ $hi -gt $lo ] || hi=$((lo + 1))
+	echo "crash: $db: a seed of $ARTICLES articles in batches of $BATCH takes $(secs "$full_ms") ($(secs "$seed_ms") for the articles); $KILLS kills between $(secs $lo) and $(secs $hi)"
+
+	# 2. The kills.
+	for k in $(seq 1 "$KILLS"); do
+		seed=$((seed + 1))
+		for tries in 1 2 3 4 5; do
+			delay=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo)))
+			"$work/blog" seed --dsn "$dsn" "${SIZES[@]}" --seed $seed >"$work/killed.log" 2>&1 &
+			local pid=$!
+			sleep "$(awk -v ms="$delay" 'BEGIN { printf "%.3f", ms / 1000 }')"
+			kill -KILL "$pid" 2>/dev/null || true
+			status=0
+			wait "$pid" 2>/dev/null || status=$?
+			[ $status = 0 ] || break
+			# The seed finished before the kill: draw an earlier moment.
+			echo "crash: $db kill $k: the seed ended before $(secs "$delay"); drawing an earlier moment"
+			check "$db" "kill $k, after a seed that ended before its kill" "$dsn" --complete
+			hi=$(((lo + hi) / 2 + 1))
+			seed=$((seed + 1))
+		done
+		[ $status = 137 ] || fail "$db" "kill $k" "the seed was not killed (exit status $status): $(tail -3 "$work/killed.log")"
+		kills=$((kills + 1))
+		check "$db" "kill $k at $(secs "$delay"), the check after the kill" "$dsn"
+		checks=$((checks + 1))
+		local after=$checked
+		seed=$((seed + 1))
+		ms=$(seed_full "$dsn" $seed "$work/seed.log") || fail "$db" "kill $k at $(secs "$delay"), the rerun" "did not complete: $(tail -3 "$work/seed.log")"
+		check "$db" "kill $k at $(secs "$delay"), the check after the rerun" "$dsn" --complete
+		checks=$((checks + 1))
+		echo "crash: $db kill $k/$KILLS at $(secs "$delay"): ok ($after); rerun ok in $(secs "$ms")"
+	done
+	echo "crash: $db: $kills of $KILLS kills, $checks of $((2 * KILLS)) checks passed (after each kill and each rerun) in $(secs $(($(now_ms) - t0)))"
+}
+
+echo "crash: random seed $RANDOM_SEED (RELM_CRASH_RANDOM=$RANDOM_SEED repeats the delays)"
+for db in "${dbs[@]}"; do
+	case $db in
+	sqlite) crash_one sqlite "sqlite:$work/blog.db" ;;
+	postgres) crash_one postgres "${RELM_CRASH_POSTGRES:-postgres://postgres@127.0.0.1:5432/relm_crash_$$?sslmode=disable}" ;;
+	mysql) crash_one mysql "${RELM_CRASH_MYSQL:-mysql://root@127.0.0.1:3306/relm_crash_$$}" ;;
+	*) echo "crash: unknown database $db (sqlite, postgres or mysql)" >&2; exit 2 ;;
+	esac
+done
+echo "crash: ok"
