@@ -8,10 +8,10 @@
 # database of its own (a temporary file for SQLite; relm_crash_PID on the
 # servers, dropped at the end), and
 #
-#   1. runs one seed to its end, to measure how long a seed takes;
-#   2. ten times: starts a seed, SIGKILLs it after a random delay drawn from
-#      that measure (most land while articles are being committed, some
-#      while the users, categories and tags are), then checks the database
+#   1. runs one seed to its end, to measure how long its writing takes;
+#   2. ten times: starts a seed, SIGKILLs it at a random moment of its
+#      writing (from its first INSERT, seen in its --echo log, to the
+#      measured duration after it), then checks the database
 #      (scripts/crashcheck: PRAGMA integrity_check on SQLite; users,
 #      categories and tags in whole seeds; every article with an author, a
 #      category and 2 to 5 tags of its own seed; no orphan or repeated
@@ -70,12 +70,13 @@ fail() {
 
 # check DB WHAT DSN [--complete]: crashcheck; its summary in $checked.
 check() {
-	local db=$1 what=$2 dsn=$3 out
+	local db=$1 what=$2 dsn=$3 out start
 	shift 3
+	start=$(now_ms)
 	if ! out=$("$work/crashcheck" check --dsn "$dsn" "${SIZES[@]}" "$@" 2>&1); then
 		fail "$db" "$what" "$out"
 	fi
-	checked=$out
+	checked="$out; checked in $(secs $(($(now_ms) - start)))"
 }
 
 # seed_ms DSN SEED LOG: runs a seed to its end; prints its duration in ms
@@ -89,8 +90,18 @@ seed_full() {
 	echo $(($(now_ms) - start))
 }
 
+# write_ms LOG: how long the writing part of a seed that ran to its end
+# took, in ms: "seeded N rows in DURATION" (from the users' transaction to
+# the last batch's commit; the schema checks before it are left out, which
+# on a loaded MariaDB take seconds and vary from run to run).
+write_ms() {
+	awk '/^seeded / { d = $(NF-2); sub(/:$/, "", d);
+		if (d ~ /ms$/) v = d + 0; else if (d ~ /[0-9]m[0-9]/) { split(d, p, "m"); v = p[1] * 60000 + p[2] * 1000 } else v = d * 1000;
+		printf "%d", v }' "$1"
+}
+
 crash_one() {
-	local db=$1 dsn=$2 t0 full_ms seed_ms lo hi k delay status tries ms seed=1 kills=0 checks=0
+	local db=$1 dsn=$2 t0 k delay status tries ms span pid start waited seed=1 kills=0 checks=0
 	t0=$(now_ms)
 	if ! "$work/crashcheck" createdb --dsn "$dsn" >"$work/createdb.log" 2>&1; then
 		if [ "${CI:-}" = true ]; then fail "$db" "creating its database" "$(cat "$work/createdb.log")"; fi
@@ -99,51 +110,54 @@ crash_one() {
 	fi
 	created+=("$dsn")
 
-	# 1. The measure: the whole program, and the articles' part of it
-	# ("seeded N rows in DURATION" covers the batches).
-	full_ms=$(seed_full "$dsn" $seed "$work/seed.log") || fail "$db" "the first seed (not killed)" "$(tail -3 "$work/seed.log")"
+	# 1. The measure: one seed to its end.
+	ms=$(seed_full "$dsn" $seed "$work/seed.log") || fail "$db" "the first seed (not killed)" "$(tail -3 "$work/seed.log")"
 	check "$db" "after the first seed (not killed)" "$dsn" --complete
-	seed_ms=$(awk '/^seeded / { d = $(NF-2); sub(/:$/, "", d);
-		if (d ~ /ms$/) v = d + 0; else if (d ~ /[0-9]m[0-9]/) { split(d, p, "m"); v = p[1] * 60000 + p[2] * 1000 } else v = d * 1000;
-		printf "%d", v }' "$work/seed.log")
-	seed_ms=${seed_ms:-$full_ms}
-	# Kill between a little before the articles start (the users,
-	# categories and tags are being committed) and just before the last
-	# batch's commit ends.
-	lo=$((full_ms - seed_ms * 11 / 10))
-	[ $lo -ge 20 ] || lo=20
-	hi=$((full_ms - seed_ms / 40))
-	[ $hi -gt $lo ] || hi=$((lo + 1))
-	echo "crash: $db: a seed of $ARTICLES articles in batches of $BATCH takes $(secs "$full_ms") ($(secs "$seed_ms") for the articles); $KILLS kills between $(secs $lo) and $(secs $hi)"
+	span=$(write_ms "$work/seed.log")
+	echo "crash: $db: a seed of $ARTICLES articles in batches of $BATCH takes $(secs "$ms"), $(secs "${span:-0}") of it writing"
 
-	# 2. The kills.
+	# 2. The kills: each seed logs its statements (--echo), and is killed
+	# at a random moment of its writing, from its first INSERT (the users')
+	# to the measured span after it; the span is measured again on each
+	# rerun, as the database grows and the machine gets busier or idler.
 	for k in $(seq 1 "$KILLS"); do
-		seed=$((seed + 1))
 		for tries in 1 2 3 4 5; do
-			delay=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo)))
-			"$work/blog" seed --dsn "$dsn" "${SIZES[@]}" --seed $seed >"$work/killed.log" 2>&1 &
-			local pid=$!
+			seed=$((seed + 1))
+			span=${span:-1000}
+			[ "$span" -gt 10 ] || span=10
+			delay=$(((RANDOM * 32768 + RANDOM) % span))
+			"$work/blog" seed --echo --dsn "$dsn" "${SIZES[@]}" --seed $seed >"$work/killed.log" 2>"$work/killed.sql" &
+			pid=$!
+			start=$(now_ms)
+			# Until the first INSERT is logged, or the seed failed, or
+			# SEED_TIMEOUT.
+			until grep -q -e '^level=DEBUG msg=sql sql="INSERT INTO ' -e '^blog seed: ' "$work/killed.sql" 2>/dev/null ||
+				[ $(($(now_ms) - start)) -gt $((SEED_TIMEOUT * 1000)) ]; do
+				sleep 0.01
+			done
+			waited=$(($(now_ms) - start))
 			sleep "$(awk -v ms="$delay" 'BEGIN { printf "%.3f", ms / 1000 }')"
 			kill -KILL "$pid" 2>/dev/null || true
 			status=0
 			wait "$pid" 2>/dev/null || status=$?
 			[ $status = 0 ] || break
-			# The seed finished before the kill: draw an earlier moment.
-			echo "crash: $db kill $k: the seed ended before $(secs "$delay"); drawing an earlier moment"
+			# The seed finished before the kill: draw again.
+			echo "crash: $db kill $k: the seed ended before its kill $(secs "$delay") after its first INSERT; drawing another moment"
 			check "$db" "kill $k, after a seed that ended before its kill" "$dsn" --complete
-			hi=$(((lo + hi) / 2 + 1))
-			seed=$((seed + 1))
+			span=$((span * 3 / 4))
 		done
-		[ $status = 137 ] || fail "$db" "kill $k" "the seed was not killed (exit status $status): $(tail -3 "$work/killed.log")"
+		[ $status = 137 ] || fail "$db" "kill $k" "the seed was not killed (exit status $status): $(tail -3 "$work/killed.sql")"
 		kills=$((kills + 1))
-		check "$db" "kill $k at $(secs "$delay"), the check after the kill" "$dsn"
+		local at="at $(secs "$delay") of $(secs "$span") after the first INSERT ($(secs $((waited + delay))) after the start)"
+		check "$db" "kill $k $at, the check after the kill" "$dsn"
 		checks=$((checks + 1))
 		local after=$checked
 		seed=$((seed + 1))
-		ms=$(seed_full "$dsn" $seed "$work/seed.log") || fail "$db" "kill $k at $(secs "$delay"), the rerun" "did not complete: $(tail -3 "$work/seed.log")"
-		check "$db" "kill $k at $(secs "$delay"), the check after the rerun" "$dsn" --complete
+		ms=$(seed_full "$dsn" $seed "$work/seed.log") || fail "$db" "kill $k $at, the rerun" "did not complete: $(tail -3 "$work/seed.log")"
+		check "$db" "kill $k $at, the check after the rerun" "$dsn" --complete
 		checks=$((checks + 1))
-		echo "crash: $db kill $k/$KILLS at $(secs "$delay"): ok ($after); rerun ok in $(secs "$ms")"
+		echo "crash: $db kill $k/$KILLS $at: ok ($after); rerun ok in $(secs "$ms"), checked in ${checked##*checked in }"
+		span=$(write_ms "$work/seed.log")
 	done
 	echo "crash: $db: $kills of $KILLS kills, $checks of $((2 * KILLS)) checks passed (after each kill and each rerun) in $(secs $(($(now_ms) - t0)))"
 }
