@@ -47,12 +47,15 @@ dbs=("$@")
 
 work=$(mktemp -d /tmp/relm-crash.XXXXXX)
 created=()
+pid=
 cleanup() {
 	local dsn
+	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
 	for dsn in "${created[@]}"; do "$work/crashcheck" dropdb --dsn "$dsn" >/dev/null 2>&1 || true; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # timeout(1) and ^C: clean up too
 
 go build -o "$work/blog" ./cmd/blog
 go build -o "$work/crashcheck" ./scripts/crashcheck
@@ -101,7 +104,7 @@ write_ms() {
 }
 
 crash_one() {
-	local db=$1 dsn=$2 t0 k delay status tries ms span pid start waited seed=1 kills=0 checks=0
+	local db=$1 dsn=$2 t0 k delay status tries ms span start waited seed=1 kills=0 checks=0
 	t0=$(now_ms)
 	if ! "$work/crashcheck" createdb --dsn "$dsn" >"$work/createdb.log" 2>&1; then
 		if [ "${CI:-}" = true ]; then fail "$db" "creating its database" "$(cat "$work/createdb.log")"; fi
