@@ -24,8 +24,8 @@
 # summary per database, and exits 1 at the first failure with a line naming
 # the database, the kill and the check that failed.
 #
-# Environment: RELM_CRASH_KILLS (10), RELM_CRASH_ARTICLES (4000) and
-# RELM_CRASH_BATCH (200) per seed, RELM_CRASH_RANDOM (the random seed of
+# Environment: RELM_CRASH_KILLS (10), RELM_CRASH_ARTICLES (2000) and
+# RELM_CRASH_BATCH (100) per seed, RELM_CRASH_RANDOM (the random seed of
 # the delays; printed, to repeat a run), RELM_CRASH_POSTGRES and
 # RELM_CRASH_MYSQL (server DSNs whose database is created and dropped;
 # default the local servers). A server that cannot be reached is skipped
@@ -35,8 +35,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
 KILLS=${RELM_CRASH_KILLS:-10}
-ARTICLES=${RELM_CRASH_ARTICLES:-4000}
-BATCH=${RELM_CRASH_BATCH:-200}
+ARTICLES=${RELM_CRASH_ARTICLES:-2000}
+BATCH=${RELM_CRASH_BATCH:-100}
 RANDOM_SEED=${RELM_CRASH_RANDOM:-$((($$ * 7919 + $(date +%s)) % 32768))}
 RANDOM=$RANDOM_SEED
 SIZES=(--users 10 --categories 5 --tags 20 --min-tags 2 --max-tags 5 --articles "$ARTICLES" --batch "$BATCH")
