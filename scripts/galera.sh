@@ -137,7 +137,18 @@ launch() { # node, extra mariadbd arguments...
   local i=$1; shift
   rm -f "$G/n$i/mysqld.pid"
   # setsid: the node outlives the shell (and the process group) that started it.
-  setsid /usr/sbin/mariadbd --defaults-file="$G/n$i/my.cnf" "$@" >>"$G/n$i/stdout.log" 2>&1 </dev/null &
+  # Every descriptor above 2 is closed first: a node inherits them for its
+  # whole life, and one of them is the lock of whoever uses the cluster
+  # (.ci/run's `exec 9>/tmp/relm-galera.lock; flock 9`). The node the
+  # node-kill test restarted held that lock after the test ended, and the
+  # next user waited for it until the node stopped (2026-12-07).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    exec setsid /usr/sbin/mariadbd --defaults-file="$G/n$i/my.cnf" "$@" >>"$G/n$i/stdout.log" 2>&1 </dev/null
+  ) &
   echo $! >"$G/n$i/launch.pid"
 }
 
