@@ -34,9 +34,9 @@ func (soakCounter) TableName() string { return "soak_counters" }
 const (
 	soakWorkers     = 32
 	soakSharedTags  = 8
-	soakCounters    = 4
+	soakCounters    = 16 // two workers to a counter
 	soakRenewEvery  = 20 // inserts before a worker's long-lived session is replaced
-	soakMaxAttempts = 50
+	soakMaxAttempts = 20
 )
 
 // TestSoak runs, on each database, 32 goroutines for RELM_SOAK_DURATION
@@ -55,7 +55,10 @@ const (
 // serialization failure, SQLITE_BUSY) is committed again from the same
 // session, which the rollback left with the same pending changes. Updates
 // and deletes go through db.Retry. Either way a unit of work is recorded
-// only once it committed, never once per attempt.
+// only once it committed, never once per attempt. One that still
+// conflicted after soakMaxAttempts attempts (errors.Is
+// relm.ErrRetriesExhausted, or the session's commit) was rolled back: it is
+// not recorded, and the verification finds none of its rows.
 func TestSoak(t *testing.T) {
 	if os.Getenv("RELM_SOAK") != "1" {
 		t.Skip("the soak test runs with RELM_SOAK=1 (and RELM_SOAK_DURATION, default 5m)")
@@ -162,6 +165,11 @@ func TestSoak(t *testing.T) {
 			total.add(w)
 		}
 		soakVerify(t, db, workers, shared)
+		for _, op := range []string{"insert", "update", "delete article", "delete user", "read"} {
+			if total.ops[op] == 0 {
+				t.Errorf("no %s committed: the soak tested nothing of it", op)
+			}
+		}
 		t.Logf("%s: %s in %v after a %v warm-up", db.Dialect().Name(), &total, duration, warmup)
 		if st := db.SQL().Stats(); st.InUse != 0 {
 			t.Errorf("%d connections checked out after the verification", st.InUse)
@@ -229,18 +237,22 @@ type soakWorker struct {
 	ownTags         []string
 	updates         int // committed, each incremented a counter once
 
-	ops       map[string]int
-	attempts  int // attempts of Retry's functions beyond the first
-	recommits int // commits of the long-lived session run again after a conflict
-	err       error
+	ops        map[string]int
+	gaveUp     map[string]int // units of work still conflicting after soakMaxAttempts, rolled back
+	attempts   int            // attempts of Retry's functions beyond the first
+	recommits  int            // commits of the long-lived session run again after a conflict
+	lost       bool           // the current unit of work gave up
+	rolledBack []string       // names of the users and articles of inserts that gave up
+	err        error
 }
 
 func newSoakWorker(id int, db *relm.DB, reg *mapping.Registry, shared *soakShared) *soakWorker {
 	return &soakWorker{
 		id: id, db: db, reg: reg, shared: shared,
-		rng:   rand.New(rand.NewPCG(uint64(id), 27)),
-		users: map[int]*soakUser{},
-		ops:   map[string]int{},
+		rng:    rand.New(rand.NewPCG(uint64(id), 27)),
+		users:  map[int]*soakUser{},
+		ops:    map[string]int{},
+		gaveUp: map[string]int{},
 	}
 }
 
@@ -248,6 +260,7 @@ func (w *soakWorker) run(ctx context.Context, phase string, end time.Time) {
 	for w.err == nil && time.Now().Before(end) {
 		var op string
 		var err error
+		w.lost = false
 		switch r := w.rng.IntN(100); {
 		case r < 35 || len(w.users) < 3:
 			op, err = "insert", w.insert(ctx, phase)
@@ -264,6 +277,10 @@ func (w *soakWorker) run(ctx context.Context, phase string, end time.Time) {
 			w.err = fmt.Errorf("%s: %w", op, err)
 			return
 		}
+		if w.lost {
+			w.gaveUp[op]++
+			continue
+		}
 		w.ops[op]++
 	}
 }
@@ -278,14 +295,23 @@ func (w *soakWorker) renew() {
 func (w *soakWorker) close() { w.renew() }
 
 // commit commits the long-lived session, again after a conflict, as
-// db.Retry would: the failed commit rolled back and kept the changes.
+// db.Retry would: the failed commit rolled back and kept the changes. After
+// soakMaxAttempts conflicts it rolls back, discarding them, and sets w.lost.
 func (w *soakWorker) commit(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
 		err := w.s.Commit(ctx)
 		if err == nil {
 			return nil
 		}
-		if !relm.IsConflict(err) || attempt == soakMaxAttempts {
+		if relm.IsConflict(err) && attempt == soakMaxAttempts {
+			w.lost = true
+			if err := w.s.Rollback(ctx); err != nil {
+				return fmt.Errorf("rollback after %d conflicting commits: %w", attempt, err)
+			}
+			w.renew()
+			return nil
+		}
+		if !relm.IsConflict(err) {
 			return fmt.Errorf("commit (attempt %d): %w", attempt, err)
 		}
 		w.recommits++
@@ -293,7 +319,8 @@ func (w *soakWorker) commit(ctx context.Context) error {
 	}
 }
 
-// retry runs fn through db.Retry and counts the attempts beyond the first.
+// retry runs fn through db.Retry and counts the attempts beyond the first;
+// when every attempt conflicted it sets w.lost and returns nil.
 func (w *soakWorker) retry(ctx context.Context, fn func(ctx context.Context, s *relm.Session) error) error {
 	n := 0
 	err := w.db.Retry(ctx, w.reg, soakMaxAttempts, func(ctx context.Context, s *relm.Session) error {
@@ -301,6 +328,10 @@ func (w *soakWorker) retry(ctx context.Context, fn func(ctx context.Context, s *
 		return fn(ctx, s)
 	})
 	w.attempts += n - 1
+	if errors.Is(err, relm.ErrRetriesExhausted) {
+		w.lost = true
+		return nil
+	}
 	return err
 }
 
@@ -340,7 +371,13 @@ func (w *soakWorker) insert(ctx context.Context, phase string) error {
 	if err := w.s.Add(u); err != nil {
 		return err
 	}
-	if err := w.commit(ctx); err != nil {
+	if err := w.commit(ctx); err != nil || w.lost {
+		if w.lost { // rolled back: none of it may be in the database
+			w.rolledBack = append(w.rolledBack, name)
+			for _, a := range u.Articles {
+				w.rolledBack = append(w.rolledBack, a.Title)
+			}
+		}
 		return err
 	}
 	su := &soakUser{id: u.ID, name: name, articles: map[int]*soakArticle{}}
@@ -451,7 +488,7 @@ func (w *soakWorker) update(ctx context.Context) error {
 		c.N++
 		return nil
 	})
-	if err != nil {
+	if err != nil || w.lost {
 		return err
 	}
 	su.articles[changed.ID] = &soakArticle{id: changed.ID, title: changed.Title, content: *changed.Content, tags: soakTagNames(changed.Tags)}
@@ -477,7 +514,7 @@ func (w *soakWorker) deleteArticle(ctx context.Context) error {
 		}
 		return s.Delete(a)
 	})
-	if err != nil {
+	if err != nil || w.lost {
 		return err
 	}
 	delete(su.articles, sa.id)
@@ -503,7 +540,7 @@ func (w *soakWorker) deleteUser(ctx context.Context) error {
 		}
 		return s.Delete(u)
 	})
-	if err != nil {
+	if err != nil || w.lost {
 		return err
 	}
 	delete(w.users, su.id)
@@ -553,16 +590,19 @@ func soakArticleString(content string, tags map[string]bool) string {
 }
 
 type soakTotals struct {
-	ops                            map[string]int
+	ops, gaveUp                    map[string]int
 	attempts, recommits, liveUsers int
 }
 
 func (t *soakTotals) add(w *soakWorker) {
 	if t.ops == nil {
-		t.ops = map[string]int{}
+		t.ops, t.gaveUp = map[string]int{}, map[string]int{}
 	}
 	for k, v := range w.ops {
 		t.ops[k] += v
+	}
+	for k, v := range w.gaveUp {
+		t.gaveUp[k] += v
 	}
 	t.attempts += w.attempts
 	t.recommits += w.recommits
@@ -576,8 +616,12 @@ func (t *soakTotals) String() string {
 		parts = append(parts, fmt.Sprintf("%d %s", t.ops[k], k))
 		sum += t.ops[k]
 	}
-	return fmt.Sprintf("%d operations (%s), %d Retry attempts run again, %d commits run again after a conflict, %d users alive",
-		sum, strings.Join(parts, ", "), t.attempts, t.recommits, t.liveUsers)
+	var lost []string
+	for _, k := range slices.Sorted(maps.Keys(t.gaveUp)) {
+		lost = append(lost, fmt.Sprintf("%d %s", t.gaveUp[k], k))
+	}
+	return fmt.Sprintf("%d operations committed (%s); %d Retry attempts run again, %d commits run again after a conflict; gave up after %d conflicting attempts and rolled back: [%s]; %d users alive",
+		sum, strings.Join(parts, ", "), t.attempts, t.recommits, soakMaxAttempts, strings.Join(lost, ", "), t.liveUsers)
 }
 
 // soakVerify compares the database, read through plain SQL, with what the
@@ -604,6 +648,7 @@ func soakVerify(t *testing.T, db *relm.DB, workers []*soakWorker, shared *soakSh
 		}
 		gone = append(gone, w.deletedUsers...)
 		gone = append(gone, w.deletedArticles...)
+		gone = append(gone, w.rolledBack...)
 	}
 	rows := func(query string) []string {
 		t.Helper()
