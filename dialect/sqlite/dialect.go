@@ -116,7 +116,9 @@ func (d *Dialect) DriverDSN(dsn string) (string, error) {
 		loc = nil // the driver refuses it when it opens a connection
 	}
 	d.timeLoc.Store(loc)
-	d.timeText.Store((tf == "" || tf == "sqlite") && loc != nil)
+	// Under _time_integer_format the driver writes a time as a number,
+	// whatever _time_format says.
+	d.timeText.Store((tf == "" || tf == "sqlite") && loc != nil && params.Get("_time_integer_format") == "")
 	// Parameters without a leading underscore are SQLite URI parameters
 	// (mode=ro, cache=shared, immutable=1); modernc hands them to SQLite only
 	// when the DSN is a file: URI.

@@ -50,3 +50,32 @@ func TestTimeTextIsTheDriversText(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeTextRefusedElsewhere: where the driver would not write the text
+// relm writes — another _time_format, times as integers
+// (_time_integer_format), or a DSN relm never saw — AppendLiteral refuses
+// a time, so it is bound and one column never holds two forms of it.
+func TestTimeTextRefusedElsewhere(t *testing.T) {
+	col := &schema.Column{Name: "at", Type: schema.Type{Kind: schema.KindTime}}
+	at := time.Date(2024, 7, 1, 8, 0, 0, 0, time.UTC)
+	for _, dsn := range []string{
+		"sqlite::memory:?_time_format=datetime",
+		"sqlite::memory:?_time_integer_format=unix",
+		"sqlite::memory:?_time_format=sqlite&_time_integer_format=unix_nano",
+		"",
+	} {
+		d := sqlite.New()
+		if dsn != "" {
+			if _, err := d.DriverDSN(dsn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if lit, ok := d.AppendLiteral(nil, col, at); ok {
+			t.Errorf("%q: a time written as the literal %s", dsn, lit)
+		}
+		rows := d.BulkRows([]*schema.Column{col}, 1<<20, 1)
+		if err := rows.Add([]any{at}); err == nil {
+			t.Errorf("%q: a time written into a JSON document", dsn)
+		}
+	}
+}
