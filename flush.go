@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"sync"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -57,8 +56,8 @@ type unitOfWork struct {
 	// grouped by collection when first read (addsOf).
 	collLists   []collList
 	collEnts    []collEnt
-	collFlat    []unsafe.Pointer
-	collRemoves map[collKey]map[unsafe.Pointer]bool
+	collFlat    []objPtr
+	collRemoves map[collKey]map[objPtr]bool
 	collOrder   []collKey
 	scalarSets  []scalarSet
 
@@ -91,8 +90,8 @@ type unitOfWork struct {
 	// next (see release).
 	kept scratch
 	// Where the snapshots of collections come from (see chunkSlice).
-	collsChunk [][]unsafe.Pointer
-	collChunk  []unsafe.Pointer
+	collsChunk [][]objPtr
+	collChunk  []objPtr
 }
 
 func (s *Session) flush(ctx context.Context) error {
@@ -356,7 +355,7 @@ func (c *singleCount) oneStatement(d dialect.Dialect) bool {
 }
 
 // ptrOf returns the object of st, nil for a nil st.
-func ptrOf(st *state) unsafe.Pointer {
+func ptrOf(st *state) objPtr {
 	if st == nil {
 		return nil
 	}

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
 	"github.com/relmorm/relm/schema"
@@ -42,7 +41,7 @@ func (s *Session) sortedStates(buf []*state) []*state {
 // placeBySeq returns states, whose sequence numbers lie in lo…lo+span-1, in
 // the order of their numbers, each put in its slot of buf (whose elements
 // are nil) or of a new array; false if two share a number.
-func placeBySeq(states map[unsafe.Pointer]*state, lo, span int, buf []*state) ([]*state, bool) {
+func placeBySeq(states map[objPtr]*state, lo, span int, buf []*state) ([]*state, bool) {
 	var slots []*state
 	if cap(buf) >= span {
 		slots = buf[:span]

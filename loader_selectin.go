@@ -519,7 +519,7 @@ func (s *Session) inQuery(ctx context.Context, m *mapping.Mapper, f *mapping.Fie
 // one list where the dialect can (so the statement count does not depend on
 // the number of keys), else as placeholders chunked under the parameter
 // limit. With lead set, the first result column is a key passed to yield.
-func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCol string, keys []any, tail string, lead bool, yield func(unsafe.Pointer, any)) error {
+func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCol string, keys []any, tail string, lead bool, yield func(objPtr, any)) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -600,14 +600,14 @@ func inChunkEnd(keys []any, start, per, limit int) int {
 // yield, through the identity map (adopt): a row already in the session
 // yields the object held. With lead, the first column is a key, yielded
 // normalized beside the object.
-func (s *Session) inRows(ctx context.Context, m *mapping.Mapper, query string, args []any, lead bool, yield func(unsafe.Pointer, any)) error {
+func (s *Session) inRows(ctx context.Context, m *mapping.Mapper, query string, args []any, lead bool, yield func(objPtr, any)) error {
 	n := len(m.Fields)
 	if lead {
 		n++
 	}
 	dest := make([]any, n)
 	var lk rawCell
-	var p unsafe.Pointer
+	var p objPtr
 	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
 		sd := newScanDests(m.Fields, rows)
 		for rows.Next() {

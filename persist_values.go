@@ -3,7 +3,6 @@ package relm
 import (
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/schema"
@@ -59,7 +58,7 @@ func (u *unitOfWork) insertValues(b *batch, perParams, limit, start int, vals []
 	}
 	end = i
 	w.buf = append(w.buf, tail...)
-	query := unsafe.String(unsafe.SliceData(w.buf), len(w.buf))
+	query := bytesText(w.buf)
 	shown := ""
 	if inline {
 		// The literals stay out of error messages, as bound values do

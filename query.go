@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -477,7 +476,7 @@ func (q *Query[T]) All(ctx context.Context) ([]*T, error) {
 		return []*T{}, nil
 	}
 	// The same pointers, typed: ptrs is the load's own slice, handed over.
-	return unsafe.Slice((**T)(unsafe.Pointer(unsafe.SliceData(ptrs))), len(ptrs)), nil
+	return typedObjs[T](ptrs), nil
 }
 
 // First returns the first matching object, or an error wrapping ErrNotFound.
@@ -516,7 +515,7 @@ func (q *Query[T]) One(ctx context.Context) (*T, error) {
 	return nil, fmt.Errorf("relm: One %s: %w", q.m.Name(), ErrMultipleResults)
 }
 
-func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error) {
+func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 	if err := q.s.enter(); err != nil {
 		return nil, err
 	}
@@ -668,7 +667,7 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 					p = st.ptr
 				}
 			}
-			if !emit((*T)(p), nil) {
+			if !emit(typedObj[T](p), nil) {
 				return
 			}
 		}
