@@ -161,6 +161,8 @@ func database(ctx context.Context, dsn string, create bool) error {
 	return nil
 }
 
+// check reads the blog tables of dsn and returns an error naming the first
+// invariant a crashed seed broke, or a summary of what the database holds.
 func check(ctx context.Context, dsn string, o options) (string, error) {
 	if o.batch <= 0 || o.articles%o.batch != 0 {
 		return "", fmt.Errorf("--articles (%d) must be a multiple of --batch (%d)", o.articles, o.batch)
@@ -177,33 +179,62 @@ func check(ctx context.Context, dsn string, o options) (string, error) {
 	if err := db.PingContext(ctx); err != nil {
 		return "", err
 	}
-
 	if d.Name() == "sqlite" {
-		rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
-		if err != nil {
+		if err := integrityCheck(ctx, db); err != nil {
 			return "", err
-		}
-		var msgs []string
-		for rows.Next() {
-			var m string
-			if err := rows.Scan(&m); err != nil {
-				return "", err
-			}
-			msgs = append(msgs, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return "", err
-		}
-		if len(msgs) != 1 || msgs[0] != "ok" {
-			return "", fail("sqlite integrity_check", "%q, want ok", msgs)
 		}
 	}
+	if err := noStrays(ctx, db); err != nil {
+		return "", err
+	}
+	sd, err := readSeeds(ctx, db, o)
+	if err != nil {
+		return "", err
+	}
+	if err := sd.readArticles(ctx, db); err != nil {
+		return "", err
+	}
+	links, err := sd.checkLinks(ctx, db, o)
+	if err != nil {
+		return "", err
+	}
+	last, err := sd.checkBatches(o)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d seeds, %d articles, %d article_tag rows; the last seed holds %s", sd.seeds, len(sd.articleSeed), links, last), nil
+}
 
-	// The invariants SQL states directly, each a count that must be 0.
-	// (Tags per article and repeated links are counted below, from the
-	// link rows read anyway: SQLite's GROUP BY over an unindexed
-	// article_tag took seconds once the database held 20 seeds.)
+// integrityCheck runs SQLite's PRAGMA integrity_check, which must say ok.
+func integrityCheck(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return err
+	}
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			rows.Close()
+			return err
+		}
+		msgs = append(msgs, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(msgs) != 1 || msgs[0] != "ok" {
+		return fail("sqlite integrity_check", "%q, want ok", msgs)
+	}
+	return nil
+}
+
+// noStrays checks the invariants SQL states directly, each a count that
+// must be 0. (Tags per article and repeated links are counted by
+// checkLinks, from the link rows read anyway: SQLite's GROUP BY over an
+// unindexed article_tag took seconds once the database held 20 seeds.)
+func noStrays(ctx context.Context, db *sql.DB) error {
 	for _, c := range []struct{ check, query string }{
 		{"article without author", `SELECT COUNT(*) FROM articles a LEFT JOIN users u ON u.id = a.user_id WHERE u.id IS NULL`},
 		{"article without category", `SELECT COUNT(*) FROM articles a LEFT JOIN categories c ON c.id = a.cate_id WHERE c.id IS NULL`},
@@ -215,26 +246,38 @@ func check(ctx context.Context, dsn string, o options) (string, error) {
 	} {
 		var n int64
 		if err := db.QueryRowContext(ctx, c.query).Scan(&n); err != nil {
-			return "", fmt.Errorf("%s: %w", c.check, err)
+			return fmt.Errorf("%s: %w", c.check, err)
 		}
 		if n != 0 {
-			return "", fail(c.check, "%d rows", n)
+			return fail(c.check, "%d rows", n)
 		}
 	}
+	return nil
+}
 
-	// Group by seed: keys are given in increasing order, one seed after
-	// the other, so the i-th U users are the i-th seed's.
+// seeding is what the database holds, grouped by the seed that wrote it.
+type seeding struct {
+	seeds                      int
+	userSeed, catSeed, tagSeed map[int64]int // key → seed
+	articleSeed                map[int64]int
+	perSeed                    []int // articles of each seed
+}
+
+// readSeeds groups users, categories and tags by seed: keys are given in
+// increasing order, one seed after the other, so the i-th U users are the
+// i-th seed's; each seed commits its users, categories and tags at once.
+func readSeeds(ctx context.Context, db *sql.DB, o options) (*seeding, error) {
 	users, err := keys(ctx, db, "SELECT id FROM users ORDER BY id")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	cats, err := keys(ctx, db, "SELECT id FROM categories ORDER BY id")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	tags, err := keys(ctx, db, "SELECT id FROM tags ORDER BY id")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, c := range []struct {
 		table string
@@ -242,12 +285,12 @@ func check(ctx context.Context, dsn string, o options) (string, error) {
 		per   int
 	}{{"users", len(users), o.users}, {"categories", len(cats), o.categories}, {"tags", len(tags), o.tags}} {
 		if c.n%c.per != 0 {
-			return "", fail("whole seeds of "+c.table, "%d rows, not a multiple of the %d one seed commits at once", c.n, c.per)
+			return nil, fail("whole seeds of "+c.table, "%d rows, not a multiple of the %d one seed commits at once", c.n, c.per)
 		}
 	}
 	seeds := len(users) / o.users
 	if len(cats)/o.categories != seeds || len(tags)/o.tags != seeds {
-		return "", fail("whole first transactions", "%d users, %d categories and %d tags: not the same number of seeds (%d, %d, %d)",
+		return nil, fail("whole first transactions", "%d users, %d categories and %d tags: not the same number of seeds (%d, %d, %d)",
 			len(users), len(cats), len(tags), seeds, len(cats)/o.categories, len(tags)/o.tags)
 	}
 	seedOf := func(ks []int64, per int) map[int64]int {
@@ -257,88 +300,101 @@ func check(ctx context.Context, dsn string, o options) (string, error) {
 		}
 		return m
 	}
-	userSeed, catSeed, tagSeed := seedOf(users, o.users), seedOf(cats, o.categories), seedOf(tags, o.tags)
+	return &seeding{
+		seeds:    seeds,
+		userSeed: seedOf(users, o.users), catSeed: seedOf(cats, o.categories), tagSeed: seedOf(tags, o.tags),
+		articleSeed: map[int64]int{},
+		perSeed:     make([]int, seeds),
+	}, nil
+}
 
-	perSeed := make([]int, seeds)
-	articleSeed := map[int64]int{}
+// readArticles assigns each article to its author's seed and checks that
+// its category is of the same seed.
+func (sd *seeding) readArticles(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, "SELECT id, user_id, cate_id FROM articles")
 	if err != nil {
-		return "", err
+		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id, user, cat int64
 		if err := rows.Scan(&id, &user, &cat); err != nil {
-			rows.Close()
-			return "", err
+			return err
 		}
-		s, ok := userSeed[user]
+		s, ok := sd.userSeed[user]
 		if !ok {
-			rows.Close()
-			return "", fail("article without author", "article %d: user %d", id, user)
+			return fail("article without author", "article %d: user %d", id, user)
 		}
-		if cs, ok := catSeed[cat]; !ok || cs != s {
-			rows.Close()
-			return "", fail("article of one seed", "article %d has the author of seed %d and the category %d of seed %d", id, s+1, cat, cs+1)
+		if cs, ok := sd.catSeed[cat]; !ok || cs != s {
+			return fail("article of one seed", "article %d has the author of seed %d and the category %d of seed %d", id, s+1, cat, cs+1)
 		}
-		perSeed[s]++
-		articleSeed[id] = s
+		sd.perSeed[s]++
+		sd.articleSeed[id] = s
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return "", err
-	}
-	rows, err = db.QueryContext(ctx, "SELECT article_id, tag_id FROM article_tag")
+	return rows.Err()
+}
+
+// checkLinks reads article_tag: no repeated row, every link between an
+// article and a tag of one seed, every article with minTags to maxTags
+// tags. It returns the number of link rows.
+func (sd *seeding) checkLinks(ctx context.Context, db *sql.DB, o options) (int, error) {
+	rows, err := db.QueryContext(ctx, "SELECT article_id, tag_id FROM article_tag")
 	if err != nil {
-		return "", err
+		return 0, err
 	}
+	defer rows.Close()
 	links := 0
-	perArticle := make(map[int64]int, len(articleSeed))
+	perArticle := make(map[int64]int, len(sd.articleSeed))
 	type link struct{ a, t int64 }
-	seen := make(map[link]bool, 4*len(articleSeed))
+	seen := make(map[link]bool, 4*len(sd.articleSeed))
 	for rows.Next() {
 		var a, t int64
 		if err := rows.Scan(&a, &t); err != nil {
-			rows.Close()
-			return "", err
+			return 0, err
 		}
 		links++
 		perArticle[a]++
 		if seen[link{a, t}] {
-			rows.Close()
-			return "", fail("duplicate article_tag row", "article %d, tag %d", a, t)
+			return 0, fail("duplicate article_tag row", "article %d, tag %d", a, t)
 		}
 		seen[link{a, t}] = true
-		if as, ts := articleSeed[a], tagSeed[t]; as != ts {
-			rows.Close()
-			return "", fail("article of one seed", "article %d of seed %d has tag %d of seed %d", a, as+1, t, ts+1)
+		if as, ts := sd.articleSeed[a], sd.tagSeed[t]; as != ts {
+			return 0, fail("article of one seed", "article %d of seed %d has tag %d of seed %d", a, as+1, t, ts+1)
 		}
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return "", err
+		return 0, err
 	}
-	for id := range articleSeed {
+	for id := range sd.articleSeed {
 		if n := perArticle[id]; n < o.minTags || n > o.maxTags {
-			return "", fail(fmt.Sprintf("article without %d to %d tags", o.minTags, o.maxTags), "article %d has %d", id, n)
+			return 0, fail(fmt.Sprintf("article without %d to %d tags", o.minTags, o.maxTags), "article %d has %d", id, n)
 		}
 	}
-	for s, n := range perSeed {
+	return links, nil
+}
+
+// checkBatches checks that every seed holds whole batches of articles and,
+// after a rerun (o.complete), that the last seed holds all of them. It
+// returns how many batches the last seed holds, for the report.
+func (sd *seeding) checkBatches(o options) (string, error) {
+	for s, n := range sd.perSeed {
 		if n%o.batch != 0 || n > o.articles {
 			return "", fail("whole batches", "seed %d of %d holds %d articles: not a whole number of batches of %d (at most %d)",
-				s+1, seeds, n, o.batch, o.articles)
+				s+1, sd.seeds, n, o.batch, o.articles)
 		}
 	}
-	last := "none"
-	if seeds > 0 {
-		n := perSeed[seeds-1]
-		last = fmt.Sprintf("%d of %d batches", n/o.batch, o.articles/o.batch)
-		if o.complete && n != o.articles {
-			return "", fail("rerun complete", "the last seed holds %d articles (%s), want all %d", n, last, o.articles)
+	if sd.seeds == 0 {
+		if o.complete {
+			return "", fail("rerun complete", "no seed committed anything")
 		}
-	} else if o.complete {
-		return "", fail("rerun complete", "no seed committed anything")
+		return "none", nil
 	}
-	return fmt.Sprintf("%d seeds, %d articles, %d article_tag rows; the last seed holds %s", seeds, len(articleSeed), links, last), nil
+	n := sd.perSeed[sd.seeds-1]
+	last := fmt.Sprintf("%d of %d batches", n/o.batch, o.articles/o.batch)
+	if o.complete && n != o.articles {
+		return "", fail("rerun complete", "the last seed holds %d articles (%s), want all %d", n, last, o.articles)
+	}
+	return last, nil
 }
 
 func keys(ctx context.Context, db *sql.DB, query string) ([]int64, error) {
