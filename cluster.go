@@ -79,7 +79,7 @@ func (n *node) commitError(err error) error {
 		// database/sql's contract: the statement was not sent.
 		return fmt.Errorf("node %s unreachable: COMMIT was not sent and nothing was committed: %w", n.addr, err)
 	case nodeUnavailable(err):
-		return fmt.Errorf("connection to node %s lost during COMMIT: the transaction may or may not have been committed: %w", n.addr, err)
+		return fmt.Errorf("connection to node %s lost during COMMIT: COMMIT was sent, and the transaction may or may not have been committed: %w", n.addr, err)
 	}
 	return err
 }

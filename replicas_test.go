@@ -302,6 +302,11 @@ func TestPGReplicasReadYourWrites(t *testing.T) {
 	other := pgOpen(t, r.dsn)
 	_, err := db.ExecContext(ctx, "CREATE TABLE ryw (id bigint PRIMARY KEY, v text)")
 	pgMust(t, err)
+	// Two reads through db, one per standby, wait until each has the
+	// table, which the reads of the other DB need.
+	for range 2 {
+		pgMust(t, queryRow(db.QueryContext(ctx, "SELECT count(*) FROM ryw"))(new(int)))
+	}
 	const n = 1000
 	var withRYW, without, commits []time.Duration
 	onStandby, misses, otherMisses := 0, 0, 0
@@ -456,4 +461,137 @@ func TestPGReplicasReplayPaused(t *testing.T) {
 		t.Errorf("WithReplicaWait(0): %d rows, standby %v, after %v", count, standby, time.Since(start))
 	}
 	_ = standbys
+}
+
+// TestPGReplicasFailover: the primary dies while a COMMIT is in flight
+// (held by a deferred trigger that sleeps) and a standby is promoted
+// (pg_ctl promote). The commit fails with an error naming the node and
+// saying the COMMIT was sent but its outcome is unknown; the DSN's next
+// transaction, and the next statement outside a transaction of another DB,
+// find the new primary, the node not in recovery, with a warning. The test
+// kills node 1 of scripts/pg-replicas.sh, so it runs only on the servers of
+// that script, and it rebuilds the set when it ends (scripts/pg-replicas.sh
+// start makes the promoted standby a standby of node 1 again).
+func TestPGReplicasFailover(t *testing.T) {
+	ctx := context.Background()
+	r := pgReplicasDatabase(t)
+	out, err := exec.Command("bash", "scripts/pg-replicas.sh", "dsn").Output()
+	pgMust(t, err)
+	_, scriptHosts, _ := relm.ParseClusterDSN(strings.TrimSpace(string(out)))
+	_, ourHosts, _ := relm.ParseClusterDSN(os.Getenv("RELM_TEST_PG_REPLICAS"))
+	if strings.Join(scriptHosts, " ") != strings.Join(ourHosts, " ") {
+		t.Skipf("RELM_TEST_PG_REPLICAS is not the replica set of scripts/pg-replicas.sh (%s); the failover test kills that set's node 1", strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { pgReplicasScript(t, "start") }) // rebuild: node 1 the primary again
+
+	log := &rtLog{}
+	db := pgOpen(t, r.dsn, relm.WithLogger(slog.New(log)), relm.WithReplicaWait(200*time.Millisecond))
+	bystander := pgOpen(t, r.dsn, relm.WithLogger(slog.New(&rtLog{})))
+	for _, stmt := range []string{
+		"CREATE TABLE ft (id bigint PRIMARY KEY)",
+		// Row 99 holds its COMMIT on the server for a while.
+		`CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN IF NEW.id = 99 THEN PERFORM pg_sleep(30); END IF; RETURN NULL; END $$`,
+		"CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON ft DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()",
+		"INSERT INTO ft VALUES (1)",
+	} {
+		_, err := db.ExecContext(ctx, stmt)
+		pgMust(t, err)
+	}
+	// Both DBs have a connection open to the primary.
+	pgMust(t, queryRow(bystander.QueryContext(ctx, "SELECT count(*) FROM ft"))(new(int)))
+	_, err = bystander.ExecContext(ctx, "INSERT INTO ft VALUES (2)")
+	pgMust(t, err)
+
+	idle, err := db.BeginTx(ctx, nil) // open, idle, when the primary dies
+	pgMust(t, err)
+	_, err = idle.ExecContext(ctx, "INSERT INTO ft VALUES (98)")
+	pgMust(t, err)
+	inFlight, err := db.BeginTx(ctx, nil)
+	pgMust(t, err)
+	_, err = inFlight.ExecContext(ctx, "INSERT INTO ft VALUES (99)")
+	pgMust(t, err)
+	commitErr := make(chan error, 1)
+	go func() { commitErr <- inFlight.Commit() }()
+	// Wait until the COMMIT sleeps in the trigger on the primary.
+	watch, err := sql.Open("pgx", r.node(r.hosts[0]))
+	pgMust(t, err)
+	defer watch.Close()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		var n int
+		pgMust(t, watch.QueryRowContext(ctx, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'").Scan(&n))
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the COMMIT of row 99 never reached its trigger")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	pgReplicasScript(t, "kill", "1")
+
+	err = <-commitErr
+	if err == nil {
+		t.Fatal("a COMMIT in flight when the primary died succeeded")
+	}
+	t.Logf("COMMIT in flight: %v", err)
+	if msg := err.Error(); !strings.Contains(msg, r.hosts[0]) || !strings.Contains(msg, "lost during COMMIT: COMMIT was sent, and the transaction may or may not have been committed") {
+		t.Errorf("the in-flight commit's error does not name the node and say the COMMIT was sent with an unknown outcome: %v", err)
+	}
+	err = idle.Commit()
+	t.Logf("COMMIT of a transaction idle when the primary died: %v", err)
+	if err == nil || !strings.Contains(err.Error(), r.hosts[0]) ||
+		!strings.Contains(err.Error(), "COMMIT was not sent and nothing was committed") && !strings.Contains(err.Error(), "may or may not have been committed") {
+		t.Errorf("the idle transaction's commit error does not say whether COMMIT was sent: %v", err)
+	}
+
+	// No primary yet: the next transaction says so, naming each host.
+	_, err = db.BeginTx(ctx, nil)
+	if !errors.Is(err, relm.ErrNoPrimary) || !strings.Contains(err.Error(), r.hosts[0]+": unreachable") || !strings.Contains(err.Error(), r.hosts[1]+": a standby") {
+		t.Errorf("BeginTx with the primary dead and no standby promoted: %v, want ErrNoPrimary naming the hosts", err)
+	}
+
+	pgReplicasScript(t, "promote", "2")
+	tx, err := db.BeginTx(ctx, nil)
+	pgMust(t, err)
+	var port int
+	var standby bool
+	pgMust(t, queryRow(tx.QueryContext(ctx, whereQuery))(&port, &standby))
+	if standby || fmt.Sprint("127.0.0.1:", port) != r.hosts[1] {
+		t.Errorf("the transaction after the promotion ran on port %d (standby %v), want the promoted %s", port, standby, r.hosts[1])
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO ft VALUES (3)")
+	pgMust(t, err)
+	pgMust(t, tx.Commit())
+	warned := false
+	for _, rec := range log.records {
+		if rec.Level == slog.LevelWarn && strings.Contains(rec.Message, "transactions now go to") {
+			attrs := map[string]string{}
+			rec.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.String(); return true })
+			warned = attrs["from"] == r.hosts[0] && attrs["to"] == r.hosts[1]
+		}
+	}
+	if !warned {
+		t.Errorf("no warning naming the switch from %s to %s: %q", r.hosts[0], r.hosts[1], log.messages())
+	}
+	// What the new primary holds: the rows committed before, not those of
+	// the commits cut; the row just committed is read at once (on the
+	// primary: the other standby still follows the dead node).
+	var ids []int64
+	rows, err := db.QueryContext(ctx, "SELECT id FROM ft ORDER BY id")
+	pgMust(t, err)
+	for rows.Next() {
+		var id int64
+		pgMust(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	pgMust(t, rows.Err())
+	if fmt.Sprint(ids) != "[1 2 3]" {
+		t.Errorf("rows after the failover: %v, want [1 2 3]", ids)
+	}
+	// Another DB's statement outside a transaction finds the new primary
+	// too (its connection could not be made: it surely was not sent).
+	_, err = bystander.ExecContext(ctx, "INSERT INTO ft VALUES (4)")
+	pgMust(t, err)
+	pgMust(t, queryRow(db.QueryContext(ctx, "SELECT count(*) FROM ft WHERE id = 4"))(new(int)))
 }

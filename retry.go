@@ -236,7 +236,10 @@ func nodeUnavailable(err error) bool {
 	}
 	var ne *net.OpError
 	var ce *pgconn.ConnectError
-	return errors.As(err, &ne) || errors.As(err, &ce) ||
+	// pgx reports a connection the server closed in the middle of a
+	// statement (a FATAL error: the server shut down) as ErrConnClosed,
+	// though it had sent the statement: the outcome is unknown.
+	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldriver.ErrInvalidConn) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
