@@ -191,8 +191,14 @@ func (c *cluster) findPrimary(ctx context.Context, from int32) (int32, []pgRole,
 	}
 	for i, r := range roles {
 		switch {
-		case r.err != nil:
+		case r.err != nil && lacksDatabase(r.err):
+			msgs = append(msgs, c.nodes[i].addr+": has no such database")
+			errs = append(errs, fmt.Errorf("%s: %w", c.nodes[i].addr, r.err))
+		case r.err != nil && nodeUnavailable(r.err):
 			msgs = append(msgs, c.nodes[i].addr+": unreachable")
+			errs = append(errs, fmt.Errorf("%s: %w", c.nodes[i].addr, r.err))
+		case r.err != nil:
+			msgs = append(msgs, c.nodes[i].addr+": failed")
 			errs = append(errs, fmt.Errorf("%s: %w", c.nodes[i].addr, r.err))
 		default:
 			msgs = append(msgs, c.nodes[i].addr+": a standby (in recovery)")
@@ -286,7 +292,8 @@ func (c *cluster) readPG(ctx context.Context, db *DB, query string, args []any) 
 			// A standby cancels a read that conflicts with the WAL it
 			// replays (40001), and refuses a SELECT that writes (25006):
 			// the next node, the primary at last, serves it.
-		case nodeUnavailable(err):
+		case nodeUnavailable(err) || n != primary && lacksDatabase(err):
+			// A standby may not have replayed a CREATE DATABASE yet.
 			n.markDown()
 		default:
 			return rows, err

@@ -245,10 +245,16 @@ func nodeUnavailable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// lacksDatabase reports whether err is MySQL's 1049 unknown database.
+// lacksDatabase reports whether err is MySQL's 1049 unknown database, or
+// PostgreSQL's 3D000 (a standby that has not replayed the CREATE DATABASE
+// yet, when the error comes from one).
 func lacksDatabase(err error) bool {
 	var me *mysqldriver.MySQLError
-	return errors.As(err, &me) && me.Number == erBadDB
+	if errors.As(err, &me) {
+		return me.Number == erBadDB
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "3D000"
 }
 
 // notConnected reports whether err says no connection could be made, so
