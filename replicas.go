@@ -146,10 +146,14 @@ func openReplicas(ctx context.Context, c *cluster, d dialect.Dialect, dsn string
 	db.owned = true
 	db.cluster = c
 	for i, r := range roles {
-		if r.err != nil {
+		switch {
+		case r.err != nil && lacksDatabase(r.err):
+			// A standby replays CREATE DATABASE a moment later; reads
+			// skip it until then.
+		case r.err != nil:
 			db.warn("relm: standby unavailable; reads go to the other nodes until it answers",
 				slog.String("node", c.nodes[i].addr), slog.String("error", r.err.Error()))
-		} else if !r.standby && int32(i) != p {
+		case !r.standby && int32(i) != p:
 			db.warn("relm: two nodes of the DSN are primaries (not in recovery); transactions go to the first, the other serves reads",
 				slog.String("primary", c.nodes[p].addr), slog.String("other", c.nodes[i].addr))
 		}
