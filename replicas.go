@@ -340,6 +340,10 @@ func (n *node) caughtUp(ctx context.Context, need uint64, deadline time.Time) (b
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
+			// Behind for the whole wait (replay stopped, or it follows a
+			// primary that is gone): reads skip it for a while rather than
+			// wait for it again.
+			n.markDown()
 			return false, nil
 		}
 		t := time.NewTimer(min(wait, left))
