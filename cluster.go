@@ -41,6 +41,11 @@ import (
 // every transaction the cluster committed before it began, so what a commit
 // wrote is seen by the next read wherever it goes. wsrep_sync_wait=0 in the
 // DSN trades that for speed.
+//
+// On a postgres:// DSN (a PostgreSQL primary and its hot standbys) the
+// primary is the node not in recovery rather than the next one in DSN
+// order, and reads wait for a standby to replay the DB's last commit: see
+// replicas.go.
 type cluster struct {
 	nodes   []*node
 	primary atomic.Int32  // index in nodes of the node transactions go to
