@@ -62,7 +62,8 @@ var ErrUnknownScheme = errors.New("relm: unknown DSN scheme")
 // the primary — so a read sees every commit the DB made before it began.
 // A statement other than SELECT run with QueryContext outside a
 // transaction (an INSERT … RETURNING of the program's own) is not
-// followed: run it in a transaction when a read must see it.
+// followed, nor is a write through the *sql.DB that [DB.SQL] returns: run
+// it in a transaction of the DB's when a read must see it.
 type DB struct {
 	sql     *sql.DB
 	dialect dialect.Dialect
