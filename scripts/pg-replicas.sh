@@ -149,8 +149,9 @@ stop_node() { # node [mode]
   log "stopping node $i (pid $p)"
   pgctl stop -D "$G/n$i" -m "$mode" -t "$TIMEOUT" >/dev/null 2>&1 || true
   if alive "$p"; then
-    log "node $i (pid $p) did not stop in ${TIMEOUT}s; killing it"
+    log "node $i (pid $p) did not stop in ${TIMEOUT}s; killing it and its server processes"
     kill -KILL "$p" 2>/dev/null || true
+    pkill -KILL -P "$p" 2>/dev/null || true # its children, by parent pid
     sleep 1
   fi
 }
