@@ -150,8 +150,8 @@ stop_node() { # node [mode]
   pgctl stop -D "$G/n$i" -m "$mode" -t "$TIMEOUT" >/dev/null 2>&1 || true
   if alive "$p"; then
     log "node $i (pid $p) did not stop in ${TIMEOUT}s; killing it and its server processes"
+    pkill -KILL -P "$p" 2>/dev/null || true # its children (by parent pid, while it is their parent)
     kill -KILL "$p" 2>/dev/null || true
-    pkill -KILL -P "$p" 2>/dev/null || true # its children, by parent pid
     sleep 1
   fi
 }
