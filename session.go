@@ -394,6 +394,7 @@ func (s *Session) commit(ctx context.Context) error {
 			return err
 		}
 		if single {
+			s.db.noteWrite() // read-your-writes on PostgreSQL standbys
 			s.endJournal()
 			return nil
 		}
