@@ -139,7 +139,16 @@ start_node() { # node
   rm -f "$G/n$i/postmaster.pid"
   # -W: return at once; wait_ready waits (a standby reports ready only once
   # it is consistent, which pg_ctl -w would also wait for).
-  pgctl start -W -D "$G/n$i" -l "$G/n$i.log" -o "-p $(port "$i")" >/dev/null
+  # Every descriptor above 2 is closed first, as galera.sh does: the server
+  # would hold for its whole life the lock of whoever started it (.ci/run's
+  # `exec 7>/tmp/relm-pg-replicas.lock; flock 7`).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    pgctl start -W -D "$G/n$i" -l "$G/n$i.log" -o "-p $(port "$i")" >/dev/null
+  )
   wait_ready "$i"
 }
 
