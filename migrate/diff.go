@@ -22,11 +22,15 @@ type DB = mapping.DB
 
 // Options adjusts Diff, Apply, Up and Down.
 type Options struct {
-	// Widen turns a column narrower than declared but compatible (an
-	// INTEGER where the models have BIGINT, as SQLAlchemy's create_all
-	// makes the tutorial's keys) into an AlterType step that widens it.
-	// Without it such a column is left alone and listed in Plan.Notes,
-	// so that a database made by SQLAlchemy diffs as empty.
+	// Widen turns an integer column narrower than declared (an INTEGER
+	// where the models have BIGINT, as SQLAlchemy's create_all and earlier
+	// relm versions made the keys of Go int fields) into an AlterType step
+	// that widens it. Without it such a column is left alone and listed
+	// in Plan.Notes, so that a database made by SQLAlchemy diffs as
+	// empty: the models work with it (see ddl.Check), and widening a key
+	// rewrites the table and needs its foreign keys widened alike. Other
+	// narrower columns (a VARCHAR(64) the models now declare
+	// VARCHAR(128)) are always widened: that is a change of the models.
 	Widen bool
 	// AllowDestructive lets Apply, Up and Down run steps that destroy
 	// data (see Step.Destructive, Step.Irreversible).
@@ -458,7 +462,7 @@ func (p *planner) diffColumn(t *schema.Table, c *schema.Column, lc dialect.Colum
 	switch ch := ddl.CompareType(p.d, c, lc.Type); ch {
 	case ddl.TypeSame:
 	case ddl.TypeNarrower:
-		if !p.opts.Widen {
+		if !p.opts.Widen && c.Type.IsInteger() {
 			p.note("column %s is %s, narrower than the models' %s; widening it is optional (Options.Widen, the flag -widen)", where, lc.Type, want.Type)
 			break
 		}
@@ -706,7 +710,7 @@ func (p *planner) diffForeignKeys(t *schema.Table, lt *liveTable) {
 		s := p.add(&Step{Kind: AddForeignKey, Table: t.Name, Name: name,
 			Description: fmt.Sprintf("add foreign key %s (%s) -> %s", t.Name, colNames(fk.Columns), fk.RefTable.Name),
 			Up:          nonEmpty(p.d.AddForeignKey(t, fk)),
-			Down:        nonEmpty(p.alt.DropForeignKeyNamed(t.Name, name))})
+			Down:        append(nonEmpty(p.alt.DropForeignKeyNamed(t.Name, name)), p.implicitIndexDrops(t, name)...)})
 		s.Rebuilt = p.d.Name() == "sqlite"
 	}
 	for i, lf := range lt.ForeignKeys {
@@ -718,8 +722,12 @@ func (p *planner) diffForeignKeys(t *schema.Table, lt *liveTable) {
 		if lf.Name != "" {
 			down = []string{"ALTER TABLE " + p.q(t.Name) + " ADD " + p.fkClause(lf)}
 		}
+		up := nonEmpty(p.alt.DropForeignKeyNamed(t.Name, lf.Name))
+		if len(up) > 0 {
+			up = append(up, p.implicitIndexDrops(t, lf.Name, lf.Columns[0])...)
+		}
 		s := p.add(&Step{Kind: DropForeignKey, Table: t.Name, Name: lf.Name, Description: desc,
-			Up: nonEmpty(p.alt.DropForeignKeyNamed(t.Name, lf.Name)), Down: down})
+			Up: up, Down: down})
 		s.Rebuilt = p.d.Name() == "sqlite"
 	}
 }
@@ -734,4 +742,27 @@ func sameFK(fk *schema.ForeignKey, lf dialect.ForeignKeyInfo) bool {
 		}
 	}
 	return normAction(string(fk.OnDelete)) == normAction(lf.OnDelete) && normAction(string(fk.OnUpdate)) == normAction(lf.OnUpdate)
+}
+
+// implicitIndexDrops drops, on MariaDB, the index InnoDB made by itself
+// for a foreign key (named after the constraint, or after its first
+// column), which dropping the constraint leaves behind: IF EXISTS, since
+// InnoDB makes none where an index already serves. A name the models
+// declare an index by is left alone.
+func (p *planner) implicitIndexDrops(t *schema.Table, names ...string) []string {
+	m, ok := p.d.(interface{ MariaDB() bool })
+	if !ok || !m.MariaDB() {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		declared := t.Column(n) != nil && t.Column(n).Unique
+		for _, ix := range t.AllIndexes() {
+			declared = declared || ix.Name == n
+		}
+		if !declared {
+			out = append(out, "DROP INDEX IF EXISTS "+p.q(n)+" ON "+p.q(t.Name))
+		}
+	}
+	return out
 }
