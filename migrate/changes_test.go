@@ -55,9 +55,9 @@ type post2 struct {
 	Summary  *string `relm:"size:64"`        // nullable
 	Status   string  `relm:"size:16;default:'draft'"`
 	Visits   int     `relm:"renamed_from:hits"`
-	Slug     string  `relm:"size:64"`           // index dropped
-	Code     string  `relm:"size:16;unique"`    // unique added
-	AuthorID *int    `relm:"fk:authors.id"`     // foreign key added
+	Slug     string  `relm:"size:64"`        // index dropped
+	Code     string  `relm:"size:16;unique"` // unique added
+	AuthorID *int    `relm:"fk:authors.id"`  // foreign key added
 	EditorID *int    //                            foreign key dropped
 	Views    int     //                            added, NOT NULL
 	Note     *string `relm:"size:32"` //            added, nullable
