@@ -162,7 +162,7 @@ func run(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id string
 	return nil
 }
 
-func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+func foreignKeyCheck(ctx context.Context, tx dialect.Executor) error {
 	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
 	if err != nil {
 		return fmt.Errorf("migrate: foreign key check: %w", err)
@@ -229,27 +229,29 @@ func runSteps(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id s
 	return nil
 }
 
-// splitScript splits an SQL script as Plan.SQL writes it: statements end
-// with a line holding only a semicolon; comment lines are dropped.
+// splitScript splits an SQL script into statements: a statement ends at
+// a line that ends with a semicolon (Plan.SQL puts it on a line of its
+// own); lines that begin with -- between statements are comments.
 func splitScript(s string) []string {
 	var out []string
 	var cur []string
-	flush := func() {
-		if st := strings.TrimSpace(strings.Join(cur, "\n")); st != "" {
-			out = append(out, st)
-		}
-		cur = cur[:0]
-	}
 	for _, line := range strings.Split(s, "\n") {
 		t := strings.TrimSpace(line)
-		switch {
-		case t == ";":
-			flush()
-		case strings.HasPrefix(t, "--") && len(cur) == 0:
-		default:
-			cur = append(cur, line)
+		if len(cur) == 0 && (t == "" || strings.HasPrefix(t, "--")) {
+			continue
 		}
+		if strings.HasSuffix(t, ";") {
+			cur = append(cur, strings.TrimSuffix(strings.TrimRight(line, " \t\r"), ";"))
+			if st := strings.TrimSpace(strings.Join(cur, "\n")); st != "" {
+				out = append(out, st)
+			}
+			cur = cur[:0]
+			continue
+		}
+		cur = append(cur, line)
 	}
-	flush()
+	if st := strings.TrimSpace(strings.Join(cur, "\n")); st != "" {
+		out = append(out, st)
+	}
 	return out
 }
