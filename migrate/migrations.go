@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -63,10 +64,13 @@ func hasMark(s, mark string) bool {
 var fileName = regexp.MustCompile(`^([0-9]+)_([A-Za-z0-9_]+)\.(up|down)\.sql$`)
 
 // Load reads the migration files of fsys's top directory, sorted by
-// version. A version with two names, or a down file without its up file,
+// version; a directory that does not exist holds none. A version with two names, or a down file without its up file,
 // is an error naming the files.
 func Load(fsys fs.FS) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, ".")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // no directory yet: no migrations
+	}
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read migrations: %w", err)
 	}
