@@ -194,18 +194,44 @@ func foreignKeyCheck(ctx context.Context, tx dialect.Executor) error {
 	return nil
 }
 
-// runSteps runs stmts one by one on MySQL or MariaDB, recording progress.
+// ProgressError reports a migration that failed part way on MySQL or
+// MariaDB and whose statements already applied have changed since, so
+// that it cannot be resumed.
+type ProgressError struct {
+	What string
+	Done int
+}
+
+// Error says what was recorded and what to do.
+func (e *ProgressError) Error() string {
+	return fmt.Sprintf("migrate: %s failed earlier after applying %d statements, and those statements have changed since; nothing was applied: restore them (edit only the statements from %d on), or undo their effect by hand and delete its row from %s",
+		e.What, e.Done, e.Done+1, progressTable)
+}
+
+// runSteps runs stmts one by one on MySQL or MariaDB, whose DDL commits,
+// recording in relm_migrate_progress, under id, how many are done and a
+// checksum of them. Run again after a failure, it resumes at the
+// statement that failed, provided the statements before it are the same
+// (the one that failed, and those after it, may have been fixed); a
+// plan's id includes its checksum, so a new plan starts afresh.
 func runSteps(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id string, stmts []string, after func(dialect.Executor) error) error {
 	q := d.Quote
 	if _, err := conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+q(progressTable)+
-		" (id VARCHAR(191) NOT NULL PRIMARY KEY, done INTEGER NOT NULL) DEFAULT CHARSET=utf8mb4"); err != nil {
+		" (id VARCHAR(191) NOT NULL PRIMARY KEY, done INTEGER NOT NULL, prefix VARCHAR(64) NOT NULL) DEFAULT CHARSET=utf8mb4"); err != nil {
 		return fmt.Errorf("migrate: %s: create %s: %w", what, progressTable, err)
 	}
-	done := 0
-	err := conn.QueryRowContext(ctx, "SELECT done FROM "+q(progressTable)+" WHERE id = ?", id).Scan(&done)
-	if errors.Is(err, sql.ErrNoRows) {
+	prefix := func(n int) string { return checksum(strings.Join(stmts[:n], "\n;\n")) }
+	var (
+		done     int
+		recorded string
+	)
+	err := conn.QueryRowContext(ctx, "SELECT done, prefix FROM "+q(progressTable)+" WHERE id = ?", id).Scan(&done, &recorded)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		done = 0
-		_, err = conn.ExecContext(ctx, "INSERT INTO "+q(progressTable)+" (id, done) VALUES (?, 0)", id)
+		_, err = conn.ExecContext(ctx, "INSERT INTO "+q(progressTable)+" (id, done, prefix) VALUES (?, 0, ?)", id, prefix(0))
+	case err == nil && (done > len(stmts) || prefix(done) != recorded):
+		return &ProgressError{What: what, Done: done}
 	}
 	if err != nil {
 		return fmt.Errorf("migrate: %s: read progress: %w", what, err)
@@ -214,7 +240,7 @@ func runSteps(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id s
 		if _, err := conn.ExecContext(ctx, stmts[i]); err != nil {
 			return &StatementError{What: what, Index: i + 1, Count: len(stmts), Statement: stmts[i], Applied: i, Err: err}
 		}
-		if _, err := conn.ExecContext(ctx, "UPDATE "+q(progressTable)+" SET done = ? WHERE id = ?", i+1, id); err != nil {
+		if _, err := conn.ExecContext(ctx, "UPDATE "+q(progressTable)+" SET done = ?, prefix = ? WHERE id = ?", i+1, prefix(i+1), id); err != nil {
 			return fmt.Errorf("migrate: %s: record progress after statement %d: %w", what, i+1, err)
 		}
 	}

@@ -423,7 +423,7 @@ func Up(ctx context.Context, db Database, fsys fs.FS, opts Options) ([]Migration
 				}
 				return nil
 			}
-			id := fmt.Sprintf("up:%d:%s", m.Version, m.Checksum()[:16])
+			id := fmt.Sprintf("up:%d", m.Version)
 			if err := apply(ctx, conn, d, m.UpFile, id, splitScript(m.Up), record); err != nil {
 				return err
 			}
@@ -496,7 +496,7 @@ func Down(ctx context.Context, db Database, fsys fs.FS, n int, opts Options) ([]
 				}
 				return nil
 			}
-			id := fmt.Sprintf("down:%d:%s", m.Version, m.DownChecksum()[:16])
+			id := fmt.Sprintf("down:%d", m.Version)
 			if err := apply(ctx, conn, d, m.DownFile, id, splitScript(m.Down), record); err != nil {
 				return err
 			}
