@@ -90,6 +90,9 @@ func DiffMetaData(ctx context.Context, ex dialect.Executor, d dialect.Dialect, m
 		}
 	}
 	p.dropTables(tables)
+	if d.Name() == "mysql" {
+		p.foreignKeysAroundTypes(tables)
+	}
 	if d.Name() == "sqlite" {
 		p.rebuilds(tables)
 	}
@@ -471,10 +474,15 @@ func (p *planner) diffColumn(t *schema.Table, c *schema.Column, lc dialect.Colum
 		next := cur
 		next.Type = want.Type
 		verb := map[ddl.TypeChange]string{ddl.TypeNarrower: "widen", ddl.TypeWider: "narrow", ddl.TypeOther: "change"}[ch]
-		p.add(&Step{Kind: AlterType, Table: t.Name, Name: c.Name,
+		s := p.add(&Step{Kind: AlterType, Table: t.Name, Name: c.Name,
 			Description: fmt.Sprintf("%s column %s from %s to %s", verb, where, lc.Type, want.Type),
 			Destructive: ch != ddl.TypeNarrower, DownDestructive: ch != ddl.TypeWider,
 			Up: p.alt.AlterColumn(t.Name, cur, next), Down: p.alt.AlterColumn(t.Name, next, cur)})
+		if seq, ok := sequenceOf(lc.Default); ok && p.d.Name() == "postgres" && c.Type.IsInteger() {
+			// A SERIAL's sequence has the column's type as its limit.
+			s.Up = append(s.Up, "ALTER SEQUENCE "+seq+" AS "+want.Type)
+			s.Down = append([]string{"ALTER SEQUENCE " + seq + " AS " + lc.Type}, s.Down...)
+		}
 		cur = next
 	}
 	if !lc.PrimaryKey && from.NotNull != want.NotNull {
@@ -765,4 +773,65 @@ func (p *planner) implicitIndexDrops(t *schema.Table, names ...string) []string 
 		}
 	}
 	return out
+}
+
+var nextval = regexp.MustCompile(`^nextval\('((?:[^']|'')+)'(?:::regclass)?\)$`)
+
+// sequenceOf returns the sequence a PostgreSQL default draws on
+// (nextval('users_id_seq'::regclass)), as SQL.
+func sequenceOf(def string) (string, bool) {
+	m := nextval.FindStringSubmatch(strings.TrimSpace(def))
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// foreignKeysAroundTypes drops, on MySQL and MariaDB, the foreign keys
+// that involve a column whose type the plan changes, and adds them again
+// afterwards: InnoDB refuses to change a column a foreign key uses
+// ("Cannot change column used in a foreign key constraint"), even with
+// foreign_key_checks off.
+func (p *planner) foreignKeysAroundTypes(tables []*schema.Table) {
+	changed := map[string]bool{} // table.column
+	for _, s := range p.steps {
+		if s.Kind == AlterType {
+			changed[s.Table+"."+s.Name] = true
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	for _, t := range tables {
+		lt := p.live[t.Name]
+		if lt == nil {
+			continue
+		}
+		used := make([]bool, len(lt.ForeignKeys))
+		for _, fk := range t.ForeignKeys() {
+			for i, lf := range lt.ForeignKeys {
+				if used[i] || !sameFK(fk, lf) {
+					continue
+				}
+				used[i] = true
+				involved := false
+				for j, c := range lf.Columns {
+					involved = involved || changed[t.Name+"."+c] || changed[lf.RefTable+"."+lf.RefColumns[j]]
+				}
+				if !involved || lf.Name == "" {
+					break
+				}
+				name := dialect.ForeignKeyName(t, fk)
+				p.add(&Step{Kind: DropForeignKey, Table: t.Name, Name: lf.Name,
+					Description: fmt.Sprintf("drop foreign key %s (%s) -> %s while its columns change type (added again after)", t.Name, strings.Join(lf.Columns, ","), lf.RefTable),
+					Up:          append([]string{p.alt.DropForeignKeyNamed(t.Name, lf.Name)}, p.implicitIndexDrops(t, lf.Name, lf.Columns[0])...),
+					Down:        []string{"ALTER TABLE " + p.q(t.Name) + " ADD " + p.fkClause(lf)}})
+				p.add(&Step{Kind: AddForeignKey, Table: t.Name, Name: name,
+					Description: fmt.Sprintf("add foreign key %s (%s) -> %s again", t.Name, colNames(fk.Columns), fk.RefTable.Name),
+					Up:          nonEmpty(p.d.AddForeignKey(t, fk)),
+					Down:        append(nonEmpty(p.alt.DropForeignKeyNamed(t.Name, name)), p.implicitIndexDrops(t, name)...)})
+				break
+			}
+		}
+	}
 }
