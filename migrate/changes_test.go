@@ -31,7 +31,10 @@ type post1 struct {
 	Slug     string  `relm:"size:64;index"`
 	Code     string  `relm:"size:16"`
 	AuthorID *int
-	EditorID *int `relm:"fk:authors.id"`
+	EditorID *int   `relm:"fk:authors.id"`
+	Handle   string `relm:"size:32;unique"`
+	Rank     int    `relm:"default:5"`
+	Score    string `relm:"size:16"`
 }
 
 func (post1) TableName() string { return "posts" }
@@ -61,6 +64,9 @@ type post2 struct {
 	EditorID *int    //                            foreign key dropped
 	Views    int     //                            added, NOT NULL
 	Note     *string `relm:"size:32"` //            added, nullable
+	Handle   string  `relm:"size:32"` //            unique dropped
+	Rank     int     //                            default dropped
+	Score    int     //                            type changed, from a string
 	// Legacy dropped
 }
 
@@ -89,6 +95,9 @@ type post2Kept struct {
 	EditorID *int
 	Views    int
 	Note     *string `relm:"size:32"`
+	Handle   string  `relm:"size:32"`
+	Rank     int
+	Score    string `relm:"size:16"`
 }
 
 func (post2Kept) TableName() string { return "posts" }
@@ -122,8 +131,8 @@ func seedV1(t *testing.T, db *relm.DB) *mapping.Registry {
 		if i%2 == 0 {
 			body = "body"
 		}
-		mustExec(t, db, "INSERT INTO posts (id, title, body, summary, status, hits, legacy, slug, code, author_id, editor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			i, "title", body, "sum", "live", i*10, "old", "slug", "c"+itoa(i), i, i)
+		mustExec(t, db, "INSERT INTO posts (id, title, body, summary, status, hits, legacy, slug, code, author_id, editor_id, handle, rank, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			i, "title", body, "sum", "live", i*10, "old", "slug", "c"+itoa(i), i, i, "h"+itoa(i), 5, itoa(i))
 		mustExec(t, db, "INSERT INTO legacy_notes (id, text) VALUES (?, ?)", i, "note")
 	}
 	return reg
@@ -202,10 +211,7 @@ func TestEveryChange(t *testing.T) {
 		}
 		want := []migrate.Kind{migrate.CreateTable, migrate.DropTable, migrate.RenameColumn, migrate.AddColumn,
 			migrate.DropColumn, migrate.AlterNull, migrate.AlterDefault, migrate.CreateIndex, migrate.DropIndex,
-			migrate.AddUnique, migrate.AddForeignKey, migrate.DropForeignKey}
-		if db.Dialect().Name() != "sqlite" {
-			want = append(want, migrate.AlterType)
-		}
+			migrate.AddUnique, migrate.DropUnique, migrate.AddForeignKey, migrate.DropForeignKey, migrate.AlterType}
 		for _, k := range want {
 			if kinds[k] == 0 {
 				t.Errorf("the plan has no %s step", k)
@@ -216,11 +222,13 @@ func TestEveryChange(t *testing.T) {
 		}
 		err := migrate.Apply(ctx, db, plan, migrate.Options{})
 		var de *migrate.DestructiveError
-		if !errors.As(err, &de) || !errors.Is(err, migrate.ErrDestructive) || len(de.Steps) != 2 {
-			t.Fatalf("Apply of a destructive plan: %v, want a DestructiveError naming the 2 drops", err)
+		if !errors.As(err, &de) || !errors.Is(err, migrate.ErrDestructive) || len(de.Steps) != 3 {
+			t.Fatalf("Apply of a destructive plan: %v, want a DestructiveError naming the 2 drops and the type change", err)
 		}
-		if !strings.Contains(err.Error(), "drop column posts.legacy") || !strings.Contains(err.Error(), "drop table legacy_notes") {
-			t.Errorf("error does not name the drops: %v", err)
+		for _, want := range []string{"drop column posts.legacy", "drop table legacy_notes", "change column posts.score from VARCHAR(16) to BIGINT"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error does not name %q: %v", want, err)
+			}
 		}
 		if again := diff(t, db, reg2); len(again.Steps) != len(plan.Steps) {
 			t.Errorf("the refused Apply changed the database: %d steps, then %d", len(plan.Steps), len(again.Steps))
@@ -238,6 +246,9 @@ func TestEveryChange(t *testing.T) {
 		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE visits = id * 10 AND views = 0 AND body IS NOT NULL AND status = 'live' AND author_id = id"); n != seedRows {
 			t.Errorf("%d posts kept their values (reads from hits, views 0, body filled), want %d", n, seedRows)
 		}
+		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE score = id AND rank = 5 AND handle = 'h1'"); n != 1 {
+			t.Errorf("%d posts have their score converted to an integer, their rank and handle, want 1", n)
+		}
 		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE body = ''"); n != seedRows/2 {
 			t.Errorf("%d posts have the empty body that replaced NULL, want %d", n, seedRows/2)
 		}
@@ -248,9 +259,12 @@ func TestEveryChange(t *testing.T) {
 		if _, err := db.ExecContext(ctx, rebind(db, "INSERT INTO posts (id, title, body, visits, slug, code, views, author_id) VALUES (1001, 't', 'b', 0, 's', 'new', 0, 9999)")); err == nil {
 			t.Error("a missing author was accepted: no foreign key")
 		}
-		mustExec(t, db, "INSERT INTO posts (id, title, body, visits, slug, code, views) VALUES (1002, 't', 'b', 0, 's', 'new2', 0)")
+		mustExec(t, db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, rank, score) VALUES (1002, 't', 'b', 0, 's', 'new2', 0, 'h1', 1, 2)")
 		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE id = 1002 AND status = 'draft'"); n != 1 {
 			t.Error("the new default did not apply")
+		}
+		if _, err := db.ExecContext(ctx, rebind(db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, score) VALUES (1003, 't', 'b', 0, 's', 'new3', 0, 'h1', 2)")); err == nil {
+			t.Error("a post without a rank was accepted: the default is still there")
 		}
 	})
 }
@@ -283,7 +297,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("down: %v\n%s", err, plan.DownSQL())
 			}
 			wantEmpty(t, db, reg1, "after down")
-			if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE hits = id * 10 AND legacy = 'old'"); n != seedRows {
+			if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE hits = id * 10 AND legacy = 'old' AND rank = 5"); n != seedRows {
 				t.Errorf("after down, %d posts kept their values, want %d", n, seedRows)
 			}
 		}
