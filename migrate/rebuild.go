@@ -100,7 +100,7 @@ func (p *planner) rebuildSQL(t *schema.Table, lt *liveTable) []string {
 		src := source(c, lt)
 		zero := zeroLiteral(p.d, c.Type.Kind)
 		switch {
-		case src != "" && !c.Nullable():
+		case src != "" && !c.Nullable() && lt.Column(src).Nullable && !lt.Column(src).PrimaryKey:
 			cols = append(cols, p.q(c.Name))
 			exprs = append(exprs, "COALESCE("+p.q(src)+", "+zero+")")
 		case src != "":
@@ -141,7 +141,7 @@ func (p *planner) rebuildBackSQL(t *schema.Table, lt *liveTable) []string {
 		zero := zeroLiteral(p.d, ddl.KindOf(p.d, lc.Type))
 		notNull := !lc.Nullable && !lc.PrimaryKey
 		switch {
-		case from != nil && notNull:
+		case from != nil && notNull && from.Nullable():
 			cols = append(cols, p.q(lc.Name))
 			exprs = append(exprs, "COALESCE("+p.q(from.Name)+", "+zero+")")
 		case from != nil:
