@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/relmorm/relm"
@@ -63,5 +64,32 @@ func TestPlanFromNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantEmpty(t, db, reg, "after CreateAll")
+	})
+}
+
+// TestDropTableUndone: undoing a dropped table creates it again as it was
+// (its columns, key, generated id, indexes and foreign keys), empty.
+func TestDropTableUndone(t *testing.T) {
+	ctx := context.Background()
+	testdb.Each(t, func(t *testing.T, db *relm.DB) {
+		reg1 := seedV1(t, db)
+		plan := diff(t, db, registry(t, &author1{}, &post1{}))
+		if len(plan.Steps) != 1 || plan.Steps[0].Kind != migrate.DropTable || !plan.Steps[0].Irreversible {
+			t.Fatalf("plan:\n%s", plan)
+		}
+		if err := migrate.Apply(ctx, db, plan, migrate.Options{AllowDestructive: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate.Revert(ctx, db, plan, migrate.Options{}); !errors.Is(err, migrate.ErrDestructive) {
+			t.Fatalf("undoing a drop without AllowDestructive: %v", err)
+		}
+		if err := migrate.Revert(ctx, db, plan, migrate.Options{AllowDestructive: true}); err != nil {
+			t.Fatalf("%v\n%s", err, plan.DownSQL())
+		}
+		wantEmpty(t, db, reg1, "after undoing the drop")
+		mustExec(t, db, "INSERT INTO legacy_notes (text) VALUES ('generated id')")
+		if n := count(t, db, "SELECT COUNT(*) FROM legacy_notes"); n != 1 {
+			t.Errorf("%d rows, want the 1 just written", n)
+		}
 	})
 }

@@ -290,7 +290,16 @@ func (p *planner) recreateLive(lt *liveTable) []string {
 
 func (p *planner) liveDefinition(c dialect.ColumnInfo) string {
 	def := liveDef(c)
-	s := p.q(c.Name) + " " + def.Type
+	typ := def.Type
+	if def.AutoIncrement && p.d.Name() == "postgres" {
+		switch typ { // the sequence went with the table
+		case "INTEGER":
+			typ = "SERIAL"
+		case "BIGINT":
+			typ = "BIGSERIAL"
+		}
+	}
+	s := p.q(c.Name) + " " + typ
 	if def.NotNull {
 		s += " NOT NULL"
 	}

@@ -45,8 +45,10 @@ type Config struct {
 //	status          list the migrations and whether each ran
 //
 // with the flags -dsn URL (default $RELM_DSN), -dir DIR (default
-// migrations), -allow-destructive (let up and down drop data) and -widen
-// (diff and new widen integer columns narrower than declared).
+// migrations), -allow-destructive (let up and down drop data), -widen
+// (diff and new widen integer columns narrower than declared) and
+// -keep-unmapped (diff and new leave alone the tables no model maps, in a
+// database other programs share).
 func Main(ctx context.Context, reg *mapping.Registry, args []string) error {
 	return MainWith(ctx, reg, args, Config{})
 }
@@ -77,6 +79,7 @@ func MainWith(ctx context.Context, reg *mapping.Registry, args []string, cfg Con
 	dir := fs.String("dir", cfg.Dir, "the directory of migration files")
 	allow := fs.Bool("allow-destructive", false, "let up and down run changes that drop data")
 	widen := fs.Bool("widen", false, "widen integer columns narrower than the models declare")
+	keep := fs.Bool("keep-unmapped", false, "never drop the tables no model maps")
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -114,6 +117,9 @@ func MainWith(ctx context.Context, reg *mapping.Registry, args []string, cfg Con
 	}
 	defer db.Close()
 	opts := Options{AllowDestructive: *allow, Widen: *widen}
+	if *keep {
+		opts.Keep = func(string) bool { return true }
+	}
 	fsys := os.DirFS(*dir)
 	if err := reg.Configure(); err != nil {
 		return fmt.Errorf("%s %s: %w", cfg.Program, sub, err)
@@ -225,6 +231,6 @@ func usage(w io.Writer, prog string) {
   status        list the migrations and whether each ran
 
 flags: -dsn URL (default $RELM_DSN), -dir DIR (default migrations),
-       -allow-destructive, -widen
+       -allow-destructive, -widen, -keep-unmapped
 `, prog)
 }

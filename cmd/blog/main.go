@@ -11,7 +11,7 @@
 //	blog show    (--user ID | --article ID) [--dsn DSN] [--echo]
 //	blog diagram [--format mermaid|dot]
 //	blog migrate (diff | new NAME | up | down [N] | status) [--dsn DSN] [--dir migrations]
-//	     [--allow-destructive] [--widen]
+//	     [--allow-destructive] [--widen] [--keep-unmapped]
 //
 // DSNs: sqlite:FILE, postgres://user@host:5432/db?sslmode=disable,
 // mysql://user@host:3306/db. Every error is one line on stderr and exit
