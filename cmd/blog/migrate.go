@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/relmorm/relm/blog"
 	"github.com/relmorm/relm/migrate"
@@ -16,5 +17,21 @@ func migrateCmd(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return migrate.MainWith(ctx, reg, args, migrate.Config{Program: "blog migrate", Stdout: stdout, DSN: defaultDSN})
+	err = migrate.MainWith(ctx, reg, args, migrate.Config{Program: "blog migrate", Stdout: stdout, DSN: defaultDSN})
+	if err != nil {
+		// run prefixes "blog migrate: " itself.
+		if msg, ok := strings.CutPrefix(err.Error(), "blog migrate "); ok {
+			return trimmed{msg, err}
+		}
+	}
+	return err
 }
+
+// trimmed is an error with its message shortened, still wrapping it.
+type trimmed struct {
+	msg string
+	err error
+}
+
+func (e trimmed) Error() string { return e.msg }
+func (e trimmed) Unwrap() error { return e.err }
