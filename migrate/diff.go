@@ -82,6 +82,7 @@ func DiffMetaData(ctx context.Context, ex dialect.Executor, d dialect.Dialect, m
 		live[n] = lt
 	}
 	p := &planner{d: d, alt: alt, md: md, opts: opts, live: live, plan: &Plan{Dialect: d.Name()}}
+	p.mustWiden = p.keysToWiden(tables)
 	for _, t := range tables {
 		if lt := live[t.Name]; lt != nil {
 			p.diffTable(t, lt)
@@ -157,6 +158,9 @@ type planner struct {
 	live  map[string]*liveTable
 	plan  *Plan
 	steps []*Step
+	// mustWiden holds the narrower integer columns ("table.column")
+	// that are widened even without Options.Widen (see keysToWiden).
+	mustWiden map[string]bool
 }
 
 func (p *planner) q(s string) string { return p.d.Quote(s) }
@@ -474,7 +478,7 @@ func (p *planner) diffColumn(t *schema.Table, c *schema.Column, lc dialect.Colum
 	switch ch := ddl.CompareType(p.d, c, lc.Type); ch {
 	case ddl.TypeSame:
 	case ddl.TypeNarrower:
-		if !p.opts.Widen && c.Type.IsInteger() {
+		if !p.opts.Widen && c.Type.IsInteger() && !p.mustWiden[t.Name+"."+c.Name] {
 			p.note("column %s is %s, narrower than the models' %s; widening it is optional (Options.Widen, the flag -widen)", where, lc.Type, want.Type)
 			break
 		}
@@ -843,4 +847,56 @@ func (p *planner) foreignKeysAroundTypes(tables []*schema.Table) {
 			}
 		}
 	}
+}
+
+// keysToWiden lists, on a dialect with StrictForeignKeyTypes (MySQL,
+// MariaDB), the narrower integer columns that must be widened for the
+// plan to apply: the keys a table to be created references (InnoDB
+// refuses a BIGINT foreign key to an INTEGER key), and then every live
+// column joined to one of those by a foreign key, either way, since the
+// foreign keys are added again after the change and their types must
+// still agree.
+func (p *planner) keysToWiden(tables []*schema.Table) map[string]bool {
+	sf, ok := p.d.(dialect.StrictForeignKeyTypes)
+	if !ok || !sf.StrictForeignKeyTypes() {
+		return nil
+	}
+	narrower := func(table, col string) bool {
+		t, lt := p.md.Table(table), p.live[table]
+		if t == nil || lt == nil || t.Column(col) == nil || lt.Column(col) == nil {
+			return false
+		}
+		return ddl.CompareType(p.d, t.Column(col), lt.Column(col).Type) == ddl.TypeNarrower
+	}
+	set := map[string]bool{}
+	for _, t := range tables {
+		if p.live[t.Name] != nil {
+			continue
+		}
+		for _, fk := range t.ForeignKeys() {
+			for _, rc := range fk.RefColumns {
+				if narrower(fk.RefTable.Name, rc.Name) {
+					set[fk.RefTable.Name+"."+rc.Name] = true
+				}
+			}
+		}
+	}
+	for changed := len(set) > 0; changed; {
+		changed = false
+		for name, lt := range p.live {
+			for _, lf := range lt.ForeignKeys {
+				for i, c := range lf.Columns {
+					a, b := name+"."+c, lf.RefTable+"."+lf.RefColumns[i]
+					for _, pair := range [][2]string{{a, b}, {b, a}} {
+						tbl, col, _ := strings.Cut(pair[1], ".")
+						if set[pair[0]] && !set[pair[1]] && narrower(tbl, col) {
+							set[pair[1]] = true
+							changed = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return set
 }

@@ -135,3 +135,56 @@ func execFile(t *testing.T, db *relm.DB, path string) {
 		}
 	}
 }
+
+type commentV struct {
+	ID        int    `relm:"pk"`
+	ArticleID *int   `relm:"fk:articles.id"`
+	Body      string `relm:"size:200"`
+}
+
+func (commentV) TableName() string { return "comments" }
+
+// TestNewTableOnSQLAlchemyTables: a table added beside SQLAlchemy's, with a
+// foreign key to its INTEGER articles.id. MariaDB refuses a BIGINT foreign
+// key to an INTEGER key, so there the plan widens articles.id, and the
+// foreign-key column joined to it, even without Options.Widen.
+func TestNewTableOnSQLAlchemyTables(t *testing.T) {
+	ctx := context.Background()
+	refFile := map[string]string{"sqlite": "ddl_sqlite.sql", "postgres": "ddl_postgresql.sql", "mysql": "ddl_mariadb.sql"}
+	testdb.Each(t, func(t *testing.T, db *relm.DB) {
+		name := db.Dialect().Name()
+		execFile(t, db, filepath.Join("..", "ddl", "testdata", refFile[name]))
+		reg, err := blog.NewRegistry()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := blog.Seed(ctx, db, reg, blog.SeedOptions{Users: 3, Categories: 2, Tags: 4, Articles: 10, MinTags: 1, MaxTags: 2, Seed: 1, BatchSize: 10}); err != nil {
+			t.Fatal(err)
+		}
+		reg2 := blogWithViews(t)
+		if err := reg2.Register(&commentV{}); err != nil {
+			t.Fatal(err)
+		}
+		plan := diff(t, db, reg2)
+		widened := map[string]bool{}
+		for _, s := range plan.Steps {
+			if s.Kind == migrate.AlterType {
+				widened[s.Table+"."+s.Name] = true
+			}
+		}
+		if name == "mysql" && (len(widened) != 2 || !widened["articles.id"] || !widened["article_tag.article_id"]) {
+			t.Errorf("widened %v, want articles.id and article_tag.article_id:\n%s", widened, plan)
+		}
+		if name != "mysql" && len(widened) != 0 {
+			t.Errorf("widened %v, want nothing:\n%s", widened, plan)
+		}
+		if err := migrate.Apply(ctx, db, plan, migrate.Options{}); err != nil {
+			t.Fatalf("%v\n%s", err, plan.SQL())
+		}
+		wantEmpty(t, db, reg2, "after the plan")
+		if n := count(t, db, "SELECT COUNT(*) FROM articles"); n != 10 {
+			t.Errorf("%d articles, want 10", n)
+		}
+		mustExec(t, db, "INSERT INTO comments (article_id, body) VALUES (1, 'first')")
+	})
+}

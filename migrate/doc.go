@@ -8,9 +8,9 @@
 // through package ddl's inspection) and returns a Plan: an ordered list
 // of typed Steps, each with the SQL that makes it and the SQL that undoes
 // it. Foreign keys, indexes and UNIQUE constraints that go are dropped
-// first; then tables are created, columns renamed, added, altered (type,
-// NULL, DEFAULT) and dropped; indexes, UNIQUE constraints and foreign keys
-// created; tables no model maps dropped last.
+// first; then columns are renamed, added, altered (type, NULL, DEFAULT)
+// and dropped; tables created; indexes, UNIQUE constraints and foreign
+// keys created; tables no model maps dropped last.
 //
 // Types are compared as each dialect reports them, by ddl.CompareType,
 // the rules ddl.Check applies: PostgreSQL's character varying(64) is

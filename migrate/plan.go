@@ -15,13 +15,13 @@ const (
 	DropForeignKey Kind = iota + 1 // drop a foreign key the models no longer declare
 	DropIndex                      // drop an index the models no longer declare (or declare otherwise)
 	DropUnique                     // drop a UNIQUE constraint the models no longer declare
-	CreateTable                    // create a table, with its indexes
 	RenameColumn                   // rename a column, as a renamed_from tag declares
 	AddColumn                      // add a column
 	AlterType                      // change a column's type
 	AlterNull                      // make a column NULL or NOT NULL
 	AlterDefault                   // set, change or drop a column's DEFAULT
 	DropColumn                     // drop a column the models no longer declare
+	CreateTable                    // create a table, with its indexes (after the keys it references took their types)
 	CreateIndex                    // create an index
 	AddUnique                      // add a UNIQUE constraint
 	AddForeignKey                  // add a foreign key
@@ -87,9 +87,10 @@ func (s Step) String() string {
 
 // Plan is an ordered list of the changes that bring a live database to the
 // schema of the models: foreign keys, indexes and constraints that go are
-// dropped first, then tables are created, columns renamed, added, altered
-// and dropped, indexes and constraints created, foreign keys added, and
-// tables dropped last.
+// dropped first, then columns are renamed, added, altered and dropped,
+// tables created (their foreign keys to existing tables then find the
+// keys' final types), indexes and constraints created, foreign keys added,
+// and tables dropped last.
 type Plan struct {
 	// Dialect is the name of the dialect the SQL is written for.
 	Dialect string
