@@ -35,6 +35,7 @@ type post1 struct {
 	Handle   string `relm:"size:32;unique"`
 	Rank     int    `relm:"default:5"`
 	Score    string `relm:"size:16"`
+	Level    string `relm:"size:8;default:'3'"`
 }
 
 func (post1) TableName() string { return "posts" }
@@ -67,6 +68,7 @@ type post2 struct {
 	Handle   string  `relm:"size:32"` //            unique dropped
 	Rank     int     //                            default dropped
 	Score    int     //                            type changed, from a string
+	Level    int     `relm:"default:3"` //          type and default changed
 	// Legacy dropped
 }
 
@@ -98,6 +100,7 @@ type post2Kept struct {
 	Handle   string  `relm:"size:32"`
 	Rank     int
 	Score    string `relm:"size:16"`
+	Level    string `relm:"size:8;default:'3'"`
 }
 
 func (post2Kept) TableName() string { return "posts" }
@@ -222,7 +225,7 @@ func TestEveryChange(t *testing.T) {
 		}
 		err := migrate.Apply(ctx, db, plan, migrate.Options{})
 		var de *migrate.DestructiveError
-		if !errors.As(err, &de) || !errors.Is(err, migrate.ErrDestructive) || len(de.Steps) != 3 {
+		if !errors.As(err, &de) || !errors.Is(err, migrate.ErrDestructive) || len(de.Steps) != 4 {
 			t.Fatalf("Apply of a destructive plan: %v, want a DestructiveError naming the 2 drops and the type change", err)
 		}
 		for _, want := range []string{"drop column posts.legacy", "drop table legacy_notes", "change column posts.score from VARCHAR(16) to BIGINT"} {
@@ -246,6 +249,9 @@ func TestEveryChange(t *testing.T) {
 		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE visits = id * 10 AND views = 0 AND body IS NOT NULL AND status = 'live' AND author_id = id"); n != seedRows {
 			t.Errorf("%d posts kept their values (reads from hits, views 0, body filled), want %d", n, seedRows)
 		}
+		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE level = 3"); n != seedRows {
+			t.Errorf("%d posts have level 3 converted from the string, want %d", n, seedRows)
+		}
 		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE score = id AND rank = 5 AND handle = 'h1'"); n != 1 {
 			t.Errorf("%d posts have their score converted to an integer, their rank and handle, want 1", n)
 		}
@@ -260,8 +266,8 @@ func TestEveryChange(t *testing.T) {
 			t.Error("a missing author was accepted: no foreign key")
 		}
 		mustExec(t, db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, rank, score) VALUES (1002, 't', 'b', 0, 's', 'new2', 0, 'h1', 1, 2)")
-		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE id = 1002 AND status = 'draft'"); n != 1 {
-			t.Error("the new default did not apply")
+		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE id = 1002 AND status = 'draft' AND level = 3"); n != 1 {
+			t.Error("the new defaults did not apply")
 		}
 		if _, err := db.ExecContext(ctx, rebind(db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, score) VALUES (1003, 't', 'b', 0, 's', 'new3', 0, 'h1', 2)")); err == nil {
 			t.Error("a post without a rank was accepted: the default is still there")

@@ -486,6 +486,11 @@ func (p *planner) diffColumn(t *schema.Table, c *schema.Column, lc dialect.Colum
 	default:
 		next := cur
 		next.Type = want.Type
+		if ch == ddl.TypeOther {
+			// The old default may not convert: the new one goes with
+			// the type.
+			next.Default = want.Default
+		}
 		verb := map[ddl.TypeChange]string{ddl.TypeNarrower: "widen", ddl.TypeWider: "narrow", ddl.TypeOther: "change"}[ch]
 		s := p.add(&Step{Kind: AlterType, Table: t.Name, Name: c.Name,
 			Description: fmt.Sprintf("%s column %s from %s to %s", verb, where, lc.Type, want.Type),
@@ -513,7 +518,7 @@ func (p *planner) diffColumn(t *schema.Table, c *schema.Column, lc dialect.Colum
 		p.add(s)
 		cur = next
 	}
-	if !c.AutoIncrement && !lc.Generated && normDefault(from.Default, c.Type.Kind) != normDefault(want.Default, c.Type.Kind) {
+	if !c.AutoIncrement && !lc.Generated && normDefault(cur.Default, c.Type.Kind) != normDefault(want.Default, c.Type.Kind) {
 		next := cur
 		next.Default = want.Default
 		desc := fmt.Sprintf("set the default of column %s to %s (was %s)", where, want.Default, orNone(from.Default))

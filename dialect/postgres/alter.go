@@ -34,12 +34,18 @@ func (d *Dialect) RenameColumn(table, from, to string) string {
 
 // AlterColumn returns one ALTER TABLE … ALTER COLUMN per part that
 // differs: TYPE (with USING, converting the values), SET or DROP NOT
-// NULL, SET or DROP DEFAULT. A generated column's default (its sequence)
-// is left alone.
+// NULL, SET or DROP DEFAULT. A default is dropped before the type
+// changes and set after it, since PostgreSQL cannot always cast it. A
+// generated column's default (its sequence) is left alone.
 func (d *Dialect) AlterColumn(table string, from, to dialect.ColumnDef) []string {
 	pre := "ALTER TABLE " + d.Quote(table) + " ALTER COLUMN " + d.Quote(to.Name)
 	var out []string
+	hasDefault := from.Default != "" && !from.AutoIncrement
 	if from.Type != to.Type {
+		if hasDefault {
+			out = append(out, pre+" DROP DEFAULT")
+			hasDefault = false
+		}
 		out = append(out, fmt.Sprintf("%s TYPE %s USING %s::%s", pre, to.Type, d.Quote(to.Name), to.Type))
 	}
 	if from.NotNull != to.NotNull {
@@ -49,10 +55,11 @@ func (d *Dialect) AlterColumn(table string, from, to dialect.ColumnDef) []string
 			out = append(out, pre+" DROP NOT NULL")
 		}
 	}
-	if !to.AutoIncrement && !from.AutoIncrement && from.Default != to.Default {
-		if to.Default == "" {
+	if !to.AutoIncrement && !from.AutoIncrement {
+		switch {
+		case to.Default == "" && hasDefault:
 			out = append(out, pre+" DROP DEFAULT")
-		} else {
+		case to.Default != "" && (!hasDefault || from.Default != to.Default):
 			out = append(out, pre+" SET DEFAULT "+to.Default)
 		}
 	}
