@@ -93,3 +93,25 @@ func TestDropTableUndone(t *testing.T) {
 		}
 	})
 }
+
+// TestRebuildKeepsTriggers: SQLite's table rebuild creates the table's
+// triggers again, as its documented procedure says.
+func TestRebuildKeepsTriggers(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.Open(t, "sqlite")
+	seedV1(t, db)
+	mustExec(t, db, "CREATE TABLE audit (post_id INTEGER)")
+	mustExec(t, db, "CREATE TRIGGER posts_audit AFTER INSERT ON posts BEGIN INSERT INTO audit (post_id) VALUES (new.id); END")
+	reg2 := registry(t, &author2{}, &post2Kept{}, &legacyNote1{}, &category2{})
+	plan, err := migrate.Diff(ctx, db, reg2, migrate.Options{Keep: func(table string) bool { return table == "audit" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.Apply(ctx, db, plan, migrate.Options{}); err != nil {
+		t.Fatalf("%v\n%s", err, plan.SQL())
+	}
+	mustExec(t, db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, rank, score) VALUES (1002, 't', 'b', 0, 's', 'new2', 0, 'h', 1, '2')")
+	if n := count(t, db, "SELECT COUNT(*) FROM audit WHERE post_id = 1002"); n != 1 {
+		t.Errorf("the trigger did not fire after the rebuild: %d audit rows", n)
+	}
+}

@@ -105,9 +105,11 @@ func DiffMetaData(ctx context.Context, ex dialect.Executor, d dialect.Dialect, m
 type liveTable struct {
 	ddl.TableInfo
 	uniques []dialect.IndexInfo // UNIQUE constraints, where Indexes leaves them out
-	// sqlite: the CREATE statements of the table and its indexes
-	createSQL string
-	indexSQL  []string
+	// sqlite: the CREATE statements of the table, its indexes and its
+	// triggers
+	createSQL  string
+	indexSQL   []string
+	triggerSQL []string
 }
 
 func inspect(ctx context.Context, ex dialect.Executor, d dialect.Dialect, name string) (*liveTable, error) {
@@ -125,7 +127,7 @@ func inspect(ctx context.Context, ex dialect.Executor, d dialect.Dialect, name s
 		}
 	}
 	if d.Name() == "sqlite" {
-		rows, err := ex.QueryContext(ctx, `SELECT type, COALESCE(sql, '') FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index') ORDER BY type DESC, name`, name)
+		rows, err := ex.QueryContext(ctx, `SELECT type, COALESCE(sql, '') FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index', 'trigger') ORDER BY type DESC, name`, name)
 		if err != nil {
 			return nil, &InspectError{Table: name, Err: err}
 		}
@@ -138,7 +140,10 @@ func inspect(ctx context.Context, ex dialect.Executor, d dialect.Dialect, name s
 			switch {
 			case typ == "table":
 				lt.createSQL = stmt
-			case stmt != "":
+			case stmt == "":
+			case typ == "trigger":
+				lt.triggerSQL = append(lt.triggerSQL, stmt)
+			default:
 				lt.indexSQL = append(lt.indexSQL, stmt)
 			}
 		}
@@ -260,7 +265,7 @@ func (p *planner) dropTables(tables []*schema.Table) {
 // empty: its columns, primary key, indexes and foreign keys as inspected.
 func (p *planner) recreateLive(lt *liveTable) []string {
 	if lt.createSQL != "" {
-		return append([]string{lt.createSQL}, lt.indexSQL...)
+		return append(append([]string{lt.createSQL}, lt.indexSQL...), lt.triggerSQL...)
 	}
 	var cols []string
 	var pk []string

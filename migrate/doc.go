@@ -44,7 +44,8 @@
 // add or drop a constraint or a foreign key) is the table rebuild SQLite
 // documents — create the new table, copy the rows, drop the old one,
 // rename the new one, create its indexes — with foreign-key enforcement
-// off and PRAGMA foreign_key_check before the commit; on MySQL and
+// off, the table's triggers created again, and PRAGMA foreign_key_check
+// before the commit; on MySQL and
 // MariaDB, whose DDL commits, statement by statement, each recorded in
 // relm_migrate_progress so that running it again after a failure resumes
 // at the statement that failed.
@@ -64,7 +65,7 @@
 // # The command
 //
 // Go programs compile their models in, so the command line is one a
-// program embeds: Main(ctx, reg, os.Args[1:]) gives diff, new NAME, up,
-// down [N] and status. cmd/blog's migrate subcommand is that for the
-// tutorial's blog.
+// program embeds: Main(ctx, reg, os.Args[1:]) gives check, diff, new
+// NAME, up, down [N] and status. cmd/blog's migrate subcommand is that
+// for the tutorial's blog.
 package migrate

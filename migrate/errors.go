@@ -19,6 +19,10 @@ var ErrUnsupported = errors.New("migrate: the dialect cannot alter tables")
 // Options.AllowDestructive is not set; nothing is applied.
 var ErrDestructive = errors.New("migrate: destructive change not allowed")
 
+// ErrDrift is matched by the error of Main's check subcommand when the
+// database differs from the models.
+var ErrDrift = errors.New("the database differs from the models")
+
 // ErrChecksum is matched by the *ChecksumError Up, Down and Status return
 // when a migration file that has run was changed since.
 var ErrChecksum = errors.New("migrate: migration file changed after it ran")

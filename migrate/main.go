@@ -38,6 +38,7 @@ type Config struct {
 //
 // args is a subcommand and its flags:
 //
+//	check           fail when the database differs from the models (for CI)
 //	diff            print the SQL that would bring the database to the models
 //	new NAME        write that SQL as the next migration, NNNN_NAME.up.sql and .down.sql
 //	up              apply the migrations not applied yet
@@ -97,10 +98,10 @@ func MainWith(ctx context.Context, reg *mapping.Registry, args []string, cfg Con
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	want := map[string][2]int{"diff": {0, 0}, "new": {1, 1}, "up": {0, 0}, "down": {0, 1}, "status": {0, 0}}
+	want := map[string][2]int{"check": {0, 0}, "diff": {0, 0}, "new": {1, 1}, "up": {0, 0}, "down": {0, 1}, "status": {0, 0}}
 	n, ok := want[sub]
 	if !ok {
-		return fmt.Errorf("%s: unknown subcommand %q; the subcommands are diff, new, up, down and status", cfg.Program, sub)
+		return fmt.Errorf("%s: unknown subcommand %q; the subcommands are check, diff, new, up, down and status", cfg.Program, sub)
 	}
 	if len(pos) < n[0] || len(pos) > n[1] {
 		if sub == "new" {
@@ -131,6 +132,16 @@ func MainWith(ctx context.Context, reg *mapping.Registry, args []string, cfg Con
 			return err
 		}
 		printPlan(out, plan)
+	case "check":
+		plan, err := Diff(ctx, db, reg, opts)
+		if err != nil {
+			return err
+		}
+		if !plan.Empty() {
+			fmt.Fprint(out, plan)
+			return fmt.Errorf("%s check: %w (%d steps): write a migration with %s new NAME, then %s up", cfg.Program, ErrDrift, len(plan.Steps), cfg.Program, cfg.Program)
+		}
+		fmt.Fprintln(out, "the database matches the models")
 	case "new":
 		if _, err := os.Stat(*dir); err == nil {
 			st, err := Status(ctx, db, fsys)
@@ -224,6 +235,7 @@ func printPlan(out io.Writer, plan *Plan) {
 func usage(w io.Writer, prog string) {
 	fmt.Fprintf(w, `usage: %s SUBCOMMAND [flags]
 
+  check         fail when the database differs from the models (for CI)
   diff          print the SQL that would bring the database to the models
   new NAME      write it as the next migration, NNNN_NAME.up.sql and .down.sql
   up            apply the migrations not applied yet

@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -114,6 +115,10 @@ func TestMainAddArticleViews(t *testing.T) {
 			if out := main(reg2, "diff"); !strings.Contains(out, "add column articles.views") {
 				t.Errorf("diff with Views:\n%s", out)
 			}
+			var out bytes.Buffer
+			if err := migrate.MainWith(ctx, reg2, []string{"check", "-dsn", dsn}, migrate.Config{Stdout: &out}); !errors.Is(err, migrate.ErrDrift) || !strings.Contains(out.String(), "add column articles.views") {
+				t.Errorf("check with Views: %v\n%s", err, out.String())
+			}
 			if out := main(reg2, "new", "add_article_views"); !strings.Contains(out, "0001_add_article_views.up.sql") {
 				t.Errorf("new: %s", out)
 			}
@@ -122,6 +127,9 @@ func TestMainAddArticleViews(t *testing.T) {
 			}
 			if out := main(reg2, "diff"); !strings.HasPrefix(out, "-- the database matches the models") {
 				t.Errorf("diff after up:\n%s", out)
+			}
+			if out := main(reg2, "check"); out != "the database matches the models\n" {
+				t.Errorf("check after up: %q", out)
 			}
 			if out := main(reg2, "status"); !strings.HasPrefix(out, "0001 add_article_views applied ") {
 				t.Errorf("status: %q", out)

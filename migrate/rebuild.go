@@ -15,7 +15,7 @@ import (
 // table rebuild SQLite documents (https://sqlite.org/lang_altertable.html,
 // "Making Other Kinds Of Table Schema Changes"): create the new table
 // under another name, copy the rows, drop the old table, rename the new
-// one, create its indexes. Every step of a rebuilt table is made by the
+// one, create its indexes and the triggers the old one had. Every step of a rebuilt table is made by the
 // rebuild, whose statements the first of them holds. The runner (Apply,
 // Up, Down) turns foreign-key enforcement off around its transaction and
 // runs PRAGMA foreign_key_check before it commits.
@@ -120,7 +120,7 @@ func (p *planner) rebuildSQL(t *schema.Table, lt *liveTable) []string {
 	for _, ix := range t.AllIndexes() {
 		out = append(out, p.d.CreateIndex(t, ix))
 	}
-	return out
+	return append(out, lt.triggerSQL...) // dropped with the old table
 }
 
 var createTableName = regexp.MustCompile(`(?is)^\s*CREATE\s+TABLE\s+("(?:[^"]|"")+"|` + "`[^`]+`" + `|\[[^\]]+\]|[^\s(]+)\s*\(`)
@@ -158,5 +158,5 @@ func (p *planner) rebuildBackSQL(t *schema.Table, lt *liveTable) []string {
 		"DROP TABLE " + p.q(t.Name),
 		"ALTER TABLE " + p.q(tmp) + " RENAME TO " + p.q(t.Name),
 	}
-	return append(out, lt.indexSQL...)
+	return append(append(out, lt.indexSQL...), lt.triggerSQL...)
 }

@@ -10,7 +10,7 @@
 //	blog tables  [--dsn DSN]
 //	blog show    (--user ID | --article ID) [--dsn DSN] [--echo]
 //	blog diagram [--format mermaid|dot]
-//	blog migrate (diff | new NAME | up | down [N] | status) [--dsn DSN] [--dir migrations]
+//	blog migrate (check | diff | new NAME | up | down [N] | status) [--dsn DSN] [--dir migrations]
 //	     [--allow-destructive] [--widen] [--keep-unmapped]
 //
 // DSNs: sqlite:FILE, postgres://user@host:5432/db?sslmode=disable,
@@ -60,7 +60,7 @@ func init() {
 		{"tables", "list the tables of a database with their row counts", tablesCmd},
 		{"show", "show a user (--user ID) or an article (--article ID) with its relationships", showCmd},
 		{"diagram", "print the blog's ER diagram (Mermaid, or --format dot)", diagramCmd},
-		{"migrate", "evolve the schema: diff, new NAME, up, down [N], status (blog migrate help)", migrateCmd},
+		{"migrate", "evolve the schema: check, diff, new NAME, up, down [N], status (blog migrate help)", migrateCmd},
 	}
 }
 

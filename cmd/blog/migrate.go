@@ -10,8 +10,8 @@ import (
 )
 
 // migrateCmd evolves a blog database to the blog's models: the
-// subcommands of migrate.Main (diff, new NAME, up, down [N], status),
-// with --dsn defaulting to the blog's sqlite:blog.db.
+// subcommands of migrate.Main (check, diff, new NAME, up, down [N],
+// status), with --dsn defaulting to the blog's sqlite:blog.db.
 func migrateCmd(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	reg, err := blog.NewRegistry()
 	if err != nil {
