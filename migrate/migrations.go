@@ -180,12 +180,18 @@ type MigrationStatus struct {
 	// Missing reports a version recorded as applied whose file is gone;
 	// only Version and Name are set.
 	Missing bool
+	// Partial is, on MySQL and MariaDB, the number of statements of a
+	// pending migration that a run which failed part way applied; Up
+	// resumes after them.
+	Partial int
 }
 
 // String renders the status on one line: "0003 add_article_views applied 2026-…".
 func (s MigrationStatus) String() string {
 	st := "pending"
 	switch {
+	case s.Partial > 0:
+		st = fmt.Sprintf("pending, FAILED PART WAY: %d of its statements applied, up resumes after them", s.Partial)
 	case s.Missing:
 		st = "applied " + s.AppliedAt + ", FILE MISSING"
 	case s.Changed:
@@ -207,7 +213,55 @@ func Status(ctx context.Context, db Database, fsys fs.FS) ([]MigrationStatus, er
 	if err != nil {
 		return nil, err
 	}
-	return status(migs, applied), nil
+	st := status(migs, applied)
+	partial, err := readPartial(ctx, db, db.Dialect())
+	if err != nil {
+		return nil, err
+	}
+	for i := range st {
+		if !st[i].Applied {
+			st[i].Partial = partial[st[i].Version]
+		}
+	}
+	return st, nil
+}
+
+// readPartial reads, on MySQL and MariaDB, how many statements of each
+// migration a failed up applied.
+func readPartial(ctx context.Context, ex dialect.Executor, d dialect.Dialect) (map[int]int, error) {
+	out := map[int]int{}
+	if d.Name() != "mysql" {
+		return out, nil
+	}
+	names, err := d.TableNames(ctx, ex)
+	if err != nil {
+		return nil, &InspectError{Err: err}
+	}
+	found := false
+	for _, n := range names {
+		found = found || n == progressTable
+	}
+	if !found {
+		return out, nil
+	}
+	rows, err := ex.QueryContext(ctx, "SELECT id, done FROM "+d.Quote(progressTable)+" WHERE id LIKE 'up:%'")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read %s: %w", progressTable, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id   string
+			done int
+		)
+		if err := rows.Scan(&id, &done); err != nil {
+			return nil, fmt.Errorf("migrate: read %s: %w", progressTable, err)
+		}
+		if v, err := strconv.Atoi(strings.TrimPrefix(id, "up:")); err == nil && done > 0 {
+			out[v] = done
+		}
+	}
+	return out, rows.Err()
 }
 
 func status(migs []Migration, applied map[int]Applied) []MigrationStatus {

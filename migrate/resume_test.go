@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/relmorm/relm"
@@ -40,6 +41,12 @@ func TestResume(t *testing.T) {
 		}
 		if mysql && se.Applied != 1 {
 			t.Errorf("Applied = %d, want 1: %v", se.Applied, err)
+		}
+		st, err := migrate.Status(ctx, db, fsys)
+		if err != nil || len(st) != 1 || st[0].Applied || mysql != (st[0].Partial == 1) {
+			t.Errorf("status after the failure: %v %v", st, err)
+		} else if mysql && !strings.Contains(st[0].String(), "FAILED PART WAY: 1 of its statements applied") {
+			t.Errorf("status line %q", st[0])
 		}
 		mustExec(t, db, "CREATE TABLE second_t (id INTEGER PRIMARY KEY)")
 		if done, err := migrate.Up(ctx, db, fsys, migrate.Options{}); err != nil || len(done) != 1 {
