@@ -63,8 +63,11 @@ func (e *ForeignKeyCheckError) Error() string {
 // relm_migrate_progress so that applying the same plan again after a
 // failure resumes where it stopped. A plan with destructive steps is
 // refused, with a *DestructiveError naming them, unless
-// opts.AllowDestructive.
+// opts.AllowDestructive. Each statement is logged at Info (Error when it
+// fails) through db's logger, when it has one (relm.WithLogger), as are
+// those of Revert, Up and Down.
 func Apply(ctx context.Context, db Database, plan *Plan, opts Options) error {
+	ctx = withLogger(ctx, db)
 	if plan.Dialect != db.Dialect().Name() {
 		return fmt.Errorf("migrate: the plan is written for %s, the database is %s", plan.Dialect, db.Dialect().Name())
 	}
@@ -95,6 +98,7 @@ func Apply(ctx context.Context, db Database, plan *Plan, opts Options) error {
 // (an Irreversible step) is refused with a *DestructiveError unless
 // opts.AllowDestructive.
 func Revert(ctx context.Context, db Database, plan *Plan, opts Options) error {
+	ctx = withLogger(ctx, db)
 	if plan.Dialect != db.Dialect().Name() {
 		return fmt.Errorf("migrate: the plan is written for %s, the database is %s", plan.Dialect, db.Dialect().Name())
 	}
@@ -142,7 +146,7 @@ func run(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id string
 	}
 	defer tx.Rollback()
 	for i, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
+		if err := execStmt(ctx, tx, s); err != nil {
 			return &StatementError{What: what, Index: i + 1, Count: len(stmts), Statement: s, Err: err}
 		}
 	}
@@ -237,7 +241,7 @@ func runSteps(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id s
 		return fmt.Errorf("migrate: %s: read progress: %w", what, err)
 	}
 	for i := done; i < len(stmts); i++ {
-		if _, err := conn.ExecContext(ctx, stmts[i]); err != nil {
+		if err := execStmt(ctx, conn, stmts[i]); err != nil {
 			return &StatementError{What: what, Index: i + 1, Count: len(stmts), Statement: stmts[i], Applied: i, Err: err}
 		}
 		if _, err := conn.ExecContext(ctx, "UPDATE "+q(progressTable)+" SET done = ?, prefix = ? WHERE id = ?", i+1, prefix(i+1), id); err != nil {

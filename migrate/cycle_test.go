@@ -1,8 +1,11 @@
 package migrate_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/relmorm/relm"
@@ -113,5 +116,21 @@ func TestRebuildKeepsTriggers(t *testing.T) {
 	mustExec(t, db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, rank, score) VALUES (1002, 't', 'b', 0, 's', 'new2', 0, 'h', 1, '2')")
 	if n := count(t, db, "SELECT COUNT(*) FROM audit WHERE post_id = 1002"); n != 1 {
 		t.Errorf("the trigger did not fire after the rebuild: %d audit rows", n)
+	}
+}
+
+// TestStatementsLogged: the statements a plan runs go to the DB's logger.
+func TestStatementsLogged(t *testing.T) {
+	ctx := context.Background()
+	var buf bytes.Buffer
+	db := testdb.Open(t, "sqlite", relm.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	reg := cyclic(t)
+	plan := diff(t, db, reg)
+	buf.Reset()
+	if err := migrate.Apply(ctx, db, plan, migrate.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(buf.String(), "msg=\"relm migrate\""); got != len(plan.Statements()) {
+		t.Errorf("%d statements logged, want %d:\n%s", got, len(plan.Statements()), buf.String())
 	}
 }

@@ -410,7 +410,7 @@ func apply(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id stri
 		return run(ctx, conn, d, what, id, stmts, record)
 	}
 	for i, s := range stmts {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
+		if err := execStmt(ctx, conn, s); err != nil {
 			return &StatementError{What: what, Index: i + 1, Count: len(stmts), Statement: s, Err: err}
 		}
 	}
@@ -428,6 +428,7 @@ func apply(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id stri
 // on MariaDB a migration that failed part way resumes at the statement
 // that failed.
 func Up(ctx context.Context, db Database, fsys fs.FS, opts Options) ([]Migration, error) {
+	ctx = withLogger(ctx, db)
 	migs, err := Load(fsys)
 	if err != nil {
 		return nil, err
@@ -499,6 +500,7 @@ func Up(ctx context.Context, db Database, fsys fs.FS, opts Options) ([]Migration
 // that dropped a column cannot bring its values back. It returns the
 // migrations undone.
 func Down(ctx context.Context, db Database, fsys fs.FS, n int, opts Options) ([]Migration, error) {
+	ctx = withLogger(ctx, db)
 	migs, err := Load(fsys)
 	if err != nil {
 		return nil, err
