@@ -61,9 +61,9 @@ func (e *ForeignKeyCheckError) Error() string {
 // foreign_key_check before the commit; on MySQL and MariaDB, whose DDL
 // commits, statement by statement, recording each one done in the table
 // relm_migrate_progress so that applying the same plan again after a
-// failure resumes where it stopped. A plan with destructive steps is
-// refused, with a *DestructiveError naming them, unless
-// opts.AllowDestructive. Each statement is logged at Info (Error when it
+// failure resumes where it stopped; under the lock Up takes (see Up). A
+// plan with destructive steps is refused, with a *DestructiveError naming
+// them, unless opts.AllowDestructive. Each statement is logged at Info (Error when it
 // fails) through db's logger, when it has one (relm.WithLogger), as are
 // those of Revert, Up and Down.
 func Apply(ctx context.Context, db Database, plan *Plan, opts Options) error {
@@ -89,7 +89,18 @@ func Apply(ctx context.Context, db Database, plan *Plan, opts Options) error {
 		return fmt.Errorf("migrate: apply: %w", err)
 	}
 	defer conn.Close()
-	return run(ctx, conn, db.Dialect(), "the plan", "plan:"+plan.Checksum(), stmts, nil)
+	return serialized(ctx, conn, db.Dialect(), func() error {
+		return run(ctx, conn, db.Dialect(), "the plan", "plan:"+plan.Checksum(), stmts, nil)
+	})
+}
+
+// serialized runs fn under the migration lock on PostgreSQL and MariaDB
+// (see locked); on SQLite the write transaction fn begins serializes it.
+func serialized(ctx context.Context, conn *sql.Conn, d dialect.Dialect, fn func() error) error {
+	if d.Name() == "sqlite" {
+		return fn()
+	}
+	return locked(ctx, conn, d, fn)
 }
 
 // Revert runs the statements that undo the plan (Plan.DownStatements) on
@@ -125,7 +136,9 @@ func Revert(ctx context.Context, db Database, plan *Plan, opts Options) error {
 		return fmt.Errorf("migrate: revert: %w", err)
 	}
 	defer conn.Close()
-	return run(ctx, conn, db.Dialect(), "undoing the plan", "down:"+plan.Checksum(), stmts, nil)
+	return serialized(ctx, conn, db.Dialect(), func() error {
+		return run(ctx, conn, db.Dialect(), "undoing the plan", "down:"+plan.Checksum(), stmts, nil)
+	})
 }
 
 // run executes stmts on conn as Apply documents; after, when set, runs
