@@ -134,3 +134,48 @@ func TestStatementsLogged(t *testing.T) {
 		t.Errorf("%d statements logged, want %d:\n%s", got, len(plan.Statements()), buf.String())
 	}
 }
+
+type indexedFK1 struct {
+	ID       int  `relm:"pk"`
+	AuthorID *int `relm:"fk:authors.id;index"`
+}
+
+func (indexedFK1) TableName() string { return "books" }
+
+type indexedFK2 struct {
+	ID       int  `relm:"pk"`
+	AuthorID *int `relm:"fk:authors.id"`
+}
+
+func (indexedFK2) TableName() string { return "books" }
+
+// TestDropIndexOfForeignKey: the index of a foreign-key column dropped from
+// the models, the foreign key kept. (InnoDB refuses to drop the index a
+// foreign key uses; the plan leaves it one of its own.)
+func TestDropIndexOfForeignKey(t *testing.T) {
+	ctx := context.Background()
+	testdb.Each(t, func(t *testing.T, db *relm.DB) {
+		reg1 := registry(t, &author1{}, &indexedFK1{})
+		if err := reg1.CreateAll(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, db, "INSERT INTO authors (id, name) VALUES (1, 'a')")
+		mustExec(t, db, "INSERT INTO books (id, author_id) VALUES (1, 1)")
+		reg2 := registry(t, &author1{}, &indexedFK2{})
+		plan := diff(t, db, reg2)
+		if len(plan.Steps) != 1 || plan.Steps[0].Kind != migrate.DropIndex {
+			t.Fatalf("plan:\n%s", plan)
+		}
+		if err := migrate.Apply(ctx, db, plan, migrate.Options{}); err != nil {
+			t.Fatalf("%v\n%s", err, plan.SQL())
+		}
+		wantEmpty(t, db, reg2, "after the plan")
+		if err := migrate.Revert(ctx, db, plan, migrate.Options{}); err != nil {
+			t.Fatalf("%v\n%s", err, plan.DownSQL())
+		}
+		wantEmpty(t, db, reg1, "after undoing it")
+		if _, err := db.ExecContext(ctx, rebind(db, "INSERT INTO books (id, author_id) VALUES (2, 99)")); err == nil {
+			t.Error("the foreign key is gone")
+		}
+	})
+}

@@ -629,7 +629,7 @@ func (p *planner) diffIndexes(t *schema.Table, lt *liveTable) {
 			if slices.Equal(li.Columns, cols) && li.Unique == ix.Unique {
 				continue
 			}
-			p.dropIndex(t.Name, li, "declared otherwise")
+			p.dropIndex(t, lt, li, "declared otherwise")
 		}
 		p.add(&Step{Kind: CreateIndex, Table: t.Name, Name: ix.Name,
 			Description: fmt.Sprintf("create %sindex %s on %s (%s)", uniqueWord(ix.Unique), ix.Name, t.Name, strings.Join(cols, ", ")),
@@ -685,14 +685,64 @@ func (p *planner) diffIndexes(t *schema.Table, lt *liveTable) {
 		if _, ok := p.d.(dialect.UniqueInspector); !ok && li.Unique {
 			continue // a UNIQUE constraint on MySQL, handled above
 		}
-		p.dropIndex(t.Name, li, "which the models do not declare")
+		p.dropIndex(t, lt, li, "which the models do not declare")
 	}
 }
 
-func (p *planner) dropIndex(table string, li dialect.IndexInfo, why string) {
-	p.add(&Step{Kind: DropIndex, Table: table, Name: li.Name,
+func (p *planner) dropIndex(t *schema.Table, lt *liveTable, li dialect.IndexInfo, why string) {
+	table := t.Name
+	s := p.add(&Step{Kind: DropIndex, Table: table, Name: li.Name,
 		Description: fmt.Sprintf("drop %sindex %s on %s (%s), %s", uniqueWord(li.Unique), li.Name, table, strings.Join(li.Columns, ", "), why),
 		Up:          []string{p.alt.DropIndex(table, li.Name)}, Down: []string{p.createIndexSQL(table, li)}})
+	if cols := p.neededByForeignKey(t, lt, li); cols != nil {
+		// InnoDB refuses to drop the index a foreign key uses: put the
+		// index InnoDB would have made in its place, named after the
+		// first column as InnoDB names it, in the same statement.
+		keep := dialect.IndexInfo{Name: cols[0], Columns: cols}
+		s.Description += " (an index on " + strings.Join(cols, ", ") + " stays for its foreign key)"
+		s.Up = []string{"ALTER TABLE " + p.q(table) + " DROP INDEX " + p.q(li.Name) + ", ADD INDEX " + p.q(keep.Name) + " (" + p.list(cols) + ")"}
+		s.Down = []string{"ALTER TABLE " + p.q(table) + " DROP INDEX " + p.q(keep.Name) + ", ADD " + uniqueWord(li.Unique) + "INDEX " + p.q(li.Name) + " (" + p.list(li.Columns) + ")"}
+	}
+}
+
+// neededByForeignKey returns, on MySQL and MariaDB, the columns of a
+// foreign key the plan keeps whose only supporting index is li (an index
+// whose leading columns are the key's), or nil.
+func (p *planner) neededByForeignKey(t *schema.Table, lt *liveTable, li dialect.IndexInfo) []string {
+	if p.d.Name() != "mysql" {
+		return nil
+	}
+	leads := func(ix dialect.IndexInfo, cols []string) bool {
+		return len(ix.Columns) >= len(cols) && slices.Equal(ix.Columns[:len(cols)], cols)
+	}
+	for _, lf := range lt.ForeignKeys {
+		kept := false
+		for _, fk := range t.ForeignKeys() {
+			kept = kept || sameFK(fk, lf)
+		}
+		if !kept || !leads(li, lf.Columns) {
+			continue
+		}
+		other := false
+		for _, ix := range lt.Indexes {
+			other = other || ix.Name != li.Name && leads(ix, lf.Columns)
+		}
+		for _, ix := range t.AllIndexes() {
+			other = other || ix.Name != li.Name && leads(dialect.IndexInfo{Columns: colNamesList(ix.Columns)}, lf.Columns)
+		}
+		if !other {
+			return lf.Columns
+		}
+	}
+	return nil
+}
+
+func colNamesList(cols []*schema.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
 }
 
 // uniqueName is the name a database gives the UNIQUE constraint of
