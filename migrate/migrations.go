@@ -381,8 +381,21 @@ func locked(ctx context.Context, conn *sql.Conn, d dialect.Dialect, fn func() er
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
-	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
-		return fmt.Errorf("migrate: take the migration lock (BEGIN EXCLUSIVE): %w", err)
+	// busy_timeout (5 s) bounds one wait; another migration may take
+	// longer, so wait up to a minute, as GET_LOCK does.
+	for deadline := time.Now().Add(time.Minute); ; {
+		_, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE")
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "locked") && !strings.Contains(err.Error(), "BUSY") || time.Now().After(deadline) {
+			return fmt.Errorf("migrate: take the migration lock (BEGIN EXCLUSIVE): %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("migrate: take the migration lock (BEGIN EXCLUSIVE): %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 	defer func() {
 		if err != nil {
