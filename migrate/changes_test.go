@@ -205,7 +205,7 @@ func wantEmpty(t *testing.T, db *relm.DB, reg *mapping.Registry, when string) {
 func TestEveryChange(t *testing.T) {
 	ctx := context.Background()
 	testdb.Each(t, func(t *testing.T, db *relm.DB) {
-		seedV1(t, db)
+		reg1 := seedV1(t, db)
 		reg2 := registry(t, &author2{}, &post2{}, &category2{})
 		plan := diff(t, db, reg2)
 		kinds := map[migrate.Kind]int{}
@@ -265,12 +265,28 @@ func TestEveryChange(t *testing.T) {
 		if _, err := db.ExecContext(ctx, rebind(db, "INSERT INTO posts (id, title, body, visits, slug, code, views, author_id) VALUES (1001, 't', 'b', 0, 's', 'new', 0, 9999)")); err == nil {
 			t.Error("a missing author was accepted: no foreign key")
 		}
-		mustExec(t, db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, rank, score) VALUES (1002, 't', 'b', 0, 's', 'new2', 0, 'h1', 1, 2)")
+		mustExec(t, db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, rank, score) VALUES (1002, 't', 'b', 0, 's', 'new2', 0, 'h1002', 1, 2)")
 		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE id = 1002 AND status = 'draft' AND level = 3"); n != 1 {
 			t.Error("the new defaults did not apply")
 		}
 		if _, err := db.ExecContext(ctx, rebind(db, "INSERT INTO posts (id, title, body, visits, slug, code, views, handle, score) VALUES (1003, 't', 'b', 0, 's', 'new3', 0, 'h1', 2)")); err == nil {
 			t.Error("a post without a rank was accepted: the default is still there")
+		}
+		// Down and up again: the shapes come back, the rows stay (the
+		// dropped column's values and table's rows excepted).
+		if err := migrate.Revert(ctx, db, plan, migrate.Options{AllowDestructive: true}); err != nil {
+			t.Fatalf("down: %v\n%s", err, plan.DownSQL())
+		}
+		wantEmpty(t, db, reg1, "after down")
+		if n := count(t, db, "SELECT COUNT(*) FROM posts WHERE hits = id * 10"); n != seedRows {
+			t.Errorf("after down, %d posts kept their hits, want %d", n, seedRows)
+		}
+		if err := migrate.Apply(ctx, db, plan, migrate.Options{AllowDestructive: true}); err != nil {
+			t.Fatalf("up again: %v", err)
+		}
+		wantEmpty(t, db, reg2, "after up, down, up")
+		if n := count(t, db, "SELECT COUNT(*) FROM posts"); n != seedRows+1 {
+			t.Errorf("%d posts after up, down, up, want %d", n, seedRows+1)
 		}
 	})
 }

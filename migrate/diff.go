@@ -518,7 +518,11 @@ func (p *planner) diffColumn(t *schema.Table, c *schema.Column, lc dialect.Colum
 			s.Description = fmt.Sprintf("make column %s NOT NULL (NULLs become %s)", where, zero)
 			s.Up = append([]string{"UPDATE " + p.q(t.Name) + " SET " + p.q(c.Name) + " = " + zero + " WHERE " + p.q(c.Name) + " IS NULL"}, s.Up...)
 		} else {
+			// Undoing it makes the column NOT NULL again: the NULLs
+			// written since become the zero value.
+			zero := zeroLiteral(p.d, c.Type.Kind)
 			s.Description = fmt.Sprintf("make column %s nullable", where)
+			s.Down = append([]string{"UPDATE " + p.q(t.Name) + " SET " + p.q(c.Name) + " = " + zero + " WHERE " + p.q(c.Name) + " IS NULL"}, s.Down...)
 		}
 		p.add(s)
 		cur = next
