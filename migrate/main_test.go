@@ -112,6 +112,16 @@ func TestMainAddArticleViews(t *testing.T) {
 			if out := main(reg1, "diff"); !strings.HasPrefix(out, "-- the database matches the models") {
 				t.Errorf("diff of the seeded blog:\n%s", out)
 			}
+			// A table of another program's is dropped by the plan unless
+			// kept.
+			mustExec(t, db, "CREATE TABLE other_app (id INTEGER PRIMARY KEY)")
+			if out := main(reg1, "diff"); !strings.Contains(out, "drop table other_app") || !strings.Contains(out, "[DESTRUCTIVE]") {
+				t.Errorf("diff with another table:\n%s", out)
+			}
+			if out := main(reg1, "diff", "-keep-unmapped"); !strings.HasPrefix(out, "-- the database matches the models") {
+				t.Errorf("diff -keep-unmapped with another table:\n%s", out)
+			}
+			mustExec(t, db, "DROP TABLE other_app")
 			if out := main(reg2, "diff"); !strings.Contains(out, "add column articles.views") {
 				t.Errorf("diff with Views:\n%s", out)
 			}
