@@ -179,3 +179,49 @@ func TestDropIndexOfForeignKey(t *testing.T) {
 		}
 	})
 }
+
+// TestRebuildKeepsCascadingChildren: a table rebuilt on SQLite is dropped
+// and renamed with foreign keys off, so that rows referencing it ON
+// DELETE CASCADE stay; and they reference it still.
+func TestRebuildKeepsCascadingChildren(t *testing.T) {
+	ctx := context.Background()
+	testdb.Each(t, func(t *testing.T, db *relm.DB) {
+		reg1 := cyclic(t)
+		if err := reg1.CreateAll(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 5; i++ {
+			mustExec(t, db, "INSERT INTO departments (id) VALUES (?)", i)
+			mustExec(t, db, "INSERT INTO employees (id, department_id, name) VALUES (?, ?, 'e')", i, i)
+		}
+		reg2 := mapping.NewRegistry()
+		for _, tb := range []*schema.Table{
+			{Name: "departments", Columns: []*schema.Column{
+				{Name: "id", Type: schema.BigInt, PrimaryKey: true, AutoIncrement: true},
+				{Name: "manager_id", Type: schema.BigInt, References: "employees.id", OnDelete: schema.SetNull},
+				{Name: "budget", Type: schema.BigInt, NotNull: true}, // added: a rebuild on SQLite
+			}},
+			{Name: "employees", Columns: []*schema.Column{
+				{Name: "id", Type: schema.BigInt, PrimaryKey: true, AutoIncrement: true},
+				{Name: "department_id", Type: schema.BigInt, References: "departments.id", OnDelete: schema.Cascade},
+				{Name: "name", Type: schema.String(64), NotNull: true, Index: true},
+			}},
+		} {
+			if err := reg2.AddTable(tb); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := diff(t, db, reg2)
+		if err := migrate.Apply(ctx, db, plan, migrate.Options{}); err != nil {
+			t.Fatalf("%v\n%s", err, plan.SQL())
+		}
+		wantEmpty(t, db, reg2, "after the plan")
+		if n := count(t, db, "SELECT COUNT(*) FROM employees"); n != 5 {
+			t.Fatalf("%d employees after the rebuild of departments, want 5", n)
+		}
+		mustExec(t, db, "DELETE FROM departments WHERE id = 1")
+		if n := count(t, db, "SELECT COUNT(*) FROM employees"); n != 4 {
+			t.Errorf("%d employees after deleting a department, want 4: the cascade no longer holds", n)
+		}
+	})
+}
