@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -68,155 +69,217 @@ func MainWith(ctx context.Context, reg *mapping.Registry, args []string, cfg Con
 	if cfg.Dir == "" {
 		cfg.Dir = "migrations"
 	}
-	out := cfg.Stdout
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(out, cfg.Program)
+		usage(cfg.Stdout, cfg.Program)
 		return nil
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet(cfg.Program+" "+sub, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	dsn := fs.String("dsn", cfg.DSN, "the database: sqlite:FILE, postgres://…, mysql://…")
-	dir := fs.String("dir", cfg.Dir, "the directory of migration files")
-	allow := fs.Bool("allow-destructive", false, "let up and down run changes that drop data")
-	widen := fs.Bool("widen", false, "widen integer columns narrower than the models declare")
-	keep := fs.Bool("keep-unmapped", false, "never drop the tables no model maps")
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(out, "usage: %s %s [flags]\n", cfg.Program, sub)
-				fs.SetOutput(out)
-				fs.PrintDefaults()
-				return nil
-			}
-			return fmt.Errorf("%s %s: %w", cfg.Program, sub, err)
+	c := &command{cfg: cfg, out: cfg.Stdout, sub: args[0]}
+	help, err := c.parse(args[1:])
+	if err != nil || help {
+		return err
+	}
+	db, err := relm.Open(ctx, c.dsn)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", cfg.Program, c.sub, err)
+	}
+	defer db.Close()
+	c.db = db
+	if err := reg.Configure(); err != nil {
+		return fmt.Errorf("%s %s: %w", cfg.Program, c.sub, err)
+	}
+	switch c.sub {
+	case "diff":
+		plan, err := Diff(ctx, db, reg, c.opts)
+		if err != nil {
+			return err
 		}
-		if fs.NArg() == 0 {
+		printPlan(c.out, plan)
+		return nil
+	case "check":
+		return c.check(ctx, reg)
+	case "new":
+		return c.newMigration(ctx, reg)
+	case "up":
+		return c.up(ctx)
+	case "down":
+		return c.down(ctx)
+	default: // "status"; parse refused the rest
+		return c.status(ctx)
+	}
+}
+
+// command is one run of MainWith: its subcommand, arguments and flags,
+// and the database once open.
+type command struct {
+	cfg  Config
+	out  io.Writer
+	sub  string
+	pos  []string // the arguments that are not flags
+	dsn  string
+	dir  string
+	opts Options
+	db   *relm.DB
+	fsys fs.FS // the directory of migration files
+}
+
+// parse reads the flags and arguments of c's subcommand, which may come
+// in any order, and checks their number. help is true when -h printed the
+// subcommand's flags.
+func (c *command) parse(args []string) (help bool, err error) {
+	prog, sub := c.cfg.Program, c.sub
+	fl := flag.NewFlagSet(prog+" "+sub, flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	dsn := fl.String("dsn", c.cfg.DSN, "the database: sqlite:FILE, postgres://…, mysql://…")
+	dir := fl.String("dir", c.cfg.Dir, "the directory of migration files")
+	allow := fl.Bool("allow-destructive", false, "let up and down run changes that drop data")
+	widen := fl.Bool("widen", false, "widen integer columns narrower than the models declare")
+	keep := fl.Bool("keep-unmapped", false, "never drop the tables no model maps")
+	for {
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(c.out, "usage: %s %s [flags]\n", prog, sub)
+				fl.SetOutput(c.out)
+				fl.PrintDefaults()
+				return true, nil
+			}
+			return false, fmt.Errorf("%s %s: %w", prog, sub, err)
+		}
+		if fl.NArg() == 0 {
 			break
 		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+		c.pos = append(c.pos, fl.Arg(0))
+		args = fl.Args()[1:]
 	}
 	want := map[string][2]int{"check": {0, 0}, "diff": {0, 0}, "new": {1, 1}, "up": {0, 0}, "down": {0, 1}, "status": {0, 0}}
 	n, ok := want[sub]
 	if !ok {
-		return fmt.Errorf("%s: unknown subcommand %q; the subcommands are check, diff, new, up, down and status", cfg.Program, sub)
+		return false, fmt.Errorf("%s: unknown subcommand %q; the subcommands are check, diff, new, up, down and status", prog, sub)
 	}
-	if len(pos) < n[0] || len(pos) > n[1] {
+	if len(c.pos) < n[0] || len(c.pos) > n[1] {
 		if sub == "new" {
-			return fmt.Errorf("%s new: name the migration, as in %s new add_article_views", cfg.Program, cfg.Program)
+			return false, fmt.Errorf("%s new: name the migration, as in %s new add_article_views", prog, prog)
 		}
-		return fmt.Errorf("%s %s: unexpected argument %q", cfg.Program, sub, pos[len(pos)-1])
+		return false, fmt.Errorf("%s %s: unexpected argument %q", prog, sub, c.pos[len(c.pos)-1])
 	}
 	if *dsn == "" {
-		return fmt.Errorf("%s %s: name the database with -dsn or $RELM_DSN", cfg.Program, sub)
+		return false, fmt.Errorf("%s %s: name the database with -dsn or $RELM_DSN", prog, sub)
 	}
-	db, err := relm.Open(ctx, *dsn)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", cfg.Program, sub, err)
-	}
-	defer db.Close()
-	opts := Options{AllowDestructive: *allow, Widen: *widen}
+	c.dsn, c.dir = *dsn, *dir
+	c.fsys = os.DirFS(*dir)
+	c.opts = Options{AllowDestructive: *allow, Widen: *widen}
 	if *keep {
-		opts.Keep = func(string) bool { return true }
+		c.opts.Keep = func(string) bool { return true }
 	}
-	fsys := os.DirFS(*dir)
-	if err := reg.Configure(); err != nil {
-		return fmt.Errorf("%s %s: %w", cfg.Program, sub, err)
+	return false, nil
+}
+
+// check fails with ErrDrift, printing the plan, when the database differs
+// from the models.
+func (c *command) check(ctx context.Context, reg *mapping.Registry) error {
+	plan, err := Diff(ctx, c.db, reg, c.opts)
+	if err != nil {
+		return err
 	}
-	switch sub {
-	case "diff":
-		plan, err := Diff(ctx, db, reg, opts)
+	if !plan.Empty() {
+		fmt.Fprint(c.out, plan)
+		prog := c.cfg.Program
+		return fmt.Errorf("%s check: %w (%d steps): write a migration with %s new NAME, then %s up", prog, ErrDrift, len(plan.Steps), prog, prog)
+	}
+	fmt.Fprintln(c.out, "the database matches the models")
+	return nil
+}
+
+// newMigration writes the diff as the next migration's files, refusing
+// while earlier migrations are pending (the new one would hold their
+// changes too).
+func (c *command) newMigration(ctx context.Context, reg *mapping.Registry) error {
+	if _, err := os.Stat(c.dir); err == nil {
+		st, err := Status(ctx, c.db, c.fsys)
 		if err != nil {
 			return err
 		}
-		printPlan(out, plan)
-	case "check":
-		plan, err := Diff(ctx, db, reg, opts)
-		if err != nil {
-			return err
-		}
-		if !plan.Empty() {
-			fmt.Fprint(out, plan)
-			return fmt.Errorf("%s check: %w (%d steps): write a migration with %s new NAME, then %s up", cfg.Program, ErrDrift, len(plan.Steps), cfg.Program, cfg.Program)
-		}
-		fmt.Fprintln(out, "the database matches the models")
-	case "new":
-		if _, err := os.Stat(*dir); err == nil {
-			st, err := Status(ctx, db, fsys)
-			if err != nil {
-				return err
-			}
-			var pending []string
-			for _, s := range st {
-				if !s.Applied {
-					pending = append(pending, s.UpFile)
-				}
-			}
-			if len(pending) > 0 {
-				return fmt.Errorf("%s new: the database is not up to date (%s pending); run %s up first, so that the new migration holds only the new changes", cfg.Program, strings.Join(pending, ", "), cfg.Program)
-			}
-		}
-		plan, err := Diff(ctx, db, reg, opts)
-		if err != nil {
-			return err
-		}
-		if plan.Empty() {
-			fmt.Fprintln(out, "nothing to migrate: the database matches the models; no file written")
-			for _, n := range plan.Notes {
-				fmt.Fprintln(out, "note: "+n)
-			}
-			return nil
-		}
-		m, err := WritePlan(*dir, pos[0], plan)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "wrote %s/%s and %s (%d steps", *dir, m.UpFile, m.DownFile, len(plan.Steps))
-		if ds := plan.Destructive(); len(ds) > 0 {
-			fmt.Fprintf(out, ", %d destructive: up needs -allow-destructive", len(ds))
-		}
-		fmt.Fprintln(out, ")")
-	case "up":
-		done, err := Up(ctx, db, fsys, opts)
-		for _, m := range done {
-			fmt.Fprintf(out, "applied %s\n", m.UpFile)
-		}
-		if err != nil {
-			return err
-		}
-		if len(done) == 0 {
-			fmt.Fprintln(out, "nothing to apply: every migration has run")
-		}
-	case "down":
-		count := 1
-		if len(pos) == 1 {
-			if count, err = strconv.Atoi(pos[0]); err != nil || count < 1 {
-				return fmt.Errorf("%s down: %q is not a number of migrations", cfg.Program, pos[0])
-			}
-		}
-		done, err := Down(ctx, db, fsys, count, opts)
-		for _, m := range done {
-			fmt.Fprintf(out, "undid %s\n", m.UpFile)
-		}
-		if err != nil {
-			return err
-		}
-		if len(done) == 0 {
-			fmt.Fprintln(out, "nothing to undo: no migration has run")
-		}
-	case "status":
-		st, err := Status(ctx, db, fsys)
-		if err != nil {
-			return err
-		}
-		if len(st) == 0 {
-			fmt.Fprintf(out, "no migrations in %s\n", *dir)
-		}
+		var pending []string
 		for _, s := range st {
-			fmt.Fprintln(out, s.String())
+			if !s.Applied {
+				pending = append(pending, s.UpFile)
+			}
 		}
+		if len(pending) > 0 {
+			return fmt.Errorf("%s new: the database is not up to date (%s pending); run %s up first, so that the new migration holds only the new changes", c.cfg.Program, strings.Join(pending, ", "), c.cfg.Program)
+		}
+	}
+	plan, err := Diff(ctx, c.db, reg, c.opts)
+	if err != nil {
+		return err
+	}
+	if plan.Empty() {
+		fmt.Fprintln(c.out, "nothing to migrate: the database matches the models; no file written")
+		for _, n := range plan.Notes {
+			fmt.Fprintln(c.out, "note: "+n)
+		}
+		return nil
+	}
+	m, err := WritePlan(c.dir, c.pos[0], plan)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "wrote %s/%s and %s (%d steps", c.dir, m.UpFile, m.DownFile, len(plan.Steps))
+	if ds := plan.Destructive(); len(ds) > 0 {
+		fmt.Fprintf(c.out, ", %d destructive: up needs -allow-destructive", len(ds))
+	}
+	fmt.Fprintln(c.out, ")")
+	return nil
+}
+
+// up applies the migrations not applied yet, printing each.
+func (c *command) up(ctx context.Context) error {
+	done, err := Up(ctx, c.db, c.fsys, c.opts)
+	for _, m := range done {
+		fmt.Fprintf(c.out, "applied %s\n", m.UpFile)
+	}
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(c.out, "nothing to apply: every migration has run")
+	}
+	return nil
+}
+
+// down undoes the last N migrations (1 when no N is given), printing each.
+func (c *command) down(ctx context.Context) error {
+	count := 1
+	if len(c.pos) == 1 {
+		n, err := strconv.Atoi(c.pos[0])
+		if err != nil || n < 1 {
+			return fmt.Errorf("%s down: %q is not a number of migrations", c.cfg.Program, c.pos[0])
+		}
+		count = n
+	}
+	done, err := Down(ctx, c.db, c.fsys, count, c.opts)
+	for _, m := range done {
+		fmt.Fprintf(c.out, "undid %s\n", m.UpFile)
+	}
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(c.out, "nothing to undo: no migration has run")
+	}
+	return nil
+}
+
+// status lists the migrations and whether each ran.
+func (c *command) status(ctx context.Context) error {
+	st, err := Status(ctx, c.db, c.fsys)
+	if err != nil {
+		return err
+	}
+	if len(st) == 0 {
+		fmt.Fprintf(c.out, "no migrations in %s\n", c.dir)
+	}
+	for _, s := range st {
+		fmt.Fprintln(c.out, s.String())
 	}
 	return nil
 }
