@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -59,7 +58,7 @@ func (u *unitOfWork) cascade() ([]*state, error) {
 // for the diff to attach (its key is all a link row or foreign key needs),
 // and a new object is an error: it would not be saved, as SQLAlchemy warns
 // ("not in session, add operation along … will not proceed").
-func (u *unitOfWork) reach(st *state, r *mapping.Relationship, p unsafe.Pointer, i int) (*state, error) {
+func (u *unitOfWork) reach(st *state, r *mapping.Relationship, p objPtr, i int) (*state, error) {
 	s := u.s
 	where := st.m.Name() + "." + r.Name
 	if i >= 0 {
@@ -81,7 +80,7 @@ func (u *unitOfWork) reach(st *state, r *mapping.Relationship, p unsafe.Pointer,
 // stateOf returns the session's state of the object at p, attaching it when
 // it is not in the session (reached through a relationship without the
 // save-update cascade) so that its key can be read and written.
-func (u *unitOfWork) stateOf(m *mapping.Mapper, p unsafe.Pointer) (*state, error) {
+func (u *unitOfWork) stateOf(m *mapping.Mapper, p objPtr) (*state, error) {
 	if st := u.tracked(p); st != nil {
 		return st, nil
 	}
@@ -94,7 +93,7 @@ func (u *unitOfWork) stateOf(m *mapping.Mapper, p unsafe.Pointer) (*state, error
 // same few parents (users, tags) hundreds of thousands of times, and the
 // session's map, one entry per object, misses the processor's caches. No
 // state leaves the session while the cache is on (the diff only attaches).
-func (u *unitOfWork) tracked(p unsafe.Pointer) *state {
+func (u *unitOfWork) tracked(p objPtr) *state {
 	if u.memo == nil {
 		return u.s.states[p]
 	}
@@ -118,7 +117,7 @@ const (
 
 // memoEntry is one entry of the diff's cache (see tracked).
 type memoEntry struct {
-	p  unsafe.Pointer
+	p  objPtr
 	st *state
 }
 
@@ -173,7 +172,7 @@ func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 			if !r.Cascade.Delete || r.Direction == mapping.ManyToMany {
 				continue
 			}
-			var children []unsafe.Pointer
+			var children []objPtr
 			switch {
 			case r.HasField && r.Uselist:
 				children = append(children, r.GetSlice(st.ptr)...)
@@ -219,7 +218,7 @@ func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 
 // loadChildren selects the rows on the many side of a one-to-many for one
 // parent (used when a delete cascade meets an unloaded collection).
-func (s *Session) loadChildren(ctx context.Context, r *mapping.Relationship, parent *state) ([]unsafe.Pointer, error) {
+func (s *Session) loadChildren(ctx context.Context, r *mapping.Relationship, parent *state) ([]objPtr, error) {
 	d := s.db.dialect
 	c := s.db.cache(r.Target)
 	q := c.selectAll + " WHERE " + d.Quote(r.RemoteColumns[0].Name) + " = " + dialect.Placeholder(d, 1)

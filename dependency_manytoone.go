@@ -2,7 +2,6 @@ package relm
 
 import (
 	"fmt"
-	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -106,7 +105,7 @@ func (u *unitOfWork) oldParent(st *state, r *mapping.Relationship) *state {
 
 func (u *unitOfWork) diffManyToOne(st *state, r *mapping.Relationship) error {
 	cur := r.Get(st.ptr)
-	var prev unsafe.Pointer
+	var prev objPtr
 	if st.snap != nil {
 		prev = r.Get(st.snap)
 	}

@@ -1,8 +1,6 @@
 package relm
 
 import (
-	"unsafe"
-
 	"github.com/relmorm/relm/mapping"
 )
 
@@ -17,7 +15,7 @@ type o2oDetach struct {
 }
 
 func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
-	var added, removed []unsafe.Pointer
+	var added, removed []objPtr
 	loaded := st.isLoaded(r)
 	rr := r.Reverse
 	if rr != nil && !rr.HasField {
@@ -27,7 +25,7 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 		added, removed = diffSlices(r.GetSlice(st.ptr), st.coll(r), loaded)
 	} else {
 		cur := r.Get(st.ptr)
-		var prev unsafe.Pointer
+		var prev objPtr
 		if st.snap != nil {
 			prev = r.Get(st.snap)
 		}
@@ -35,10 +33,10 @@ func (u *unitOfWork) diffOneToMany(st *state, r *mapping.Relationship) error {
 			return nil
 		}
 		if cur != nil {
-			added = []unsafe.Pointer{cur}
+			added = []objPtr{cur}
 		}
 		if prev != nil && prev != cur {
-			removed = []unsafe.Pointer{prev}
+			removed = []objPtr{prev}
 		}
 		if cur != prev {
 			u.markTouched(st)

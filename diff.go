@@ -2,7 +2,6 @@ package relm
 
 import (
 	"slices"
-	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -101,7 +100,7 @@ func (u *unitOfWork) diffAll(all []*state) error {
 
 // diffSlices returns the elements of cur not in prev (each once) and, when
 // loaded, the elements of prev not in cur.
-func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsafe.Pointer) {
+func diffSlices(cur, prev []objPtr, loaded bool) (added, removed []objPtr) {
 	if len(prev) == 0 {
 		if len(cur) == 0 || len(cur) == 1 && cur[0] != nil {
 			return cur, nil
@@ -109,7 +108,7 @@ func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsaf
 		if len(cur) <= smallSlice {
 			return dedupeSmall(cur), nil
 		}
-		seen := make(map[unsafe.Pointer]struct{}, len(cur))
+		seen := make(map[objPtr]struct{}, len(cur))
 		for _, p := range cur {
 			if _, dup := seen[p]; !dup && p != nil {
 				seen[p] = struct{}{}
@@ -130,11 +129,11 @@ func diffSlices(cur, prev []unsafe.Pointer, loaded bool) (added, removed []unsaf
 			return nil, nil
 		}
 	}
-	before := make(map[unsafe.Pointer]struct{}, len(prev))
+	before := make(map[objPtr]struct{}, len(prev))
 	for _, p := range prev {
 		before[p] = struct{}{}
 	}
-	now := make(map[unsafe.Pointer]struct{}, len(cur))
+	now := make(map[objPtr]struct{}, len(cur))
 	for _, p := range cur {
 		if p == nil {
 			continue
@@ -163,11 +162,11 @@ const smallSlice = 16
 
 // dedupeSmall returns s without nils and repeated elements, s itself when it
 // has neither.
-func dedupeSmall(s []unsafe.Pointer) []unsafe.Pointer {
+func dedupeSmall(s []objPtr) []objPtr {
 	for i, p := range s {
 		if p == nil || slices.Contains(s[:i], p) {
 			// s[:i] is clean; s[i] is dropped; filter the rest.
-			out := append(make([]unsafe.Pointer, 0, len(s)), s[:i]...)
+			out := append(make([]objPtr, 0, len(s)), s[:i]...)
 			for _, q := range s[i+1:] {
 				if q != nil && !slices.Contains(out, q) {
 					out = append(out, q)

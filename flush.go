@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"sync"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -57,8 +56,8 @@ type unitOfWork struct {
 	// grouped by collection when first read (addsOf).
 	collLists   []collList
 	collEnts    []collEnt
-	collFlat    []unsafe.Pointer
-	collRemoves map[collKey]map[unsafe.Pointer]bool
+	collFlat    []objPtr
+	collRemoves map[collKey]map[objPtr]bool
 	collOrder   []collKey
 	scalarSets  []scalarSet
 
@@ -91,8 +90,8 @@ type unitOfWork struct {
 	// next (see release).
 	kept scratch
 	// Where the snapshots of collections come from (see chunkSlice).
-	collsChunk [][]unsafe.Pointer
-	collChunk  []unsafe.Pointer
+	collsChunk [][]objPtr
+	collChunk  []objPtr
 }
 
 func (s *Session) flush(ctx context.Context) error {
@@ -228,6 +227,32 @@ func (u *unitOfWork) statementDone() {
 // Commit can skip BEGIN and COMMIT (two round trips). It errs on the side
 // of false.
 func (u *unitOfWork) single(all, deleted []*state) bool {
+	if !u.onlyRowWrites(deleted) {
+		return false
+	}
+	var c singleCount
+	for _, st := range all {
+		if u.s.states[st.ptr] != st {
+			continue
+		}
+		switch st.status {
+		case statusPending:
+			if !u.countInsert(&c, st) {
+				return false
+			}
+		case statusPersistent:
+			if !u.countUpdate(&c, st) {
+				return false
+			}
+		}
+	}
+	return c.oneStatement(u.d)
+}
+
+// onlyRowWrites reports whether the flush writes nothing but its objects'
+// own rows: no DELETE, no SET NULL of a detached or orphaned row, no link
+// row.
+func (u *unitOfWork) onlyRowWrites(deleted []*state) bool {
 	if len(deleted) > 0 || len(u.detaches) > 0 || len(u.orphans) > 0 {
 		return false
 	}
@@ -236,82 +261,101 @@ func (u *unitOfWork) single(all, deleted []*state) bool {
 			return false
 		}
 	}
-	var ins *mapping.Mapper
-	nIns, nUpd, nKeyed := 0, 0, 0
-	var genField *mapping.Field
-	for _, st := range all {
-		if u.s.states[st.ptr] != st {
-			continue
-		}
-		switch st.status {
-		case statusPending:
-			if ins != nil && ins != st.m {
-				return false
-			}
-			if ins == nil {
-				if auto := st.m.Table.AutoIncrementColumn(); auto != nil {
-					genField = st.m.FieldByColumn(auto.Name)
-				}
-			}
-			ins = st.m
-			nIns++
-			if dfs := st.m.Defaulted(); len(dfs) > 0 && zeroDefaults(dfs, st) != 0 {
-				return false // the defaults are read back: a second statement
-			}
-			if genField != nil {
-				if _, ok := genField.Key(st.ptr); ok {
-					nKeyed++ // an explicit value for the generated key
-				}
-			}
-			for _, sy := range u.syncsOf(st) {
-				if sy.parent != nil && sy.parent.status != statusPersistent {
-					return false // the parent is inserted first
-				}
-			}
-		case statusPersistent:
-			if len(u.syncsOf(st)) > 0 {
-				return false
-			}
-			changed, _, err := appendChanged(u.kept.changed[:0], st)
-			u.kept.changed = changed
-			if err != nil {
-				return false // the transaction path reports it
-			}
-			if len(changed) > 0 {
-				nUpd++
-			}
-		}
-	}
-	if nIns == 0 {
-		return nUpd <= 1
-	}
-	if nUpd > 0 {
+	return true
+}
+
+// singleCount is what single counts of a flush's rows.
+type singleCount struct {
+	ins      *mapping.Mapper // the mapper of the rows inserted
+	genField *mapping.Field  // its generated key's field, if any
+	nIns     int             // rows inserted
+	nUpd     int             // rows updated
+	nKeyed   int             // rows inserted with an explicit generated key
+}
+
+// countInsert counts st, a pending row, into c, and reports false when the
+// flush cannot be one statement: a second table, defaults to read back,
+// or a parent inserted first.
+func (u *unitOfWork) countInsert(c *singleCount, st *state) bool {
+	if c.ins != nil && c.ins != st.m {
 		return false
 	}
-	if nKeyed > 0 && nKeyed < nIns {
+	if c.ins == nil {
+		if auto := st.m.Table.AutoIncrementColumn(); auto != nil {
+			c.genField = st.m.FieldByColumn(auto.Name)
+		}
+	}
+	c.ins = st.m
+	c.nIns++
+	if dfs := st.m.Defaulted(); len(dfs) > 0 && zeroDefaults(dfs, st) != 0 {
+		return false // the defaults are read back: a second statement
+	}
+	if c.genField != nil {
+		if _, ok := c.genField.Key(st.ptr); ok {
+			c.nKeyed++ // an explicit value for the generated key
+		}
+	}
+	for _, sy := range u.syncsOf(st) {
+		if sy.parent != nil && sy.parent.status != statusPersistent {
+			return false // the parent is inserted first
+		}
+	}
+	return true
+}
+
+// countUpdate counts st, a persistent row, into c when it has changed
+// columns, and reports false when the flush cannot be one statement: a
+// foreign key to sync, or a change the transaction path must report.
+func (u *unitOfWork) countUpdate(c *singleCount, st *state) bool {
+	if len(u.syncsOf(st)) > 0 {
+		return false
+	}
+	changed, _, err := appendChanged(u.kept.changed[:0], st)
+	u.kept.changed = changed
+	if err != nil {
+		return false // the transaction path reports it
+	}
+	if len(changed) > 0 {
+		c.nUpd++
+	}
+	return true
+}
+
+// oneStatement decides from the counts whether the rows are one statement
+// on d: one UPDATE, or INSERTs only, all with or all without the generated
+// key, whose keys come back in the statement's result (RETURNING) into a
+// field that holds them, within the parameter limit.
+func (c *singleCount) oneStatement(d dialect.Dialect) bool {
+	if c.nIns == 0 {
+		return c.nUpd <= 1
+	}
+	if c.nUpd > 0 {
+		return false
+	}
+	if c.nKeyed > 0 && c.nKeyed < c.nIns {
 		return false // two INSERTs: with and without the generated key
 	}
-	gen := genField != nil && nKeyed == 0
-	if gen && !u.d.Returning() {
+	gen := c.genField != nil && c.nKeyed == 0
+	if gen && !d.Returning() {
 		return false // the keys' step is read on the inserting connection
 	}
-	if gen && !holdsInt64(genField) {
+	if gen && !holdsInt64(c.genField) {
 		// A generated key the field might not hold fails after the
 		// INSERT: only a transaction can take that back.
 		return false
 	}
-	cols := len(ins.Fields)
+	cols := len(c.ins.Fields)
 	if gen {
 		cols--
 	}
 	if cols == 0 {
-		return nIns == 1
+		return c.nIns == 1
 	}
-	return nIns*cols <= u.d.MaxParams()
+	return c.nIns*cols <= d.MaxParams()
 }
 
 // ptrOf returns the object of st, nil for a nil st.
-func ptrOf(st *state) unsafe.Pointer {
+func ptrOf(st *state) objPtr {
 	if st == nil {
 		return nil
 	}

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
 	"github.com/relmorm/relm/schema"
@@ -42,7 +41,7 @@ func (s *Session) sortedStates(buf []*state) []*state {
 // placeBySeq returns states, whose sequence numbers lie in lo…lo+span-1, in
 // the order of their numbers, each put in its slot of buf (whose elements
 // are nil) or of a new array; false if two share a number.
-func placeBySeq(states map[unsafe.Pointer]*state, lo, span int, buf []*state) ([]*state, bool) {
+func placeBySeq(states map[objPtr]*state, lo, span int, buf []*state) ([]*state, bool) {
 	var slots []*state
 	if cap(buf) >= span {
 		slots = buf[:span]
@@ -122,109 +121,139 @@ func flushOrder(md *schema.MetaData) ([]*schema.Table, error) {
 	if err := md.Resolve(); err != nil {
 		return nil, err
 	}
-	tables := md.Tables()
-	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
-	pending := map[*schema.Table][]*schema.ForeignKey{}
-	for _, t := range tables {
-		for _, fk := range t.ForeignKeys() {
-			if fk.RefTable != t {
-				pending[t] = append(pending[t], fk)
-			}
-		}
-	}
-	done := map[*schema.Table]bool{}
-	out := make([]*schema.Table, 0, len(tables))
-	// reaches reports whether from depends, through pending keys, on to.
-	reaches := func(from, to *schema.Table) bool {
-		seen := map[*schema.Table]bool{}
-		stack := []*schema.Table{from}
-		for len(stack) > 0 {
-			t := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, fk := range pending[t] {
-				n := fk.RefTable
-				if done[n] || seen[n] {
-					continue
-				}
-				if n == to {
-					return true
-				}
-				seen[n] = true
-				stack = append(stack, n)
-			}
-		}
-		return false
-	}
-	for len(out) < len(tables) {
-		progressed := false
-		for _, t := range tables {
-			if done[t] {
-				continue
-			}
-			ready := true
-			for _, fk := range pending[t] {
-				if !done[fk.RefTable] {
-					ready = false
-					break
-				}
-			}
-			if ready {
-				done[t] = true
-				out = append(out, t)
-				progressed = true
-			}
-		}
-		if progressed {
+	o := newTableOrder(md)
+	for len(o.out) < len(o.tables) {
+		if o.takeReady() {
 			continue
 		}
 		// Every remaining table waits: break a cycle.
-		var pick *schema.Table
-		var pickKeys []*schema.ForeignKey
-		for _, nullableOnly := range []bool{true, false} {
-			for _, t := range tables {
-				if done[t] || !reaches(t, t) {
-					continue
-				}
-				var cyclic []*schema.ForeignKey
-				ok := true
-				for _, fk := range pending[t] {
-					if done[fk.RefTable] || !reaches(fk.RefTable, t) {
-						continue
-					}
-					cyclic = append(cyclic, fk)
-					for _, c := range fk.Columns {
-						if c.NotNull || c.PrimaryKey {
-							ok = false
-						}
-					}
-				}
-				if len(cyclic) > 0 && (ok || !nullableOnly) {
-					pick, pickKeys = t, cyclic
-					break
-				}
-			}
-			if pick != nil {
-				break
-			}
-		}
+		pick, keys := o.cycleToBreak()
 		if pick == nil {
 			return nil, fmt.Errorf("relm: cannot order the tables for a flush") // unreachable: a stuck graph has a cycle
 		}
-		var keep []*schema.ForeignKey
-		for _, fk := range pending[pick] {
-			broken := false
-			for _, b := range pickKeys {
-				if fk == b {
-					broken = true
-				}
-			}
-			if !broken {
-				keep = append(keep, fk)
+		o.breakKeys(pick, keys)
+	}
+	return o.out, nil
+}
+
+// tableOrder is flushOrder's work: the tables by name, the foreign keys
+// each still waits on, and the tables placed so far.
+type tableOrder struct {
+	tables  []*schema.Table
+	pending map[*schema.Table][]*schema.ForeignKey // the keys to other tables not yet satisfied or broken
+	done    map[*schema.Table]bool
+	out     []*schema.Table
+}
+
+// newTableOrder starts the order of md's tables, sorted by name so that
+// ties and cycle breaks do not depend on declaration order.
+func newTableOrder(md *schema.MetaData) *tableOrder {
+	tables := md.Tables()
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
+	o := &tableOrder{tables: tables, pending: map[*schema.Table][]*schema.ForeignKey{},
+		done: map[*schema.Table]bool{}, out: make([]*schema.Table, 0, len(tables))}
+	for _, t := range tables {
+		for _, fk := range t.ForeignKeys() {
+			if fk.RefTable != t {
+				o.pending[t] = append(o.pending[t], fk)
 			}
 		}
-		pending[pick] = keep
 	}
-	return out, nil
+	return o
+}
+
+// takeReady places, in name order, every table whose pending keys all
+// refer to placed tables, and reports whether it placed any.
+func (o *tableOrder) takeReady() bool {
+	progressed := false
+	for _, t := range o.tables {
+		if o.done[t] {
+			continue
+		}
+		ready := true
+		for _, fk := range o.pending[t] {
+			if !o.done[fk.RefTable] {
+				ready = false
+				break
+			}
+		}
+		if ready {
+			o.done[t] = true
+			o.out = append(o.out, t)
+			progressed = true
+		}
+	}
+	return progressed
+}
+
+// reaches reports whether from depends, through pending keys, on to.
+func (o *tableOrder) reaches(from, to *schema.Table) bool {
+	seen := map[*schema.Table]bool{}
+	stack := []*schema.Table{from}
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, fk := range o.pending[t] {
+			n := fk.RefTable
+			if o.done[n] || seen[n] {
+				continue
+			}
+			if n == to {
+				return true
+			}
+			seen[n] = true
+			stack = append(stack, n)
+		}
+	}
+	return false
+}
+
+// cycleToBreak decides where a cycle is broken: the first table by name on
+// a cycle whose keys into the cycle are all nullable, else the first on a
+// cycle at all. It returns the table and those keys, which post-updates
+// will write; nil when no table is on a cycle.
+func (o *tableOrder) cycleToBreak() (*schema.Table, []*schema.ForeignKey) {
+	for _, nullableOnly := range []bool{true, false} {
+		for _, t := range o.tables {
+			if o.done[t] || !o.reaches(t, t) {
+				continue
+			}
+			var cyclic []*schema.ForeignKey
+			ok := true
+			for _, fk := range o.pending[t] {
+				if o.done[fk.RefTable] || !o.reaches(fk.RefTable, t) {
+					continue
+				}
+				cyclic = append(cyclic, fk)
+				for _, c := range fk.Columns {
+					if c.NotNull || c.PrimaryKey {
+						ok = false
+					}
+				}
+			}
+			if len(cyclic) > 0 && (ok || !nullableOnly) {
+				return t, cyclic
+			}
+		}
+	}
+	return nil, nil
+}
+
+// breakKeys stops pick waiting on the keys of broken.
+func (o *tableOrder) breakKeys(pick *schema.Table, broken []*schema.ForeignKey) {
+	var keep []*schema.ForeignKey
+	for _, fk := range o.pending[pick] {
+		isBroken := false
+		for _, b := range broken {
+			if fk == b {
+				isBroken = true
+			}
+		}
+		if !isBroken {
+			keep = append(keep, fk)
+		}
+	}
+	o.pending[pick] = keep
 }
 
 // waitsFor reports whether st has a foreign key to a row not inserted yet,

@@ -592,11 +592,16 @@ func TestGaleraConcurrentUpdates(t *testing.T) {
 type galeraNode struct {
 	pid     int
 	baseDir string // the DIR of scripts/galera.sh
+	host    string // its host:port
+	// peers are the host:port of every node of the cluster, this one
+	// first, and admin a DSN of each (no database: it works after the
+	// test's database is dropped).
+	peers, admin []string
 }
 
-func galeraNodeOf(t testing.TB, dsn string) galeraNode {
+func galeraNodeOf(t testing.TB, g *galeraDB, i int) galeraNode {
 	t.Helper()
-	db := galeraOpen(t, dsn)
+	db := galeraOpen(t, g.nodes[i])
 	var pidFile, dataDir string
 	galeraMust(t, queryRow(db.QueryContext(context.Background(), "SELECT @@pid_file, @@datadir"))(&pidFile, &dataDir))
 	b, err := os.ReadFile(pidFile)
@@ -605,7 +610,12 @@ func galeraNodeOf(t testing.TB, dsn string) galeraNode {
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	galeraMust(t, err)
-	return galeraNode{pid: pid, baseDir: filepath.Dir(filepath.Dir(filepath.Clean(dataDir)))}
+	n := galeraNode{pid: pid, baseDir: filepath.Dir(filepath.Dir(filepath.Clean(dataDir))), host: g.hosts[i]}
+	for _, j := range append([]int{i}, slices.DeleteFunc([]int{0, 1, 2}, func(j int) bool { return j == i })...) {
+		n.peers = append(n.peers, g.hosts[j])
+		n.admin = append(n.admin, g.prefix+g.hosts[j]+"/"+g.query)
+	}
+	return n
 }
 
 // kill stops the node's mariadbd at once (SIGKILL, as a crash would) and
@@ -636,6 +646,124 @@ func (n galeraNode) restart(t testing.TB) {
 	if err != nil {
 		t.Fatalf("scripts/galera.sh start %s: %v\n%s", n.baseDir, err, out)
 	}
+	n.waitSettled(t, galeraSettleTimeout)
+}
+
+// galeraSettleTimeout bounds how long a restarted node may take to be
+// Synced with replication flowing freely again.
+const galeraSettleTimeout = 2 * time.Minute
+
+// galeraWsrep is what waitSettled reads of a node's wsrep status.
+type galeraWsrep struct {
+	state     string // wsrep_local_state_comment
+	recvQueue int64  // wsrep_local_recv_queue: write sets received, not yet applied
+	pausedNs  int64  // wsrep_flow_control_paused_ns: replication paused so far, in total
+}
+
+func (w galeraWsrep) String() string {
+	return fmt.Sprintf("state %s, receive queue %d, flow control paused %v in all", w.state, w.recvQueue, time.Duration(w.pausedNs))
+}
+
+// waitSettled waits until the restarted node reports Synced and the
+// cluster is done catching up: no write set waiting to be applied on any
+// node, and flow control (which pauses every node's writes while one lags)
+// paused for less than 1 % of a second-long window. scripts/galera.sh start
+// returns once the node is Synced, but a node that joined by IST can still
+// hold the cluster back for minutes (CI once saw ten): the next test must
+// not start on a cluster in that state. It fails t, saying what it saw
+// last, when the cluster has not settled within timeout.
+func (n galeraNode) waitSettled(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var conns []*sql.Conn
+	for _, dsn := range n.admin {
+		d, drv, err := relm.ParseDSN(dsn)
+		galeraMust(t, err)
+		db, err := sql.Open(d.DriverName(), drv)
+		galeraMust(t, err)
+		defer db.Close()
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatalf("galera: connect to %s to see whether the restarted node %s is synced: %v", dsn, n.host, err)
+		}
+		defer c.Close()
+		// SHOW STATUS must not wait for causality: it would queue behind
+		// the very backlog this looks at.
+		if _, err := c.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 0"); err != nil {
+			t.Fatalf("galera: %s: %v", dsn, err)
+		}
+		conns = append(conns, c)
+	}
+	read := func() ([]galeraWsrep, error) {
+		out := make([]galeraWsrep, len(conns))
+		for i, c := range conns {
+			rows, err := c.QueryContext(ctx, "SHOW STATUS WHERE Variable_name IN ('wsrep_local_state_comment', 'wsrep_local_recv_queue', 'wsrep_flow_control_paused_ns')")
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var name, value string
+				if err := rows.Scan(&name, &value); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				switch name {
+				case "wsrep_local_state_comment":
+					out[i].state = value
+				case "wsrep_local_recv_queue":
+					out[i].recvQueue, _ = strconv.ParseInt(value, 10, 64)
+				case "wsrep_flow_control_paused_ns":
+					out[i].pausedNs, _ = strconv.ParseInt(value, 10, 64)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	const window = time.Second
+	start := time.Now()
+	last := "nothing read yet"
+	for {
+		before, err := read()
+		mark := time.Now()
+		if err == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(window):
+			}
+			var after []galeraWsrep
+			if after, err = read(); err == nil {
+				elapsed := time.Since(mark)
+				settled := true
+				var b strings.Builder
+				for i := range after {
+					paused := float64(after[i].pausedNs-before[i].pausedNs) / float64(elapsed)
+					if (i == 0 && (before[i].state != "Synced" || after[i].state != "Synced")) ||
+						after[i].recvQueue != 0 || paused > 0.01 {
+						settled = false
+					}
+					fmt.Fprintf(&b, "; node %s: %v, %.0f%% of the last %v",
+						n.peers[i], after[i], 100*paused, elapsed.Round(time.Millisecond))
+				}
+				last = b.String()[2:]
+				if settled {
+					t.Logf("galera: restarted node %s settled %v after its restart: %s", n.host, time.Since(start).Round(time.Millisecond), last)
+					return
+				}
+			}
+		}
+		if err != nil {
+			last = err.Error()
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("galera: the restarted node %s did not settle within %v (want it Synced, every node's receive queue empty and flow control idle); last seen: %s",
+				n.host, timeout, last)
+		}
+	}
 }
 
 // TestGaleraNodeKilledDuringSeed: the seed runs through node 2, which is
@@ -647,7 +775,7 @@ func (n galeraNode) restart(t testing.TB) {
 func TestGaleraNodeKilledDuringSeed(t *testing.T) {
 	g := galeraDatabase(t)
 	ctx := context.Background()
-	victim := galeraNodeOf(t, g.nodes[1])
+	victim := galeraNodeOf(t, g, 1)
 	var links atomic.Int64
 	var once sync.Once
 	log := &rtLog{}
@@ -710,7 +838,7 @@ func TestGaleraNodeKilledDuringSeed(t *testing.T) {
 	// Node 2 rejoins and receives what it missed.
 	mark = time.Now()
 	victim.restart(t)
-	t.Logf("node %s restarted and synced in %v", g.hosts[1], time.Since(mark).Round(time.Millisecond))
+	t.Logf("node %s restarted, synced and settled in %v", g.hosts[1], time.Since(mark).Round(time.Millisecond))
 	restarted = true
 	back := galeraDump(t, galeraOpen(t, g.nodes[1]))
 	want := galeraDump(t, galeraOpen(t, g.nodes[0]))

@@ -1,8 +1,6 @@
 package relm
 
 import (
-	"unsafe"
-
 	"github.com/relmorm/relm/mapping"
 )
 
@@ -89,7 +87,7 @@ func (s *Session) reserve(m *mapping.Mapper, n int) {
 		return
 	}
 	if s.states == nil {
-		s.states = make(map[unsafe.Pointer]*state, n)
+		s.states = make(map[objPtr]*state, n)
 	}
 	if len(m.PrimaryKey) == 1 && isIntField(m.PrimaryKey[0]) {
 		s.identity.intsFor(m, n)

@@ -2,7 +2,6 @@ package relm
 
 import (
 	"sync"
-	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -52,17 +51,17 @@ type identUndo struct {
 }
 
 type fieldUndo struct {
-	ptr  unsafe.Pointer
+	ptr  objPtr
 	f    *mapping.Field
 	old  any
 	zero bool // the field was zero (a default read back): undo zeroes it
 }
 
 type relUndo struct {
-	ptr    unsafe.Pointer
+	ptr    objPtr
 	r      *mapping.Relationship
-	scalar unsafe.Pointer
-	slice  []unsafe.Pointer
+	scalar objPtr
+	slice  []objPtr
 }
 
 // newJournal starts the undo log of a transaction, from journalPool: a
@@ -172,7 +171,7 @@ func (s *Session) journalZero(st *state, f *mapping.Field) {
 }
 
 // saveRel journals a relationship field before the session rewrites it.
-func (s *Session) saveRel(p unsafe.Pointer, r *mapping.Relationship) {
+func (s *Session) saveRel(p objPtr, r *mapping.Relationship) {
 	if j := s.journal; j != nil {
 		u := relUndo{ptr: p, r: r}
 		if r.Uselist {

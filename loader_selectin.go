@@ -613,88 +613,26 @@ func (s *Session) inQuery(ctx context.Context, m *mapping.Mapper, f *mapping.Fie
 // one list where the dialect can (so the statement count does not depend on
 // the number of keys), else as placeholders chunked under the parameter
 // limit. With lead set, the first result column is a key passed to yield.
-func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCol string, keys []any, tail string, lead bool, yield func(unsafe.Pointer, any)) error {
+func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCol string, keys []any, tail string, lead bool, yield func(objPtr, any)) error {
 	if len(keys) == 0 {
 		return nil
 	}
 	d := s.db.dialect
-	run := func(query string, args []any) error {
-		n := len(m.Fields)
-		if lead {
-			n++
-		}
-		dest := make([]any, n)
-		var lk rawCell
-		var p unsafe.Pointer
-		err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
-			sd := newScanDests(m.Fields, rows)
-			for rows.Next() {
-				if p == nil {
-					// A fresh object, unless the last row's went unused
-					// (its row was already in the session): Scan sets
-					// every field.
-					p = m.New()
-					off := 0
-					if lead {
-						dest[0] = &lk
-						off = 1
-					}
-					sd.set(dest[off:], m.Fields, p)
-				}
-				if err := rows.Scan(dest...); err != nil {
-					return err
-				}
-				obj, err := s.adopt(m, p)
-				if err != nil {
-					return err
-				}
-				if obj == p {
-					p = nil
-				}
-				yield(obj, mapping.NormalizeKey(lk.src))
-			}
-			return nil
-		})
-		if err != nil {
-			return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
-		}
-		return nil
-	}
 	if lb, ok := d.(dialect.ListBinder); ok {
 		buf := []byte(head)
 		if buf, arg, ok := lb.AppendInList(buf, keyCol, 1, keys); ok {
-			return run(string(append(buf, tail...)), []any{arg})
+			return s.inRows(ctx, m, string(append(buf, tail...)), []any{arg}, lead, yield)
 		}
 	}
 	// Placeholders, chunked: sorted so that the statements are repeatable
 	// (and index access sequential).
 	sortKeys(keys)
-	per, limit := max(1, d.MaxParams()), 0
-	if ip, ok := d.(dialect.Interpolator); ok && ip.Interpolates() {
-		// No placeholder reaches the server: only the packet bounds the
-		// list, so the statement count does not grow with the keys while
-		// they fit one packet (see dialect.Interpolator).
-		if pl, ok := d.(dialect.PacketLimiter); ok {
-			n, err := pl.MaxPacket(ctx, s.db.SQL())
-			if err != nil {
-				return &StatementError{Op: "select", Type: m.Name(), SQL: head, Err: err}
-			}
-			if n > 0 {
-				per, limit = len(keys), n
-			}
-		}
+	per, limit, err := s.inListBounds(ctx, m, head, len(keys))
+	if err != nil {
+		return err
 	}
 	for start, end := 0, 0; start < len(keys); start = end {
-		end = min(start+per, len(keys))
-		if limit > 0 {
-			size := 0
-			for end = start; end < len(keys); end++ {
-				size += argSize(keys[end]) + 2
-				if end > start && size > limit {
-					break
-				}
-			}
-		}
+		end = inChunkEnd(keys, start, per, limit)
 		chunk := keys[start:end]
 		buf := []byte(head)
 		buf = append(buf, keyCol...)
@@ -707,9 +645,94 @@ func (s *Session) inQueryCol(ctx context.Context, m *mapping.Mapper, head, keyCo
 		}
 		buf = append(buf, ')')
 		buf = append(buf, tail...)
-		if err := run(string(buf), chunk); err != nil {
+		if err := s.inRows(ctx, m, string(buf), chunk, lead, yield); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// inListBounds decides how many of n keys one IN list of placeholders
+// takes: per keys under the parameter limit, or, where no placeholder
+// reaches the server (dialect.Interpolator), all of them bounded by limit,
+// the packet's bytes, so that the statement count does not grow with the
+// keys while they fit one packet. limit is 0 when the count alone bounds.
+func (s *Session) inListBounds(ctx context.Context, m *mapping.Mapper, head string, n int) (per, limit int, err error) {
+	d := s.db.dialect
+	per = max(1, d.MaxParams())
+	if ip, ok := d.(dialect.Interpolator); ok && ip.Interpolates() {
+		if pl, ok := d.(dialect.PacketLimiter); ok {
+			size, err := pl.MaxPacket(ctx, s.db.SQL())
+			if err != nil {
+				return 0, 0, &StatementError{Op: "select", Type: m.Name(), SQL: head, Err: err}
+			}
+			if size > 0 {
+				per, limit = n, size
+			}
+		}
+	}
+	return per, limit, nil
+}
+
+// inChunkEnd returns the end of the chunk of keys from start: per keys, or
+// with limit > 0 as many as fit limit bytes (at least one).
+func inChunkEnd(keys []any, start, per, limit int) int {
+	end := min(start+per, len(keys))
+	if limit > 0 {
+		size := 0
+		for end = start; end < len(keys); end++ {
+			size += argSize(keys[end]) + 2
+			if end > start && size > limit {
+				break
+			}
+		}
+	}
+	return end
+}
+
+// inRows runs one select-in statement and passes each row's object to
+// yield, through the identity map (adopt): a row already in the session
+// yields the object held. With lead, the first column is a key, yielded
+// normalized beside the object.
+func (s *Session) inRows(ctx context.Context, m *mapping.Mapper, query string, args []any, lead bool, yield func(objPtr, any)) error {
+	n := len(m.Fields)
+	if lead {
+		n++
+	}
+	dest := make([]any, n)
+	var lk rawCell
+	var p objPtr
+	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
+		sd := newScanDests(m.Fields, rows)
+		for rows.Next() {
+			if p == nil {
+				// A fresh object, unless the last row's went unused
+				// (its row was already in the session): Scan sets
+				// every field.
+				p = m.New()
+				off := 0
+				if lead {
+					dest[0] = &lk
+					off = 1
+				}
+				sd.set(dest[off:], m.Fields, p)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			obj, err := s.adopt(m, p)
+			if err != nil {
+				return err
+			}
+			if obj == p {
+				p = nil
+			}
+			yield(obj, mapping.NormalizeKey(lk.src))
+		}
+		return nil
+	})
+	if err != nil {
+		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 	}
 	return nil
 }

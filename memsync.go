@@ -2,7 +2,6 @@ package relm
 
 import (
 	"slices"
-	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -17,8 +16,8 @@ type collKey struct {
 type scalarSet struct {
 	st     *state
 	r      *mapping.Relationship
-	target unsafe.Pointer
-	only   unsafe.Pointer // when non-nil: set only if the field still holds this
+	target objPtr
+	only   objPtr // when non-nil: set only if the field still holds this
 
 	// cond makes the set depend on which parent won the foreign key of st
 	// (key): it applies only if that parent is parent (nil: set NULL).
@@ -35,7 +34,7 @@ type scalarSet struct {
 // rather than through a map.
 const smallColl = 64
 
-func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p unsafe.Pointer) {
+func (u *unitOfWork) memAdd(st *state, r *mapping.Relationship, p objPtr) {
 	if st == nil || !st.isLoaded(r) {
 		return
 	}
@@ -83,13 +82,13 @@ type collList struct{ n, start int32 }
 
 // collEnt is one object memAdd added, and the collection it goes to.
 type collEnt struct {
-	p    unsafe.Pointer
+	p    objPtr
 	list int32
 }
 
 // addsOf returns, in the order added, the objects memAdd added to k's
 // collection. The first call groups every entry by collection, in one pass.
-func (u *unitOfWork) addsOf(k collKey) []unsafe.Pointer {
+func (u *unitOfWork) addsOf(k collKey) []objPtr {
 	li, ok := u.added(k.st, k.r)
 	if !ok {
 		return nil
@@ -101,7 +100,7 @@ func (u *unitOfWork) addsOf(k collKey) []unsafe.Pointer {
 			u.collLists[i].start, next[i] = at, at
 			at += u.collLists[i].n
 		}
-		u.collFlat = make([]unsafe.Pointer, len(u.collEnts))
+		u.collFlat = make([]objPtr, len(u.collEnts))
 		for _, e := range u.collEnts {
 			u.collFlat[next[e.list]] = e.p
 			next[e.list]++
@@ -112,7 +111,7 @@ func (u *unitOfWork) addsOf(k collKey) []unsafe.Pointer {
 	return u.collFlat[l.start : l.start+l.n : l.start+l.n]
 }
 
-func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Pointer) {
+func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p objPtr) {
 	if st == nil || !st.isLoaded(r) {
 		return
 	}
@@ -126,9 +125,9 @@ func (u *unitOfWork) memRemove(st *state, r *mapping.Relationship, p unsafe.Poin
 			u.collOrder = append(u.collOrder, k)
 		}
 		if u.collRemoves == nil {
-			u.collRemoves = map[collKey]map[unsafe.Pointer]bool{}
+			u.collRemoves = map[collKey]map[objPtr]bool{}
 		}
-		u.collRemoves[k] = map[unsafe.Pointer]bool{}
+		u.collRemoves[k] = map[objPtr]bool{}
 	}
 	u.collRemoves[k][p] = true
 }
@@ -142,7 +141,7 @@ func (u *unitOfWork) leaveRelated(st *state) {
 		if !r.HasField || rr == nil || !rr.HasField {
 			continue
 		}
-		var others []unsafe.Pointer
+		var others []objPtr
 		if r.Uselist {
 			others = append(others, r.GetSlice(st.ptr)...)
 			others = append(others, st.coll(r)...)
@@ -172,7 +171,7 @@ func (u *unitOfWork) applyColl(k collKey) {
 		// reports each object once per collection — every object's
 		// relationships are diffed once, a collection's additions are
 		// deduplicated — so the additions are the collection.
-		next := make([]unsafe.Pointer, 0, len(adds))
+		next := make([]objPtr, 0, len(adds))
 		for _, p := range adds {
 			if !rm[p] {
 				next = append(next, p)
@@ -187,21 +186,21 @@ func (u *unitOfWork) applyColl(k collKey) {
 		u.markTouched(k.st)
 		return
 	}
-	next := make([]unsafe.Pointer, 0, len(cur)+len(adds))
+	next := make([]objPtr, 0, len(cur)+len(adds))
 	// Membership by scanning next while it is short (a user's articles,
 	// a tag's articles in a seed), through a map beyond.
-	var present map[unsafe.Pointer]struct{}
+	var present map[objPtr]struct{}
 	if len(cur)+len(adds) > smallColl {
-		present = make(map[unsafe.Pointer]struct{}, len(cur)+len(adds))
+		present = make(map[objPtr]struct{}, len(cur)+len(adds))
 	}
-	has := func(p unsafe.Pointer) bool {
+	has := func(p objPtr) bool {
 		if present == nil {
 			return slices.Contains(next, p)
 		}
 		_, ok := present[p]
 		return ok
 	}
-	keep := func(p unsafe.Pointer) {
+	keep := func(p objPtr) {
 		if present != nil {
 			present[p] = struct{}{}
 		}

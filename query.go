@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -175,69 +174,25 @@ func lookupPath(m *mapping.Mapper, op, path string) ([]*mapping.Relationship, er
 //
 // The statement is left in the returned builder, for appendTail to finish.
 func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *scope, segs []*joinSeg)) (*condBuilder, *scope, []*joinSeg, error) {
-	if q.err != nil {
-		return nil, nil, nil, q.err
-	}
-	if err := q.s.check(); err != nil {
+	if err := q.checkUsable(); err != nil {
 		return nil, nil, nil, err
 	}
-	for _, p := range q.selectn {
-		if _, err := lookupPath(q.m, "SelectIn", p); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	d := q.s.db.dialect
 	// Room for the usual statement: a column list, a condition or two and
 	// the tail, so that the text is rarely copied as it grows.
-	b := &condBuilder{d: d, buf: make([]byte, 0, 128+24*len(q.m.Fields))}
+	b := &condBuilder{d: q.s.db.dialect, buf: make([]byte, 0, 128+24*len(q.m.Fields))}
 	root := &scope{m: q.m, alias: "t0"}
-	var filters, eagers []*joinSeg
-	var eager map[string]*scope
-	addPath := func(op, path string, outer bool) error {
-		rels, err := lookupPath(q.m, op, path)
-		if err != nil {
-			return err
-		}
-		cur := root
-		soFar := ""
-		for i, r := range rels {
-			if i > 0 {
-				soFar += "."
-			}
-			soFar += r.Name
-			reg := &root.joined
-			if outer {
-				reg = &eager
-			}
-			if next := (*reg)[soFar]; next != nil {
-				cur = next
-				continue
-			}
-			next := &scope{m: r.Target, alias: b.newAlias(), many: cur.many || r.Uselist}
-			if *reg == nil {
-				*reg = map[string]*scope{}
-			}
-			(*reg)[soFar] = next
-			sg := &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer}
-			if outer {
-				eagers = append(eagers, sg)
-			} else {
-				filters = append(filters, sg)
-			}
-			cur = next
-		}
-		return nil
-	}
+	jp := joinPaths{m: q.m, b: b, root: root}
 	for _, p := range q.joins {
-		if err := addPath("Join", p, false); err != nil {
+		if err := jp.add("Join", p, false); err != nil {
 			return nil, nil, nil, err
 		}
 	}
 	for _, p := range q.joined {
-		if err := addPath("Joined", p, true); err != nil {
+		if err := jp.add("Joined", p, true); err != nil {
 			return nil, nil, nil, err
 		}
 	}
+	filters := jp.filters
 	semi := false
 	for _, sg := range filters {
 		semi = semi || sg.sc.many
@@ -245,7 +200,7 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	segs := filters
 	if withEager {
 		// Count and Exists check the eager paths but do not join them.
-		segs = append(append([]*joinSeg(nil), filters...), eagers...)
+		segs = append(append([]*joinSeg(nil), filters...), jp.eagers...)
 	}
 	b.buf = append(b.buf, "SELECT "...)
 	selectList(b, root, segs)
@@ -260,35 +215,7 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 		q.appendJoin(b, sg)
 	}
 	if semi {
-		// The subquery reuses the aliases: its own t0, t1… shadow the
-		// outer query's, and its conditions are those of the query.
-		b.buf = append(b.buf, " WHERE "...)
-		pk := q.m.PrimaryKey
-		if len(pk) > 1 {
-			b.buf = append(b.buf, '(')
-		}
-		for i, f := range pk {
-			if i > 0 {
-				b.buf = append(b.buf, ", "...)
-			}
-			b.column(root, f)
-		}
-		if len(pk) > 1 {
-			b.buf = append(b.buf, ')')
-		}
-		b.buf = append(b.buf, " IN (SELECT "...)
-		for i, f := range pk {
-			if i > 0 {
-				b.buf = append(b.buf, ", "...)
-			}
-			b.column(root, f)
-		}
-		b.buf = append(b.buf, " FROM "...)
-		b.buf = append(b.buf, table...)
-		b.buf = append(b.buf, " t0"...)
-		for _, sg := range filters {
-			q.appendJoin(b, sg)
-		}
+		q.openSemiJoin(b, root, table, filters)
 	}
 	if len(q.where) > 0 {
 		b.buf = append(b.buf, " WHERE "...)
@@ -303,6 +230,110 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 		return nil, nil, nil, err
 	}
 	return b, root, segs, nil
+}
+
+// checkUsable returns the error the query was built with, the session's
+// if it cannot run statements, or that of a SelectIn path that names no
+// relationship.
+func (q *Query[T]) checkUsable() error {
+	if q.err != nil {
+		return q.err
+	}
+	if err := q.s.check(); err != nil {
+		return err
+	}
+	for _, p := range q.selectn {
+		if _, err := lookupPath(q.m, "SelectIn", p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinPaths gathers a query's join paths into scopes, one per path prefix:
+// the filtering joins (Join) in root.joined, the eager ones (Joined) in
+// eager, each prefix joined once however many paths share it.
+type joinPaths struct {
+	m       *mapping.Mapper
+	b       *condBuilder // hands out the aliases
+	root    *scope
+	eager   map[string]*scope
+	filters []*joinSeg
+	eagers  []*joinSeg
+}
+
+// add joins the relationships of path (dotted names from the root), as
+// filters or, when outer, as LEFT OUTER JOINs that load; op names the
+// caller in errors. Joined loading refuses a collection.
+func (jp *joinPaths) add(op, path string, outer bool) error {
+	rels, err := lookupPath(jp.m, op, path)
+	if err != nil {
+		return err
+	}
+	cur := jp.root
+	soFar := ""
+	for i, r := range rels {
+		if i > 0 {
+			soFar += "."
+		}
+		soFar += r.Name
+		reg := &jp.root.joined
+		if outer {
+			reg = &jp.eager
+		}
+		if next := (*reg)[soFar]; next != nil {
+			cur = next
+			continue
+		}
+		next := &scope{m: r.Target, alias: jp.b.newAlias(), many: cur.many || r.Uselist}
+		if *reg == nil {
+			*reg = map[string]*scope{}
+		}
+		(*reg)[soFar] = next
+		sg := &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer}
+		if outer {
+			jp.eagers = append(jp.eagers, sg)
+		} else {
+			jp.filters = append(jp.filters, sg)
+		}
+		cur = next
+	}
+	return nil
+}
+
+// openSemiJoin writes ` WHERE pk IN (SELECT pk FROM table t0 JOIN …` with
+// the filtering joins, for the query's conditions to follow and plan to
+// close. The subquery reuses the aliases: its own t0, t1… shadow the outer
+// query's, and its conditions are those of the query.
+func (q *Query[T]) openSemiJoin(b *condBuilder, root *scope, table string, filters []*joinSeg) {
+	b.buf = append(b.buf, " WHERE "...)
+	pk := q.m.PrimaryKey
+	if len(pk) > 1 {
+		b.buf = append(b.buf, '(')
+	}
+	appendKeyColumns(b, root, pk)
+	if len(pk) > 1 {
+		b.buf = append(b.buf, ')')
+	}
+	b.buf = append(b.buf, " IN (SELECT "...)
+	appendKeyColumns(b, root, pk)
+	b.buf = append(b.buf, " FROM "...)
+	b.buf = append(b.buf, table...)
+	b.buf = append(b.buf, " t0"...)
+	for _, sg := range filters {
+		q.appendJoin(b, sg)
+	}
+}
+
+// appendKeyColumns writes the columns of pk in scope sc, separated by
+// commas.
+func appendKeyColumns(b *condBuilder, sc *scope, pk []*mapping.Field) {
+	for i, f := range pk {
+		if i > 0 {
+			b.buf = append(b.buf, ", "...)
+		}
+		b.column(sc, f)
+	}
 }
 
 func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
@@ -462,7 +493,7 @@ func (q *Query[T]) All(ctx context.Context) ([]*T, error) {
 		return []*T{}, nil
 	}
 	// The same pointers, typed: ptrs is the load's own slice, handed over.
-	return unsafe.Slice((**T)(unsafe.Pointer(unsafe.SliceData(ptrs))), len(ptrs)), nil
+	return typedObjs[T](ptrs), nil
 }
 
 // First returns the first matching object, or an error wrapping ErrNotFound.
@@ -501,7 +532,7 @@ func (q *Query[T]) One(ctx context.Context) (*T, error) {
 	return nil, fmt.Errorf("relm: One %s: %w", q.m.Name(), ErrMultipleResults)
 }
 
-func (q *Query[T]) run(ctx context.Context, limit int) ([]unsafe.Pointer, error) {
+func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 	if err := q.s.enter(); err != nil {
 		return nil, err
 	}
@@ -653,7 +684,7 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 					p = st.ptr
 				}
 			}
-			if !emit((*T)(p), nil) {
+			if !emit(typedObj[T](p), nil) {
 				return
 			}
 		}

@@ -460,13 +460,6 @@ func TestSubMicrosecondTimes(t *testing.T) {
 func TestTimeZoneEquality(t *testing.T) {
 	ctx := context.Background()
 	testdb.Each(t, func(t *testing.T, db *relm.DB) {
-		if db.Dialect().Name() == "sqlite" {
-			// Known gap: modernc.org/sqlite writes a time as text in the
-			// value's own zone ("…08:00:00+05:30"), so = and < compare text,
-			// not instants. Adding _timezone=UTC to the SQLite DSN defaults
-			// (dialect/sqlite DriverDSN) would normalize every write.
-			t.Skip("SQLite stores times as text in their own zone; instants in different zones do not compare equal")
-		}
 		reg := hvRegistry(t)
 		relMust(t, reg.CreateAll(ctx, db))
 		s := relm.NewSession(db, reg)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -49,10 +48,10 @@ func isPlainInt(f *mapping.Field) bool {
 }
 
 // set fills dest with the destinations of fields in the struct at p.
-func (d scanDests) set(dest []any, fields []*mapping.Field, p unsafe.Pointer) {
+func (d scanDests) set(dest []any, fields []*mapping.Field, p objPtr) {
 	for i, f := range fields {
 		if d != nil && d[i].plain {
-			d[i].p = (*int)(unsafe.Add(p, f.Offset))
+			d[i].p = plainIntAt(p, f)
 			dest[i] = &d[i]
 			continue
 		}

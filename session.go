@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -38,7 +37,7 @@ type Session struct {
 	reg *mapping.Registry
 
 	tx       *Tx
-	states   map[unsafe.Pointer]*state
+	states   map[objPtr]*state
 	identity identityMap
 	seq      int
 	gen      uint32 // numbers flushes (state marks)
@@ -127,7 +126,7 @@ var ErrIterating = errors.New("relm: a statement inside an Iter loop would wait 
 
 // mapperOf returns the mapper and struct address of obj, a pointer to a
 // mapped struct.
-func (s *Session) mapperOf(obj any) (*mapping.Mapper, unsafe.Pointer, error) {
+func (s *Session) mapperOf(obj any) (*mapping.Mapper, objPtr, error) {
 	t := reflect.TypeOf(obj)
 	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
 		return nil, nil, fmt.Errorf("relm: want a pointer to a mapped struct, got %T", obj)
@@ -232,7 +231,7 @@ func (s *Session) AddAll(objs ...any) error {
 				n++
 			}
 		}
-		s.states = make(map[unsafe.Pointer]*state, n)
+		s.states = make(map[objPtr]*state, n)
 		// And their states in one array (up to slabAlloc's largest).
 		s.stateSlab = make([]state, 0, min(max(n, 2), 1024))
 	}
@@ -395,6 +394,7 @@ func (s *Session) commit(ctx context.Context) error {
 			return err
 		}
 		if single {
+			s.db.noteWrite() // read-your-writes on PostgreSQL standbys
 			s.endJournal()
 			return nil
 		}
@@ -463,7 +463,7 @@ func (s *Session) discard() {
 				continue
 			}
 			if prev == nil && st.isLoaded(r) {
-				r.SetSlice(st.ptr, []unsafe.Pointer{}) // loaded and empty
+				r.SetSlice(st.ptr, []objPtr{}) // loaded and empty
 				continue
 			}
 			r.SetSlice(st.ptr, slices.Clone(prev))
@@ -556,10 +556,10 @@ func Get[T any](ctx context.Context, s *Session, key any) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	return (*T)(p), nil
+	return typedObj[T](p), nil
 }
 
-func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (unsafe.Pointer, error) {
+func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, error) {
 	if len(m.PrimaryKey) != 1 {
 		return nil, fmt.Errorf("relm: Get on %s: its primary key has %d columns; use a query", m.Name(), len(m.PrimaryKey))
 	}
@@ -572,8 +572,8 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (unsafe.P
 	if st != nil && st.status != statusDeleted {
 		return st.ptr, nil
 	}
-	var found unsafe.Pointer
-	err := s.query(ctx, m, s.db.cache(m).selectByPK, []any{key}, 1, true, func(p unsafe.Pointer) {
+	var found objPtr
+	err := s.query(ctx, m, s.db.cache(m).selectByPK, []any{key}, 1, true, func(p objPtr) {
 		if found == nil {
 			found = p
 		}

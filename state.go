@@ -3,7 +3,6 @@ package relm
 import (
 	"errors"
 	"fmt"
-	"unsafe"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -18,9 +17,9 @@ const (
 
 // track records st as the state of the object at p. The map is created on
 // first use: a session costs no map until it holds an object.
-func (s *Session) track(p unsafe.Pointer, st *state) {
+func (s *Session) track(p objPtr, st *state) {
 	if s.states == nil {
-		s.states = map[unsafe.Pointer]*state{}
+		s.states = map[objPtr]*state{}
 	}
 	s.states[p] = st
 }
@@ -29,7 +28,7 @@ func (s *Session) track(p unsafe.Pointer, st *state) {
 // bytes): a load of n rows makes n of them.
 type state struct {
 	m      *mapping.Mapper
-	ptr    unsafe.Pointer
+	ptr    objPtr
 	status status
 	// Marks, sets without a map insert per object: inserted and touched
 	// say what the flush numbered fmark did to the object (see
@@ -54,10 +53,10 @@ type state struct {
 	// whose every column is then written). Strings share their bytes with
 	// the live object, so a snapshot costs one struct (taken from the
 	// load's arena when loaded: see arena in load.go).
-	snap unsafe.Pointer
+	snap objPtr
 	// colls holds, per relationship index, the collection as last flushed
 	// or loaded (the live slice's elements, copied).
-	colls [][]unsafe.Pointer
+	colls [][]objPtr
 	// loaded marks, one bit per relationship index, whether the
 	// relationship's value is known to reflect the database: always for
 	// pending objects, after a loader for loaded ones. Removals are only
@@ -72,7 +71,7 @@ type stateExtra struct {
 	// side holds, per relationship index, the loaded objects of a
 	// relationship that has no struct field (a backref on a struct
 	// without a field of its name).
-	side [][]unsafe.Pointer
+	side [][]objPtr
 	// loadedHi is loaded for relationship indexes from 64 on.
 	loadedHi []bool
 }
@@ -85,10 +84,10 @@ func (st *state) more() *stateExtra {
 	return st.extra
 }
 
-func (st *state) setSide(r *mapping.Relationship, ps []unsafe.Pointer) {
+func (st *state) setSide(r *mapping.Relationship, ps []objPtr) {
 	x := st.more()
 	if x.side == nil {
-		x.side = make([][]unsafe.Pointer, len(st.m.Relationships))
+		x.side = make([][]objPtr, len(st.m.Relationships))
 	}
 	if len(ps) == 1 && ps[0] == nil {
 		ps = nil
@@ -97,7 +96,7 @@ func (st *state) setSide(r *mapping.Relationship, ps []unsafe.Pointer) {
 }
 
 // sideOf returns the loaded objects of r, a relationship without a field.
-func (st *state) sideOf(r *mapping.Relationship) []unsafe.Pointer {
+func (st *state) sideOf(r *mapping.Relationship) []objPtr {
 	if st.extra == nil || st.extra.side == nil {
 		return nil
 	}
@@ -105,7 +104,7 @@ func (st *state) sideOf(r *mapping.Relationship) []unsafe.Pointer {
 }
 
 // coll returns the collection of r as last flushed or loaded.
-func (st *state) coll(r *mapping.Relationship) []unsafe.Pointer {
+func (st *state) coll(r *mapping.Relationship) []objPtr {
 	if st.colls == nil {
 		return nil
 	}
@@ -113,12 +112,12 @@ func (st *state) coll(r *mapping.Relationship) []unsafe.Pointer {
 }
 
 // setColl records the collection of r as last flushed or loaded.
-func (st *state) setColl(r *mapping.Relationship, ps []unsafe.Pointer) {
+func (st *state) setColl(r *mapping.Relationship, ps []objPtr) {
 	if st.colls == nil {
 		if ps == nil {
 			return
 		}
-		st.colls = make([][]unsafe.Pointer, len(st.m.Relationships))
+		st.colls = make([][]objPtr, len(st.m.Relationships))
 	}
 	st.colls[r.Index] = ps
 }
@@ -156,10 +155,10 @@ func (st *state) setAllLoaded() {
 // with st's, for the journal.
 func (st *state) copyBookkeeping() state {
 	cp := *st
-	cp.colls = append([][]unsafe.Pointer(nil), st.colls...)
+	cp.colls = append([][]objPtr(nil), st.colls...)
 	if st.extra != nil {
 		cp.extra = &stateExtra{
-			side:     append([][]unsafe.Pointer(nil), st.extra.side...),
+			side:     append([][]objPtr(nil), st.extra.side...),
 			loadedHi: append([]bool(nil), st.extra.loadedHi...),
 		}
 	}
@@ -201,7 +200,7 @@ var ErrIdentityConflict = errors.New("relm: another object already stands for th
 // database holds (as SQLAlchemy takes a detached object's collections), so
 // only objects appended later, and new (pending) objects, become link rows
 // and foreign-key updates.
-func (s *Session) attach(m *mapping.Mapper, p unsafe.Pointer, mode attachMode) (*state, error) {
+func (s *Session) attach(m *mapping.Mapper, p objPtr, mode attachMode) (*state, error) {
 	key, keyed := m.Identity(p)
 	if keyed {
 		if existing := s.identity.get(identityKey{m, key}); existing != nil && existing.ptr != p {
@@ -237,7 +236,7 @@ func (s *Session) baseline(st *state) {
 		if len(cur) == 0 {
 			continue
 		}
-		var known []unsafe.Pointer
+		var known []objPtr
 		for _, c := range cur {
 			if c != nil && s.existingRow(r.Target, c) {
 				known = append(known, c)
@@ -253,7 +252,7 @@ func (s *Session) baseline(st *state) {
 // existingRow reports whether the object at p stands for a row already in
 // the database: it is persistent in the session, or not in it and has a
 // generated key set.
-func (s *Session) existingRow(m *mapping.Mapper, p unsafe.Pointer) bool {
+func (s *Session) existingRow(m *mapping.Mapper, p objPtr) bool {
 	if st := s.states[p]; st != nil {
 		return st.status != statusPending
 	}

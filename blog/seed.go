@@ -124,47 +124,13 @@ func Seed(ctx context.Context, db *relm.DB, reg *mapping.Registry, opts SeedOpti
 		return stats, err
 	}
 	start := time.Now()
-	batch := opts.BatchSize
-	if batch == 0 {
-		batch = DefaultBatchSize
-	}
-	g := newGenerator(opts.Seed)
-
-	users := make([]*User, opts.Users)
-	for i := range users {
-		users[i] = g.user()
-	}
-	cats := make([]*Category, opts.Categories)
-	for i := range cats {
-		cats[i] = &Category{Name: g.word(64)}
-	}
-	tags := make([]*Tag, opts.Tags)
-	for i := range tags {
-		tags[i] = &Tag{Name: g.word(64)}
-	}
-
+	sd := newSeeding(opts)
 	s := relm.NewSession(db, reg)
 	defer s.Close()
-	if err := s.AddAll(users, cats, tags); err != nil {
+	if err := sd.commitLookups(ctx, s, &stats); err != nil {
 		return stats, err
 	}
-	if err := s.Commit(ctx); err != nil {
-		return stats, fmt.Errorf("seed users, categories and tags: %w", err)
-	}
-	stats.Rows["users"] = int64(len(users))
-	stats.Rows["userinfos"] = int64(len(users))
-	stats.Rows["categories"] = int64(len(cats))
-	stats.Rows["tags"] = int64(len(tags))
-	stats.Rows["articles"] = 0
-	stats.Rows["article_tag"] = 0
-	s.ExpungeAll()
-
-	progress := func(done int) {
-		if opts.Progress != nil {
-			opts.Progress(done, opts.Articles)
-		}
-	}
-	progress(0)
+	sd.progress(0)
 
 	// One goroutine makes the articles, batch by batch, in the order a
 	// single loop would (so a seed gives the same data), while this one
@@ -172,30 +138,7 @@ func Seed(ctx context.Context, db *relm.DB, reg *mapping.Registry, opts SeedOpti
 	batches := make(chan []*Article, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		defer close(batches)
-		perm := make([]int, len(tags))
-		for done := 0; done < opts.Articles; {
-			b := make([]*Article, min(batch, opts.Articles-done))
-			for i := range b {
-				a := g.article()
-				a.Author = users[g.r.IntN(len(users))]
-				a.Category = cats[g.r.IntN(len(cats))]
-				k := opts.MinTags + g.r.IntN(opts.MaxTags-opts.MinTags+1)
-				a.Tags = make([]*Tag, k)
-				for j, t := range g.sample(perm, k) {
-					a.Tags[j] = tags[t]
-				}
-				b[i] = a
-			}
-			select {
-			case batches <- b:
-			case <-stop:
-				return
-			}
-			done += len(b)
-		}
-	}()
+	go sd.makeArticles(batches, stop)
 
 	done := 0
 	for b := range batches {
@@ -210,23 +153,116 @@ func Seed(ctx context.Context, db *relm.DB, reg *mapping.Registry, opts SeedOpti
 		for _, a := range b {
 			stats.Rows["article_tag"] += int64(len(a.Tags))
 		}
-		// The commit appended the batch to the other side of every
-		// relationship (User.Articles, Category.Articles, Tag.Articles);
-		// let the batch go so memory stays bounded.
-		for _, u := range users {
-			u.Articles = nil
-		}
-		for _, c := range cats {
-			c.Articles = nil
-		}
-		for _, t := range tags {
-			t.Articles = nil
-		}
+		sd.forgetArticles()
 		s.ExpungeAll()
-		progress(done)
+		sd.progress(done)
 	}
 	stats.Elapsed = time.Since(start)
 	return stats, nil
+}
+
+// seeding is one run of Seed: its options, the generator, and the users,
+// categories and tags the articles refer to.
+type seeding struct {
+	opts  SeedOptions
+	batch int // articles per commit
+	g     *generator
+	users []*User
+	cats  []*Category
+	tags  []*Tag
+}
+
+// newSeeding makes the users, categories and tags of opts, in that order
+// from the generator (so a seed gives the same data).
+func newSeeding(opts SeedOptions) *seeding {
+	sd := &seeding{opts: opts, batch: opts.BatchSize, g: newGenerator(opts.Seed)}
+	if sd.batch == 0 {
+		sd.batch = DefaultBatchSize
+	}
+	sd.users = make([]*User, opts.Users)
+	for i := range sd.users {
+		sd.users[i] = sd.g.user()
+	}
+	sd.cats = make([]*Category, opts.Categories)
+	for i := range sd.cats {
+		sd.cats[i] = &Category{Name: sd.g.word(64)}
+	}
+	sd.tags = make([]*Tag, opts.Tags)
+	for i := range sd.tags {
+		sd.tags[i] = &Tag{Name: sd.g.word(64)}
+	}
+	return sd
+}
+
+// commitLookups commits the users (with their UserInfo), categories and
+// tags in one commit, counts them in stats, and lets the session forget
+// them.
+func (sd *seeding) commitLookups(ctx context.Context, s *relm.Session, stats *Stats) error {
+	if err := s.AddAll(sd.users, sd.cats, sd.tags); err != nil {
+		return err
+	}
+	if err := s.Commit(ctx); err != nil {
+		return fmt.Errorf("seed users, categories and tags: %w", err)
+	}
+	stats.Rows["users"] = int64(len(sd.users))
+	stats.Rows["userinfos"] = int64(len(sd.users))
+	stats.Rows["categories"] = int64(len(sd.cats))
+	stats.Rows["tags"] = int64(len(sd.tags))
+	stats.Rows["articles"] = 0
+	stats.Rows["article_tag"] = 0
+	s.ExpungeAll()
+	return nil
+}
+
+// progress reports done of the articles to opts.Progress, if set.
+func (sd *seeding) progress(done int) {
+	if sd.opts.Progress != nil {
+		sd.opts.Progress(done, sd.opts.Articles)
+	}
+}
+
+// makeArticles sends the articles to batches, sd.batch at a time, each
+// with a random author, category and distinct tags, until all are made or
+// stop closes; it closes batches.
+func (sd *seeding) makeArticles(batches chan<- []*Article, stop <-chan struct{}) {
+	defer close(batches)
+	g, opts := sd.g, sd.opts
+	perm := make([]int, len(sd.tags))
+	for done := 0; done < opts.Articles; {
+		b := make([]*Article, min(sd.batch, opts.Articles-done))
+		for i := range b {
+			a := g.article()
+			a.Author = sd.users[g.r.IntN(len(sd.users))]
+			a.Category = sd.cats[g.r.IntN(len(sd.cats))]
+			k := opts.MinTags + g.r.IntN(opts.MaxTags-opts.MinTags+1)
+			a.Tags = make([]*Tag, k)
+			for j, t := range g.sample(perm, k) {
+				a.Tags[j] = sd.tags[t]
+			}
+			b[i] = a
+		}
+		select {
+		case batches <- b:
+		case <-stop:
+			return
+		}
+		done += len(b)
+	}
+}
+
+// forgetArticles lets a committed batch go so memory stays bounded: the
+// commit appended it to the other side of every relationship
+// (User.Articles, Category.Articles, Tag.Articles).
+func (sd *seeding) forgetArticles() {
+	for _, u := range sd.users {
+		u.Articles = nil
+	}
+	for _, c := range sd.cats {
+		c.Articles = nil
+	}
+	for _, t := range sd.tags {
+		t.Articles = nil
+	}
 }
 
 // generator makes the fake data of one seed, deterministically.

@@ -247,10 +247,11 @@ func isCustomColumn(t reflect.Type) bool { return hasScanner(t) && hasValuer(t) 
 // send and scan them, not through the accessors of its kind.
 func convertsItself(t reflect.Type) bool { return hasScanner(t) || hasValuer(t) }
 
-// buildAccessors creates the per-type closures of f.
+// buildAccessors creates the per-type closures of f: the typed ones of
+// the common kinds, then the general ones through reflect for the rest
+// (buildReflect), then the key setters of integer keys.
 func (f *Field) buildAccessors() {
 	t := f.Type
-	pk := f.Column.PrimaryKey
 	f.buildEqual()
 	f.buildDetach()
 	f.buildZeroCopy()
@@ -258,6 +259,18 @@ func (f *Field) buildAccessors() {
 		f.buildReflect()
 		return
 	}
+	f.classifyKind()
+	f.buildKindAccessors()
+	f.buildPointerAccessors()
+	f.buildReflect()
+	f.buildKeySetters()
+}
+
+// classifyKind records how f's integer key is read without an interface
+// (intKind) and whether database/sql takes its values as they are
+// (direct).
+func (f *Field) classifyKind() {
+	t := f.Type
 	switch t.Kind() {
 	case reflect.Int:
 		f.intKind = intInt
@@ -279,6 +292,13 @@ func (f *Field) buildAccessors() {
 		f.direct = true
 	}
 	f.direct = f.direct || t == timeType || t == bytesType
+}
+
+// buildKindAccessors creates the typed accessors of a field of a basic
+// kind: int, int32 and int64 (read as int64), string, bool, float64.
+func (f *Field) buildKindAccessors() {
+	t := f.Type
+	pk := f.Column.PrimaryKey
 	switch t.Kind() {
 	case reflect.Int:
 		f.addr = func(p unsafe.Pointer) any { return (*int)(p) }
@@ -304,6 +324,12 @@ func (f *Field) buildAccessors() {
 		f.addr = func(p unsafe.Pointer) any { return (*float64)(p) }
 		f.value = func(p unsafe.Pointer) any { return *(*float64)(p) }
 	}
+}
+
+// buildPointerAccessors creates the typed accessors of *int, *int64,
+// *string (nil is NULL), time.Time and []byte (nil is NULL).
+func (f *Field) buildPointerAccessors() {
+	t := f.Type
 	if t == reflect.TypeFor[*int]() {
 		f.addr = func(p unsafe.Pointer) any { return (**int)(p) }
 		f.value = func(p unsafe.Pointer) any {
@@ -356,7 +382,13 @@ func (f *Field) buildAccessors() {
 			return nil
 		}
 	}
-	f.buildReflect()
+}
+
+// buildKeySetters creates the setters of generated keys for int, int64,
+// *int and *int64 fields: an int64 is stored without reflect, other values
+// through setKeyReflect. A pointer already holding the key is left alone.
+func (f *Field) buildKeySetters() {
+	t := f.Type
 	switch t.Kind() {
 	case reflect.Int:
 		f.setKey = func(p unsafe.Pointer, k any) error {

@@ -213,6 +213,39 @@ func (e *UnknownNameError) Error() string { return e.Msg }
 
 // buildMapper turns a spec into a mapper and its table.
 func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
+	t, err := modelType(spec)
+	if err != nil {
+		return nil, err
+	}
+	name := t.Name()
+	m := &Mapper{Type: t, registry: r, byField: map[string]*Field{}, byColumn: map[string]*Field{},
+		rels: map[string]*Relationship{}, relFields: map[string]relField{}, sliceType: reflect.SliceOf(t)}
+	tableName, err := tableNameOf(t, spec)
+	if err != nil {
+		return nil, err
+	}
+	table := &schema.Table{Name: tableName}
+	if err := m.addColumns(t, table, spec.Columns); err != nil {
+		return nil, err
+	}
+	if len(m.Fields) == 0 {
+		return nil, fmt.Errorf("mapping: %s maps no columns; it needs at least a primary key", name)
+	}
+	if err := m.findPrimaryKey(); err != nil {
+		return nil, err
+	}
+	m.finishFields(spec.Columns)
+	m.Table = table
+	m.zero = reflect.New(t).UnsafePointer()
+	if err := m.addRelationshipFields(t, spec.Relationships); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// modelType returns the named struct type spec.Model points to, or an
+// error saying why it cannot be mapped.
+func modelType(spec ModelSpec) (reflect.Type, error) {
 	if spec.Model == nil {
 		return nil, fmt.Errorf("mapping: ModelSpec.Model is nil; set it to a value such as (*User)(nil)")
 	}
@@ -226,36 +259,48 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 	if t.Name() == "" {
 		return nil, fmt.Errorf("mapping: an anonymous struct type cannot be mapped; declare a named type")
 	}
-	name := t.Name()
-	m := &Mapper{Type: t, registry: r, byField: map[string]*Field{}, byColumn: map[string]*Field{},
-		rels: map[string]*Relationship{}, relFields: map[string]relField{}, sliceType: reflect.SliceOf(t)}
-	table := &schema.Table{Name: spec.Table}
-	if table.Name == "" {
+	return t, nil
+}
+
+// tableNameOf decides the table's name: spec.Table, else the type's
+// TableName method, else TableName of the type's name; and validates it.
+func tableNameOf(t reflect.Type, spec ModelSpec) (string, error) {
+	name := spec.Table
+	if name == "" {
 		// As documented on ModelSpec.Table: the TableName method first.
 		method, err := tableNameMethod(t)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		table.Name = method
+		name = method
 	}
-	if table.Name == "" {
-		table.Name = TableName(name)
+	if name == "" {
+		name = TableName(t.Name())
 	}
-	if err := schema.ValidateIdentifier(table.Name); err != nil {
-		return nil, fmt.Errorf("mapping: %s: table name: %w", name, err)
+	if err := schema.ValidateIdentifier(name); err != nil {
+		return "", fmt.Errorf("mapping: %s: table name: %w", t.Name(), err)
 	}
+	return name, nil
+}
+
+// addColumns maps the column specs to m's fields and table's columns, in
+// order, refusing a field mapped twice and two fields of one column, and
+// gathers the composite indexes they name into table.Indexes, in order of
+// first mention.
+func (m *Mapper) addColumns(t reflect.Type, table *schema.Table, specs []ColumnSpec) error {
+	name := t.Name()
 	composite := map[string]*schema.Index{}
 	var compositeOrder []*schema.Index
-	for _, cs := range spec.Columns {
+	for _, cs := range specs {
 		f, err := m.buildField(t, cs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, dup := m.byField[f.Name]; dup {
-			return nil, fmt.Errorf("mapping: %s.%s is mapped twice", name, f.Name)
+			return fmt.Errorf("mapping: %s.%s is mapped twice", name, f.Name)
 		}
 		if other := m.byColumn[f.Column.Name]; other != nil {
-			return nil, fmt.Errorf("mapping: %s.%s and %s.%s both map to column %q; give one a different `column:` name", name, other.Name, name, f.Name, f.Column.Name)
+			return fmt.Errorf("mapping: %s.%s and %s.%s both map to column %q; give one a different `column:` name", name, other.Name, name, f.Name, f.Column.Name)
 		}
 		m.Fields = append(m.Fields, f)
 		m.byField[f.Name] = f
@@ -274,15 +319,18 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 				composite[g.name] = ix
 				compositeOrder = append(compositeOrder, ix)
 			} else if ix.Unique != g.unique {
-				return nil, fmt.Errorf("mapping: %s.%s: index %q is declared both unique and not unique", name, f.Name, g.name)
+				return fmt.Errorf("mapping: %s.%s: index %q is declared both unique and not unique", name, f.Name, g.name)
 			}
 			ix.Columns = append(ix.Columns, f.Column)
 		}
 	}
 	table.Indexes = compositeOrder
-	if len(m.Fields) == 0 {
-		return nil, fmt.Errorf("mapping: %s maps no columns; it needs at least a primary key", name)
-	}
+	return nil
+}
+
+// findPrimaryKey decides m's primary key: the fields tagged pk, else a
+// column named id.
+func (m *Mapper) findPrimaryKey() error {
 	for _, f := range m.Fields {
 		if f.Column.PrimaryKey {
 			m.PrimaryKey = append(m.PrimaryKey, f)
@@ -293,10 +341,18 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 			f.Column.PrimaryKey = true
 			m.PrimaryKey = []*Field{f}
 		} else {
-			return nil, fmt.Errorf("mapping: %s has no primary key; tag its key field `relm:\"pk\"` (a field named ID is the key by default)", name)
+			return fmt.Errorf("mapping: %s has no primary key; tag its key field `relm:\"pk\"` (a field named ID is the key by default)", m.Type.Name())
 		}
 	}
-	for i, cs := range spec.Columns {
+	return nil
+}
+
+// finishFields decides which column is generated by the database (the
+// spec's AutoIncrement, else a single integer primary key), then builds
+// each field's accessors and lists the fields snapshots detach and those
+// with defaults.
+func (m *Mapper) finishFields(specs []ColumnSpec) {
+	for i, cs := range specs {
 		f := m.Fields[i]
 		switch {
 		case cs.AutoIncrement != nil:
@@ -312,23 +368,28 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 			m.defaulted = append(m.defaulted, f)
 		}
 	}
-	m.Table = table
-	m.zero = reflect.New(t).UnsafePointer()
-	for _, rs := range spec.Relationships {
+}
+
+// addRelationshipFields records the fields of the relationship specs, to
+// be configured later, refusing a field declared twice or also mapped as a
+// column.
+func (m *Mapper) addRelationshipFields(t reflect.Type, specs []RelationshipSpec) error {
+	name := t.Name()
+	for _, rs := range specs {
 		rf, err := m.relationshipField(t, rs.Field)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, dup := m.relFields[rf.name]; dup {
-			return nil, fmt.Errorf("mapping: %s.%s declares two relationships", name, rf.name)
+			return fmt.Errorf("mapping: %s.%s declares two relationships", name, rf.name)
 		}
 		if m.byField[rf.name] != nil {
-			return nil, fmt.Errorf("mapping: %s.%s is mapped both as a column and as a relationship", name, rf.name)
+			return fmt.Errorf("mapping: %s.%s is mapped both as a column and as a relationship", name, rf.name)
 		}
 		m.relFields[rf.name] = rf
 		m.relSpecs = append(m.relSpecs, rs)
 	}
-	return m, nil
+	return nil
 }
 
 // structField finds an exported field by name, following embedded structs by
@@ -423,6 +484,7 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 		Name: colName, Type: typ, NotNull: !nullable, PrimaryKey: cs.PrimaryKey,
 		Unique: cs.Unique, Index: cs.Index, Default: cs.Default,
 		References: cs.References, OnDelete: cs.OnDelete, OnUpdate: cs.OnUpdate,
+		RenamedFrom: cs.RenamedFrom,
 	}
 	f := &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}
 	f.defaulted = cs.Default != "" && !cs.KeepZero && !cs.PrimaryKey

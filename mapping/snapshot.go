@@ -108,6 +108,16 @@ func (f *Field) buildDetach() {
 // detachPointer returns the detach of a *E field: the pointer is replaced by
 // one to a copy of the value.
 func detachPointer(e reflect.Type) func(p unsafe.Pointer, sl *Slab) {
+	if d := detachPointerToBasic(e); d != nil {
+		return d
+	}
+	return detachPointerByReflect(e)
+}
+
+// detachPointerToBasic returns the detach of a pointer to a basic kind or a
+// time.Time, whose copy is taken from the slab's array of its type, or nil
+// for any other pointed-to type.
+func detachPointerToBasic(e reflect.Type) func(p unsafe.Pointer, sl *Slab) {
 	switch {
 	case e.Kind() == reflect.String && !convertsItself(e):
 		return func(p unsafe.Pointer, sl *Slab) {
@@ -166,8 +176,13 @@ func detachPointer(e reflect.Type) func(p unsafe.Pointer, sl *Slab) {
 			}
 		}
 	}
-	// Any other pointed-to type: a copy allocated alone, itself detached
-	// when it holds references of its own.
+	return nil
+}
+
+// detachPointerByReflect returns the detach of a pointer to any other type:
+// a copy allocated alone, itself detached when it holds references of its
+// own.
+func detachPointerByReflect(e reflect.Type) func(p unsafe.Pointer, sl *Slab) {
 	var inner func(p unsafe.Pointer, sl *Slab)
 	if e == bytesType {
 		inner = func(p unsafe.Pointer, sl *Slab) { *(*[]byte)(p) = sl.clone(*(*[]byte)(p)) }

@@ -18,6 +18,7 @@ var columnKeys = map[string]bool{
 	"type": true, "size": true, "notnull": true, "not null": true,
 	"index": true, "unique": true, "default": true, "keepzero": true,
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
+	"renamed_from": true,
 }
 
 var relationshipKeys = map[string]bool{
@@ -78,7 +79,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -185,97 +186,121 @@ func isRelationshipType(t reflect.Type) bool {
 	return !isCol
 }
 
+// columnFromTag turns the entries of a column field's tag into its
+// ColumnSpec, or a TagError naming the entry that is wrong.
 func columnFromTag(t reflect.Type, sf reflect.StructField, tag string, entries []tagEntry) (ColumnSpec, error) {
 	cs := ColumnSpec{Field: sf.Name}
-	bad := func(msg string, args ...any) error {
-		return &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: fmt.Sprintf(msg, args...)}
-	}
 	for _, e := range entries {
-		switch e.key {
-		case "column":
-			if e.value == "" {
-				return cs, bad("column needs a name, as in `column:user_id`")
-			}
-			cs.Name = e.value
-		case "pk", "primary_key":
-			cs.PrimaryKey = true
-		case "autoincrement":
-			b, err := parseBool(e.value, true)
-			if err != nil {
-				return cs, bad("autoincrement: %v", err)
-			}
-			cs.AutoIncrement = &b
-		case "type":
-			name, size, hasSize := strings.Cut(e.value, "(")
-			kind, ok := schema.KindByName(strings.ToLower(strings.TrimSpace(name)))
-			if !ok {
-				return cs, bad("unknown type %q; use integer, bigint, varchar(N), text, longtext, bool, float, timestamp or blob", e.value)
-			}
-			cs.Type = schema.Type{Kind: kind}
-			if strings.EqualFold(strings.TrimSpace(name), "longtext") && !hasSize {
-				cs.Type = schema.LongText
-			}
-			if hasSize {
-				n, err := parseSize(strings.TrimSuffix(size, ")"))
-				if err != nil || !strings.HasSuffix(size, ")") {
-					return cs, bad("malformed size in %q; write varchar(64)", e.value)
-				}
-				if kind != schema.KindString {
-					return cs, bad("only varchar takes a size, not %s", kind)
-				}
-				cs.Type.Size = n
-			}
-		case "size":
-			n, err := parseSize(e.value)
-			if err != nil {
-				return cs, bad("malformed size %q: %v; write size:64", e.value, err)
-			}
-			cs.Size = n
-		case "notnull", "not null":
-			f := false
-			cs.Nullable = &f
-		case "index":
-			if e.value == "" {
-				cs.Index = true
-			} else {
-				cs.IndexName = e.value
-			}
-		case "unique":
-			if e.value == "" {
-				cs.Unique = true
-			} else {
-				cs.UniqueIndex = e.value
-			}
-		case "default":
-			if e.value == "" {
-				return cs, bad("default needs a value, as in `default:0` or `default:'draft'`")
-			}
-			cs.Default = e.value
-		case "keepzero":
-			cs.KeepZero = true
-		case "fk", "references":
-			if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
-				return cs, bad("foreign key %q must be written table.column, as in `fk:users.id`", e.value)
-			}
-			cs.References = e.value
-		case "ondelete", "onupdate":
-			a, err := schema.ParseAction(e.value)
-			if err != nil {
-				return cs, bad("%v", err)
-			}
-			if e.key == "ondelete" {
-				cs.OnDelete = a
-			} else {
-				cs.OnUpdate = a
-			}
-		default:
-			if relationshipKeys[e.key] {
-				return cs, bad("%q is a relationship key, but %s is not a relationship field (*T or []*T of a mapped struct)", e.key, sf.Type)
-			}
-			return cs, bad("%s", unknownKey(e.key))
+		if msg := applyColumnTag(&cs, sf, e); msg != "" {
+			return cs, &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: msg}
 		}
 	}
 	return cs, nil
+}
+
+// applyColumnTag applies one entry of a column field's tag to cs, and
+// returns what is wrong with it, "" when nothing is.
+func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
+	switch e.key {
+	case "column":
+		if e.value == "" {
+			return "column needs a name, as in `column:user_id`"
+		}
+		cs.Name = e.value
+	case "pk", "primary_key":
+		cs.PrimaryKey = true
+	case "autoincrement":
+		b, err := parseBool(e.value, true)
+		if err != nil {
+			return fmt.Sprintf("autoincrement: %v", err)
+		}
+		cs.AutoIncrement = &b
+	case "type":
+		typ, msg := parseColumnType(e.value)
+		if msg != "" {
+			return msg
+		}
+		cs.Type = typ
+	case "size":
+		n, err := parseSize(e.value)
+		if err != nil {
+			return fmt.Sprintf("malformed size %q: %v; write size:64", e.value, err)
+		}
+		cs.Size = n
+	case "notnull", "not null":
+		f := false
+		cs.Nullable = &f
+	case "index":
+		if e.value == "" {
+			cs.Index = true
+		} else {
+			cs.IndexName = e.value
+		}
+	case "unique":
+		if e.value == "" {
+			cs.Unique = true
+		} else {
+			cs.UniqueIndex = e.value
+		}
+	case "default":
+		if e.value == "" {
+			return "default needs a value, as in `default:0` or `default:'draft'`"
+		}
+		cs.Default = e.value
+	case "keepzero":
+		cs.KeepZero = true
+	case "renamed_from":
+		if e.value == "" {
+			return "renamed_from needs the column's former name, as in `renamed_from:hits`"
+		}
+		cs.RenamedFrom = e.value
+	case "fk", "references":
+		if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
+			return fmt.Sprintf("foreign key %q must be written table.column, as in `fk:users.id`", e.value)
+		}
+		cs.References = e.value
+	case "ondelete", "onupdate":
+		a, err := schema.ParseAction(e.value)
+		if err != nil {
+			return err.Error()
+		}
+		if e.key == "ondelete" {
+			cs.OnDelete = a
+		} else {
+			cs.OnUpdate = a
+		}
+	default:
+		if relationshipKeys[e.key] {
+			return fmt.Sprintf("%q is a relationship key, but %s is not a relationship field (*T or []*T of a mapped struct)", e.key, sf.Type)
+		}
+		return unknownKey(e.key)
+	}
+	return ""
+}
+
+// parseColumnType parses the value of a type entry, such as varchar(64),
+// and returns what is wrong with it, "" when nothing is.
+func parseColumnType(v string) (schema.Type, string) {
+	name, size, hasSize := strings.Cut(v, "(")
+	kind, ok := schema.KindByName(strings.ToLower(strings.TrimSpace(name)))
+	if !ok {
+		return schema.Type{}, fmt.Sprintf("unknown type %q; use integer, bigint, varchar(N), text, longtext, bool, float, timestamp or blob", v)
+	}
+	typ := schema.Type{Kind: kind}
+	if strings.EqualFold(strings.TrimSpace(name), "longtext") && !hasSize {
+		typ = schema.LongText
+	}
+	if hasSize {
+		n, err := parseSize(strings.TrimSuffix(size, ")"))
+		if err != nil || !strings.HasSuffix(size, ")") {
+			return schema.Type{}, fmt.Sprintf("malformed size in %q; write varchar(64)", v)
+		}
+		if kind != schema.KindString {
+			return schema.Type{}, fmt.Sprintf("only varchar takes a size, not %s", kind)
+		}
+		typ.Size = n
+	}
+	return typ, ""
 }
 
 func relationshipFromTag(t reflect.Type, sf reflect.StructField, tag string, entries []tagEntry) (RelationshipSpec, error) {

@@ -52,6 +52,11 @@ type Column struct {
 	References string
 	OnDelete   Action
 	OnUpdate   Action
+	// RenamedFrom is the column's former name, for a schema migration:
+	// where the live table has a column of that name and none of Name,
+	// package migrate renames it rather than dropping one column and
+	// adding another. Renames are never guessed.
+	RenamedFrom string
 
 	table *Table
 }
@@ -135,25 +140,8 @@ func (t *Table) prepare() error {
 	t.byName = make(map[string]*Column, len(t.Columns))
 	t.pk = t.pk[:0]
 	for _, c := range t.Columns {
-		if c == nil {
-			return fmt.Errorf("schema: table %q has a nil column", t.Name)
-		}
-		if err := ValidateIdentifier(c.Name); err != nil {
-			return fmt.Errorf("schema: table %q column %q: %w", t.Name, c.Name, err)
-		}
-		if _, dup := t.byName[c.Name]; dup {
-			return fmt.Errorf("schema: table %q declares column %q twice", t.Name, c.Name)
-		}
-		if c.Type.Kind <= KindInvalid || c.Type.Kind > KindBytes {
-			return fmt.Errorf("schema: table %q column %q has no type; set Type (for example schema.Integer or schema.String(64))", t.Name, c.Name)
-		}
-		if c.Type.Kind == KindString && c.Type.Size <= 0 {
-			return fmt.Errorf("schema: table %q column %q: varchar needs a positive size, as in schema.String(64) or `size:64`", t.Name, c.Name)
-		}
-		if c.Default != "" {
-			if err := ValidateDefault(c.Default); err != nil {
-				return fmt.Errorf("schema: table %q column %q: %w", t.Name, c.Name, err)
-			}
+		if err := t.checkColumn(c); err != nil {
+			return err
 		}
 		c.table = t
 		t.byName[c.Name] = c
@@ -168,6 +156,39 @@ func (t *Table) prepare() error {
 			}
 		}
 	}
+	return t.prepareIndexes()
+}
+
+// checkColumn validates one column of the table: a name of its own, a type,
+// a varchar's size, a default the DDL can write.
+func (t *Table) checkColumn(c *Column) error {
+	if c == nil {
+		return fmt.Errorf("schema: table %q has a nil column", t.Name)
+	}
+	if err := ValidateIdentifier(c.Name); err != nil {
+		return fmt.Errorf("schema: table %q column %q: %w", t.Name, c.Name, err)
+	}
+	if _, dup := t.byName[c.Name]; dup {
+		return fmt.Errorf("schema: table %q declares column %q twice", t.Name, c.Name)
+	}
+	if c.Type.Kind <= KindInvalid || c.Type.Kind > KindBytes {
+		return fmt.Errorf("schema: table %q column %q has no type; set Type (for example schema.Integer or schema.String(64))", t.Name, c.Name)
+	}
+	if c.Type.Kind == KindString && c.Type.Size <= 0 {
+		return fmt.Errorf("schema: table %q column %q: varchar needs a positive size, as in schema.String(64) or `size:64`", t.Name, c.Name)
+	}
+	if c.Default != "" {
+		if err := ValidateDefault(c.Default); err != nil {
+			return fmt.Errorf("schema: table %q column %q: %w", t.Name, c.Name, err)
+		}
+	}
+	return nil
+}
+
+// prepareIndexes gathers the table's indexes: one per column marked Index,
+// named ix_<table>_<column>, then those of t.Indexes, validated and, when
+// unnamed, named ix_ (or uq_) <table>_<columns>.
+func (t *Table) prepareIndexes() error {
 	t.allIndexes = t.allIndexes[:0]
 	seen := map[string]bool{}
 	for _, c := range t.Columns {
@@ -178,37 +199,46 @@ func (t *Table) prepare() error {
 		}
 	}
 	for _, ix := range t.Indexes {
-		if ix == nil || len(ix.Columns) == 0 {
-			return fmt.Errorf("schema: table %q has an index with no columns", t.Name)
-		}
-		for i, c := range ix.Columns {
-			if c == nil || t.byName[c.Name] != c {
-				name := "<nil>"
-				if c != nil {
-					name = c.Name
-				}
-				return fmt.Errorf("schema: table %q index %q: column %d (%s) is not a column of the table", t.Name, ix.Name, i, name)
-			}
-		}
-		if ix.Name == "" {
-			names := make([]string, len(ix.Columns))
-			for i, c := range ix.Columns {
-				names[i] = c.Name
-			}
-			prefix := "ix_"
-			if ix.Unique {
-				prefix = "uq_"
-			}
-			ix.Name = prefix + t.Name + "_" + strings.Join(names, "_")
-		}
-		if err := ValidateIdentifier(ix.Name); err != nil {
-			return fmt.Errorf("schema: table %q index %q: %w", t.Name, ix.Name, err)
+		if err := t.checkIndex(ix); err != nil {
+			return err
 		}
 		if seen[ix.Name] {
 			return fmt.Errorf("schema: table %q declares index %q twice", t.Name, ix.Name)
 		}
 		seen[ix.Name] = true
 		t.allIndexes = append(t.allIndexes, ix)
+	}
+	return nil
+}
+
+// checkIndex validates a declared index, its columns the table's own, and
+// names it when it has no name.
+func (t *Table) checkIndex(ix *Index) error {
+	if ix == nil || len(ix.Columns) == 0 {
+		return fmt.Errorf("schema: table %q has an index with no columns", t.Name)
+	}
+	for i, c := range ix.Columns {
+		if c == nil || t.byName[c.Name] != c {
+			name := "<nil>"
+			if c != nil {
+				name = c.Name
+			}
+			return fmt.Errorf("schema: table %q index %q: column %d (%s) is not a column of the table", t.Name, ix.Name, i, name)
+		}
+	}
+	if ix.Name == "" {
+		names := make([]string, len(ix.Columns))
+		for i, c := range ix.Columns {
+			names[i] = c.Name
+		}
+		prefix := "ix_"
+		if ix.Unique {
+			prefix = "uq_"
+		}
+		ix.Name = prefix + t.Name + "_" + strings.Join(names, "_")
+	}
+	if err := ValidateIdentifier(ix.Name); err != nil {
+		return fmt.Errorf("schema: table %q index %q: %w", t.Name, ix.Name, err)
 	}
 	return nil
 }

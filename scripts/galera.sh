@@ -3,7 +3,9 @@
 # trying relm on a cluster:
 #
 #   scripts/galera.sh start  [DIR]   start the nodes that are not running
-#   scripts/galera.sh stop   [DIR]   stop every node, cleanly (node 1 last)
+#   scripts/galera.sh stop   [DIR]   stop every node, cleanly (node 1 last); a node
+#                                    still running $RELM_GALERA_STOP_TIMEOUT (60) seconds
+#                                    after SIGTERM is killed by its pid (SIGKILL)
 #   scripts/galera.sh status [DIR]   one line per node; exit 0 when all 3 are synced
 #   scripts/galera.sh dsn            print the relm DSN of the cluster
 #
@@ -28,6 +30,7 @@ cmd=${1:-}
 G=${2:-${RELM_GALERA_DIR:-/tmp/relm-galera}}
 N=3
 BOOT_TIMEOUT=${RELM_GALERA_TIMEOUT:-120} # seconds for a node to join
+STOP_TIMEOUT=${RELM_GALERA_STOP_TIMEOUT:-60} # seconds for a node to stop on SIGTERM, then SIGKILL
 
 port()  { echo $((3307 + 10 * $1)); }   # SQL port of node i: 3317, 3327, 3337
 gport() { echo $((4557 + 10 * $1)); }   # group communication: 4567, 4577, 4587
@@ -134,7 +137,18 @@ launch() { # node, extra mariadbd arguments...
   local i=$1; shift
   rm -f "$G/n$i/mysqld.pid"
   # setsid: the node outlives the shell (and the process group) that started it.
-  setsid /usr/sbin/mariadbd --defaults-file="$G/n$i/my.cnf" "$@" >>"$G/n$i/stdout.log" 2>&1 </dev/null &
+  # Every descriptor above 2 is closed first: a node inherits them for its
+  # whole life, and one of them is the lock of whoever uses the cluster
+  # (.ci/run's `exec 9>/tmp/relm-galera.lock; flock 9`). The node the
+  # node-kill test restarted held that lock after the test ended, and the
+  # next user waited for it until the node stopped (2026-12-07).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    exec setsid /usr/sbin/mariadbd --defaults-file="$G/n$i/my.cnf" "$@" >>"$G/n$i/stdout.log" 2>&1 </dev/null
+  ) &
   echo $! >"$G/n$i/launch.pid"
 }
 
@@ -205,15 +219,28 @@ setup_sql() {
     GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"
 }
 
+# stop_node i: SIGTERM, and SIGKILL by pid when the node has not exited
+# within STOP_TIMEOUT seconds (a node stuck in a state transfer or behind
+# flow control can ignore SIGTERM for many minutes; CI once waited ten).
+stop_node() {
+  local i=$1 p
+  p=$(node_pid "$i") || return 0
+  log "stopping node $i (pid $p)"
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 1 $((STOP_TIMEOUT * 2))); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.5; done
+  log "node $i (pid $p) did not stop within ${STOP_TIMEOUT}s of SIGTERM; killing pid $p with SIGKILL"
+  kill -KILL "$p" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.5; done
+  log "node $i (pid $p) is still running 10s after SIGKILL"
+  return 1
+}
+
 stop() {
-  local i p
+  local i failed=0
   for i in $(seq $N -1 1); do # node 1 last: it is the one safe to bootstrap from
-    p=$(node_pid "$i") || continue
-    log "stopping node $i (pid $p)"
-    kill -TERM "$p" 2>/dev/null || true
-    for _ in $(seq 1 120); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$p" 2>/dev/null; then log "node $i did not stop in 60s; killing it"; kill -KILL "$p" || true; fi
+    stop_node "$i" || failed=1
   done
+  return $failed
 }
 
 status() {

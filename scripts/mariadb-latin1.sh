@@ -102,7 +102,16 @@ start() {
   rm -f "$D/mysqld.pid"
   log "starting on port $PORT"
   # setsid: the server outlives the shell (and the process group) that started it.
-  setsid /usr/sbin/mariadbd --defaults-file="$D/my.cnf" >>"$D/stdout.log" 2>&1 </dev/null &
+  # Every descriptor above 2 is closed first, as galera.sh does: the server
+  # would hold for its whole life the lock of whoever started it (.ci/run's
+  # `exec 8>/tmp/relm-mariadb-latin1.lock; flock 8`).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    exec setsid /usr/sbin/mariadbd --defaults-file="$D/my.cnf" >>"$D/stdout.log" 2>&1 </dev/null
+  ) &
   echo $! >"$D/launch.pid"
   wait_up
   setup_sql

@@ -65,15 +65,18 @@ func (d *Dialect) BulkInsert(table string, cols []*schema.Column, returning stri
 
 // BulkRows returns the JSON document of a bulk insert. Times are written as
 // modernc.org/sqlite writes a bound time.Time under relm's DSN setting
-// _time_format=sqlite ("2006-01-02 15:04:05.999999999-07:00"), and only on
-// connections DriverDSN configured so; elsewhere (relm.New), and for
+// _time_format=sqlite ("2006-01-02 15:04:05.999999999-07:00") and
+// _timezone=UTC (in UTC), and only on connections DriverDSN configured so; elsewhere (relm.New), and for
 // strings that are not valid UTF-8, NaN and infinities, which cannot travel
 // in JSON, Add refuses the value with dialect.ErrBulkValue and the row goes
 // by bound VALUES.
 func (d *Dialect) BulkRows(cols []*schema.Column, maxBytes, rows int) dialect.BulkRows {
-	encode := appendValue
-	if !d.timeText.Load() {
-		encode = appendValueNoTime
+	encode := appendValueNoTime
+	if d.timeText.Load() {
+		loc := d.timeLoc.Load()
+		encode = func(b []byte, c *schema.Column, v any) ([]byte, error) {
+			return appendValue(b, c, v, loc)
+		}
 	}
 	return &dialect.JSONRows{Cols: cols, Max: maxBytes, Rows: rows, Encode: encode}
 }
@@ -84,10 +87,12 @@ func appendValueNoTime(b []byte, c *schema.Column, v any) ([]byte, error) {
 	if _, ok := v.(time.Time); ok {
 		return b, dialect.BulkValueError(c, v, "the connection's time layout is not relm's (_time_format=sqlite)")
 	}
-	return appendValue(b, c, v)
+	return appendValue(b, c, v, nil)
 }
 
-func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
+// appendValue appends v as a JSON value; a time is written in loc, the
+// zone the driver writes times in.
+func appendValue(b []byte, c *schema.Column, v any, loc *time.Location) ([]byte, error) {
 	if v == nil {
 		return append(b, "null"...), nil
 	}
@@ -124,7 +129,7 @@ func appendValue(b []byte, c *schema.Column, v any) ([]byte, error) {
 		}
 		return dialect.AppendJSONString(b, x), nil
 	case time.Time:
-		return dialect.AppendJSONString(b, x.Format(timeLayout)), nil
+		return dialect.AppendJSONString(b, x.In(loc).Format(timeLayout)), nil
 	}
 	return b, dialect.BulkValueError(c, v, "unsupported type")
 }
@@ -153,8 +158,9 @@ func (d *Dialect) InlineKind(k schema.Kind) bool {
 // AppendLiteral writes v as modernc.org/sqlite would bind it: integers and
 // booleans as integers, strings as text literals (quotes doubled; the bytes
 // as they are, valid UTF-8 or not), non-empty []byte as a blob literal
-// (X'…'), times as text in the layout of _time_format=sqlite when DriverDSN
-// configured the connection so (else they are refused). A string
+// (X'…'), times as text in the layout of _time_format=sqlite and the zone
+// of _timezone (UTC) when DriverDSN configured the connection so (else they
+// are refused). A string
 // holding a NUL byte (SQLite's tokenizer ends the statement there), an
 // empty []byte, a string or []byte longer than maxLiteralBytes and any
 // other type are refused, and bound.
@@ -183,7 +189,7 @@ func (d *Dialect) AppendLiteral(b []byte, c *schema.Column, v any) ([]byte, bool
 		if !d.timeText.Load() {
 			return b, false
 		}
-		return dialect.AppendQuoted(b, x.Format(timeLayout)), true
+		return dialect.AppendQuoted(b, x.In(d.timeLoc.Load()).Format(timeLayout)), true
 	}
 	return b, false
 }

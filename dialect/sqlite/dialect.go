@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/relmorm/relm/dialect"
 
@@ -24,6 +25,11 @@ type Dialect struct {
 	// document itself. A dialect that never saw the DSN (relm.New with
 	// a *sql.DB opened elsewhere) leaves every time to the driver.
 	timeText atomic.Bool
+	// timeLoc is the zone the driver converts every time to before it
+	// writes one (its _timezone; UTC unless the DSN chose another), so
+	// that the times relm writes itself are the same text; nil until
+	// DriverDSN ran.
+	timeLoc atomic.Pointer[time.Location]
 }
 
 var _ dialect.Dialect = (*Dialect)(nil)
@@ -42,13 +48,20 @@ const (
 	pragmaForeignKeys = "_pragma=foreign_keys(1)"
 	pragmaBusyTimeout = "_pragma=busy_timeout(5000)"
 	timeFormat        = "_time_format=sqlite"
+	timeZone          = "_timezone=UTC"
 )
 
 // DriverDSN turns a relm SQLite DSN into modernc.org/sqlite's DSN. It
 // accepts "sqlite:FILE", "sqlite3:FILE", "sqlite::memory:", SQLAlchemy's
 // "sqlite:///FILE" and "sqlite:////ABS/PATH", and SQLite URIs "file:…". It
-// adds foreign_keys(1), busy_timeout(5000) and _time_format=sqlite unless the
-// DSN's query already sets them; other query parameters are kept.
+// adds foreign_keys(1), busy_timeout(5000), _time_format=sqlite and
+// _timezone=UTC unless the DSN's query already sets them; other query
+// parameters are kept.
+//
+// _timezone=UTC makes the driver convert every time.Time to UTC before it
+// writes it, bound or (through relm) as a literal, so that a DATETIME
+// column holds one text per instant and SQLite's text comparison orders
+// instants as PostgreSQL does; it also hands every time read back in UTC.
 func (d *Dialect) DriverDSN(dsn string) (string, error) {
 	scheme, rest, ok := strings.Cut(dsn, ":")
 	uri := false
@@ -96,7 +109,16 @@ func (d *Dialect) DriverDSN(dsn string) (string, error) {
 	if tf == "" {
 		add = append(add, timeFormat)
 	}
-	d.timeText.Store(tf == "" || tf == "sqlite")
+	loc := time.UTC
+	if tz := params.Get("_timezone"); tz == "" {
+		add = append(add, timeZone)
+	} else if loc, err = time.LoadLocation(tz); err != nil {
+		loc = nil // the driver refuses it when it opens a connection
+	}
+	d.timeLoc.Store(loc)
+	// Under _time_integer_format the driver writes a time as a number,
+	// whatever _time_format says.
+	d.timeText.Store((tf == "" || tf == "sqlite") && loc != nil && params.Get("_time_integer_format") == "")
 	// Parameters without a leading underscore are SQLite URI parameters
 	// (mode=ro, cache=shared, immutable=1); modernc hands them to SQLite only
 	// when the DSN is a file: URI.

@@ -13,9 +13,25 @@
 //	file:blog.db?mode=ro      an SQLite URI, passed through
 //
 // Every connection gets foreign keys enabled (SQLite leaves them off by
-// default), a busy timeout of five seconds and the "sqlite" time format, so
-// that DATETIME columns hold text such as "2024-05-01 12:00:00+00:00" that
-// other tools read too. Parameters the DSN already sets are kept.
+// default), a busy timeout of five seconds, the "sqlite" time format and
+// the UTC time zone (_time_format=sqlite&_timezone=UTC), so that DATETIME
+// columns hold text such as "2024-05-01 12:00:00.5+00:00" that other tools
+// read too. Parameters the DSN already sets are kept.
+//
+// # Times
+//
+// SQLite has no time type: a DATETIME column holds text, and =, <, > and
+// ORDER BY compare that text. The driver converts every time.Time to UTC
+// before it writes it (_timezone=UTC), and relm writes the times it puts
+// in a statement's text or a JSON document itself the same way, so a column
+// holds one text per instant and text order is the instants' order: a
+// condition on a time means what it means on PostgreSQL, whatever zone the
+// program's times are in. Times read back are in UTC.
+//
+// Files written by a relm before _timezone=UTC hold times in the zone the
+// program held them in ("2024-05-01 14:00:00.5+02:00"). They read back as
+// the right instant, but compare as text; [Dialect.RewriteTimesUTC] returns
+// the UPDATE that rewrites a column in UTC.
 //
 // # Types
 //

@@ -12,7 +12,7 @@ import (
 	"github.com/relmorm/relm/schema"
 )
 
-const defaults = "_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_time_format=sqlite"
+const defaults = "_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_time_format=sqlite&_timezone=UTC"
 
 func TestDriverDSN(t *testing.T) {
 	d := sqlite.New()
@@ -30,8 +30,8 @@ func TestDriverDSN(t *testing.T) {
 		// SQLite URI parameters need the file: form to reach SQLite.
 		{"sqlite:blog.db?cache=shared", "file:blog.db?cache=shared&" + defaults},
 		// Settings the DSN chooses are kept.
-		{"sqlite:blog.db?_pragma=foreign_keys(0)", "blog.db?_pragma=foreign_keys(0)&_pragma=busy_timeout(5000)&_time_format=sqlite"},
-		{"sqlite:blog.db?_busy_timeout=100&_fk=0&_time_format=sqlite", "blog.db?_busy_timeout=100&_fk=0&_time_format=sqlite"},
+		{"sqlite:blog.db?_pragma=foreign_keys(0)", "blog.db?_pragma=foreign_keys(0)&_pragma=busy_timeout(5000)&_time_format=sqlite&_timezone=UTC"},
+		{"sqlite:blog.db?_busy_timeout=100&_fk=0&_time_format=sqlite&_timezone=Local", "blog.db?_busy_timeout=100&_fk=0&_time_format=sqlite&_timezone=Local"},
 	}
 	for _, tc := range good {
 		got, err := d.DriverDSN(tc.in)
