@@ -30,26 +30,13 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		// One table's rows (no join): each row comes once.
 		return s.loadN(ctx, m, query, args, n, true)
 	}
-	ncols := len(m.Fields)
-	for _, sg := range loads {
-		ncols += len(sg.sc.m.Fields)
-	}
-	dest := make([]any, ncols)
-	cells := make([]rawCell, ncols-len(m.Fields))
-	for i := range cells {
-		dest[len(m.Fields)+i] = &cells[i]
-	}
+	jl, dest := newJoinedLoad(m, loads)
 	var out []unsafe.Pointer
 	seen := map[unsafe.Pointer]bool{}
-	// byScope maps each segment's scope to the object it produced for the
-	// current row, so that nested segments find their parent.
-	byScope := map[*scope]unsafe.Pointer{}
 	a := arena{m: m, want: n}
 	s.reserve(m, n)
 	var p unsafe.Pointer
-	var several severalRows // one-to-one segments that matched several rows
-	var colls joinedColls   // the collections of Joined paths
-	failed := m             // the mapper whose row failed, for the error
+	failed := m // the mapper whose row failed, for the error
 	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
 		sd := newScanDests(m.Fields, rows)
 		for rows.Next() {
@@ -69,31 +56,9 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 			if root == p {
 				p = nil
 			}
-			for _, sg := range loads {
-				parent := root
-				if sg.parent.alias != "t0" {
-					parent = byScope[sg.parent]
-				}
-				target, err := s.adoptCells(sg.sc.m, &a, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
-				if err != nil {
-					failed = sg.sc.m
-					return err
-				}
-				byScope[sg.sc] = target
-				if parent != nil && sg.r.Uselist {
-					colls.add(parent, sg, target)
-					continue
-				}
-				if parent != nil {
-					if sg.r.Direction != mapping.ManyToOne && !sg.r.Uselist && target != nil {
-						several.see(parent, sg, target)
-					}
-					s.setScalar(s.states[parent], sg.r, target)
-					if rr := sg.r.Reverse; target != nil && rr != nil && sg.r.Direction == mapping.OneToMany && !rr.Uselist {
-						// The child's many-to-one is its parent, as select-in sets it.
-						s.setScalar(s.states[target], rr, parent)
-					}
-				}
+			if fm, err := s.adoptSegments(jl, root, &a); err != nil {
+				failed = fm
+				return err
 			}
 			if dedupe {
 				if seen[root] {
@@ -108,9 +73,76 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 	if err != nil {
 		return nil, &StatementError{Op: "select", Type: failed.Name(), SQL: query, Err: err}
 	}
-	colls.apply(s)
-	several.warn(s)
+	jl.colls.apply(s)
+	jl.several.warn(s)
 	return out, nil
+}
+
+// joinedLoad is what a joined load keeps from row to row besides the root
+// objects: the cells of the joined segments' columns, the object each
+// segment produced for the current row, and what the rows gathered.
+type joinedLoad struct {
+	loads []*joinSeg
+	base  int // the root mapper's columns, before the segments'
+	cells []rawCell
+	// byScope maps each segment's scope to the object it produced for the
+	// current row, so that nested segments find their parent.
+	byScope map[*scope]unsafe.Pointer
+	several severalRows // one-to-one segments that matched several rows
+	colls   joinedColls // the collections of Joined paths
+}
+
+// newJoinedLoad returns the joined load of m's rows with the segments
+// loads, and the scan destinations of a row: m's fields are set per object
+// by scanDests, the segments' columns scan into the load's cells.
+func newJoinedLoad(m *mapping.Mapper, loads []*joinSeg) (*joinedLoad, []any) {
+	ncols := len(m.Fields)
+	for _, sg := range loads {
+		ncols += len(sg.sc.m.Fields)
+	}
+	jl := &joinedLoad{loads: loads, base: len(m.Fields), byScope: map[*scope]unsafe.Pointer{}}
+	dest := make([]any, ncols)
+	jl.cells = make([]rawCell, ncols-jl.base)
+	for i := range jl.cells {
+		dest[jl.base+i] = &jl.cells[i]
+	}
+	return jl, dest
+}
+
+// adoptSegments takes the objects of the current row's joined segments
+// through the identity map and sets them on their parents: a collection's
+// child is gathered for colls, a one-object relationship is set at once
+// (and its reverse many-to-one, as select-in sets it). On an error it
+// returns the mapper of the segment whose columns failed.
+func (s *Session) adoptSegments(jl *joinedLoad, root unsafe.Pointer, a *arena) (*mapping.Mapper, error) {
+	for _, sg := range jl.loads {
+		parent := root
+		if sg.parent.alias != "t0" {
+			parent = jl.byScope[sg.parent]
+		}
+		lo := sg.col0 - jl.base
+		target, err := s.adoptCells(sg.sc.m, a, jl.cells[lo:lo+len(sg.sc.m.Fields)])
+		if err != nil {
+			return sg.sc.m, err
+		}
+		jl.byScope[sg.sc] = target
+		if parent == nil {
+			continue
+		}
+		if sg.r.Uselist {
+			jl.colls.add(parent, sg, target)
+			continue
+		}
+		if sg.r.Direction != mapping.ManyToOne && target != nil {
+			jl.several.see(parent, sg, target)
+		}
+		s.setScalar(s.states[parent], sg.r, target)
+		if rr := sg.r.Reverse; target != nil && rr != nil && sg.r.Direction == mapping.OneToMany && !rr.Uselist {
+			// The child's many-to-one is its parent, as select-in sets it.
+			s.setScalar(s.states[target], rr, parent)
+		}
+	}
+	return nil, nil
 }
 
 // joinedColls gathers, for a joined load, the children each parent's rows

@@ -415,51 +415,21 @@ func (x *keyIndex[K]) put(k K, g int) {
 	x.dense[x.asInt(k)-x.lo] = int32(g + 1)
 }
 
-// loadCollectionBy runs the collection query for the keys of todo and sets
-// each parent's collection. Children are grouped by key in one backing
-// array (counted, then placed), so that a parent's children cost no
-// allocation of their own beyond what setCollection keeps.
-func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []*state,
-	query func([]any, func(unsafe.Pointer, any)) error,
-	parentKey func(unsafe.Pointer) (K, bool), childKey func(unsafe.Pointer, any) (K, bool),
-	asInt func(K) int64) error {
-	// One group per distinct parent key, found by one lookup per row.
-	type group struct{ n, start, fill int }
-	keys := make([]any, 0, len(todo))
-	idx := newKeyIndex(todo, parentKey, asInt)
-	groups := make([]group, 0, len(todo))
-	for _, st := range todo {
-		k, ok := parentKey(st.ptr)
-		if !ok {
-			continue
-		}
-		if _, dup := idx.get(k); !dup {
-			idx.put(k, len(groups))
-			groups = append(groups, group{})
-			keys = append(keys, k)
-		}
-	}
-	type row struct {
-		g int
-		p unsafe.Pointer
-	}
-	var rows []row
-	err := query(keys, func(p unsafe.Pointer, link any) {
-		k, ok := childKey(p, link)
-		if !ok {
-			return
-		}
-		g, ok := idx.get(k)
-		if !ok {
-			return // not a key that was asked for
-		}
-		groups[g].n++
-		rows = append(roomForOne(rows), row{g, p})
-	})
-	if err != nil {
-		return err
-	}
-	// Every group's children in one array, in row order within a group.
+// childGroup is one parent key's children among a collection query's
+// rows: how many, and where they start in the array of all (placeChildren).
+type childGroup struct{ n, start, fill int }
+
+// childRow is one row of a collection query: its parent key's group and
+// the child object.
+type childRow struct {
+	g int
+	p unsafe.Pointer
+}
+
+// placeChildren puts every group's children in one array, in row order
+// within a group, then in key order where the collection's default order
+// is its target's integer key (sortedByKey), and sets each group's start.
+func placeChildren(r *mapping.Relationship, groups []childGroup, rows []childRow) []unsafe.Pointer {
 	all := make([]unsafe.Pointer, len(rows))
 	off := 0
 	for i := range groups {
@@ -479,6 +449,49 @@ func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []
 			}
 		}
 	}
+	return all
+}
+
+// loadCollectionBy runs the collection query for the keys of todo and sets
+// each parent's collection. Children are grouped by key in one backing
+// array (counted, then placed), so that a parent's children cost no
+// allocation of their own beyond what setCollection keeps.
+func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []*state,
+	query func([]any, func(unsafe.Pointer, any)) error,
+	parentKey func(unsafe.Pointer) (K, bool), childKey func(unsafe.Pointer, any) (K, bool),
+	asInt func(K) int64) error {
+	// One group per distinct parent key, found by one lookup per row.
+	keys := make([]any, 0, len(todo))
+	idx := newKeyIndex(todo, parentKey, asInt)
+	groups := make([]childGroup, 0, len(todo))
+	for _, st := range todo {
+		k, ok := parentKey(st.ptr)
+		if !ok {
+			continue
+		}
+		if _, dup := idx.get(k); !dup {
+			idx.put(k, len(groups))
+			groups = append(groups, childGroup{})
+			keys = append(keys, k)
+		}
+	}
+	var rows []childRow
+	err := query(keys, func(p unsafe.Pointer, link any) {
+		k, ok := childKey(p, link)
+		if !ok {
+			return
+		}
+		g, ok := idx.get(k)
+		if !ok {
+			return // not a key that was asked for
+		}
+		groups[g].n++
+		rows = append(roomForOne(rows), childRow{g, p})
+	})
+	if err != nil {
+		return err
+	}
+	all := placeChildren(r, groups, rows)
 	m2m := r.Direction == mapping.ManyToMany
 	for _, st := range todo {
 		var kids []unsafe.Pointer
