@@ -399,3 +399,32 @@ func ExampleQuery_Count() {
 	// 2
 	// false
 }
+
+// ForUpdate locks the rows it reads until the session's transaction ends:
+// the query begins that transaction, and Commit writes the change and
+// releases the lock. PostgreSQL and MySQL/MariaDB get
+// `... WHERE t0."title" = $1 LIMIT 2 FOR UPDATE`; SQLite, which locks the
+// whole database instead of rows, gets no clause but the same transaction.
+func ExampleQuery_ForUpdate() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(exLogged(db), reg)
+	defer s.Close()
+
+	a, err := relm.Select[blog.Article](s).Where(relm.Eq("Title", "Indexes")).ForUpdate().One(ctx)
+	exCheck(err)
+	a.Title = "Indexes, revised"
+	exCheck(s.Commit(ctx))
+
+	// SkipLocked and NoWait need row locks: on SQLite they are an error,
+	// before any SQL.
+	_, err = relm.Select[blog.Article](s).ForUpdate().SkipLocked().All(ctx)
+	fmt.Println(errors.Is(err, relm.ErrBadQuery))
+	// Output:
+	// sql=BEGIN
+	// sql="SELECT t0.\"id\", t0.\"title\", t0.\"content\", t0.\"user_id\", t0.\"cate_id\" FROM \"articles\" t0 WHERE t0.\"title\" = ? LIMIT 2"
+	// sql="UPDATE \"articles\" SET \"title\" = ? WHERE \"id\" = ?"
+	// sql=COMMIT
+	// true
+}

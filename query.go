@@ -29,8 +29,9 @@ type Query[T any] struct {
 	order   []string
 	limit   int
 	offset  int
-	selectn []string // select-in eager loading paths
-	joined  []string // joined eager loading paths
+	selectn []string      // select-in eager loading paths
+	joined  []string      // joined eager loading paths
+	lock    *dialect.Lock // ForUpdate / ForShare (query_lock.go)
 }
 
 // Select starts a query of T's rows in session s.
@@ -479,6 +480,10 @@ func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
 		return string(b.buf), b.args, segs, nil
 	}
 	query, args, err := q.appendTail(b, root, limit, true)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	query, err = q.appendLock(query)
 	return query, args, segs, err
 }
 
@@ -537,8 +542,14 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 		return nil, err
 	}
 	defer q.s.leave()
+	if err := q.checkLock("All"); err != nil {
+		return nil, err
+	}
 	query, args, segs, err := q.selectSQL(limit)
 	if err != nil {
+		return nil, err
+	}
+	if err := q.beginForLock(ctx); err != nil {
 		return nil, err
 	}
 	ptrs, err := q.s.loadJoined(ctx, q.m, segs, query, args, len(segs) > 0, max(limit, 0))
@@ -564,6 +575,9 @@ func (q *Query[T]) Count(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	defer q.s.leave()
+	if err := q.checkLock("Count"); err != nil {
+		return 0, err
+	}
 	window := q.limit >= 0 || q.offset > 0
 	b, root, _, err := q.plan(false, func(b *condBuilder, _ *scope, _ []*joinSeg) {
 		if window {
@@ -613,6 +627,15 @@ func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
 		limit = 0
 	}
 	query, args, err := q.appendTail(b, root, limit, false)
+	if err == nil {
+		err = q.checkLock("Exists")
+	}
+	if err == nil {
+		query, err = q.appendLock(query)
+	}
+	if err == nil {
+		err = q.beginForLock(ctx)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -657,6 +680,12 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			return
 		}
 		query, args, _, err := q.selectSQL(q.limit)
+		if err == nil {
+			err = q.checkLock("Iter")
+		}
+		if err == nil {
+			err = q.beginForLock(ctx)
+		}
 		if err != nil {
 			emit(nil, err)
 			return

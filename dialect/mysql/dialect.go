@@ -208,3 +208,47 @@ func (d *Dialect) Returning() bool {
 	s := d.server.Load()
 	return s != nil && s.mariaDB && (s.major > 10 || s.major == 10 && s.minor >= 5)
 }
+
+// AppendLock appends FOR UPDATE, or for a shared lock LOCK IN SHARE MODE on
+// MariaDB and FOR SHARE on MySQL 8; SKIP LOCKED needs MariaDB 10.6 or
+// MySQL 8.0, NOWAIT MariaDB 10.3 or MySQL 8.0 (an older server, or one
+// Detect did not read, is an error). MySQL and MariaDB lock the rows of
+// every table the SELECT reads; l.Of is not written.
+func (d *Dialect) AppendLock(b []byte, l dialect.Lock) ([]byte, error) {
+	s := d.server.Load()
+	if s == nil {
+		s = &serverInfo{}
+	}
+	atLeast := func(major, minor int) bool {
+		return s.major > major || s.major == major && s.minor >= minor
+	}
+	modern := !s.mariaDB && atLeast(8, 0) // FOR SHARE, SKIP LOCKED, NOWAIT
+	switch {
+	case !l.Share:
+		b = append(b, " FOR UPDATE"...)
+	case modern:
+		b = append(b, " FOR SHARE"...)
+	default:
+		b = append(b, " LOCK IN SHARE MODE"...)
+	}
+	server := "MySQL " + s.version
+	if s.mariaDB {
+		server = "MariaDB " + s.version
+	}
+	if s.version == "" {
+		server = "a server whose version was not detected (call Detect)"
+	}
+	switch l.Wait {
+	case dialect.LockWaitSkipLocked:
+		if !modern && !(s.mariaDB && atLeast(10, 6)) {
+			return nil, fmt.Errorf("mysql: SKIP LOCKED needs MariaDB 10.6 or MySQL 8.0; the server is %s", server)
+		}
+		b = append(b, " SKIP LOCKED"...)
+	case dialect.LockWaitNoWait:
+		if !modern && !(s.mariaDB && atLeast(10, 3)) {
+			return nil, fmt.Errorf("mysql: NOWAIT needs MariaDB 10.3 or MySQL 8.0; the server is %s", server)
+		}
+		b = append(b, " NOWAIT"...)
+	}
+	return b, nil
+}

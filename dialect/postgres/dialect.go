@@ -82,3 +82,25 @@ func (*Dialect) MaxParams() int { return 65535 }
 
 // Returning reports true: PostgreSQL has INSERT … RETURNING.
 func (*Dialect) Returning() bool { return true }
+
+// AppendLock appends FOR UPDATE or FOR SHARE, with OF alias when the
+// SELECT joins other tables (PostgreSQL refuses to lock the nullable side
+// of an outer join) and SKIP LOCKED or NOWAIT.
+func (*Dialect) AppendLock(b []byte, l dialect.Lock) ([]byte, error) {
+	if l.Share {
+		b = append(b, " FOR SHARE"...)
+	} else {
+		b = append(b, " FOR UPDATE"...)
+	}
+	if l.Of != "" {
+		b = append(b, " OF "...)
+		b = append(b, l.Of...)
+	}
+	switch l.Wait {
+	case dialect.LockWaitSkipLocked:
+		b = append(b, " SKIP LOCKED"...)
+	case dialect.LockWaitNoWait:
+		b = append(b, " NOWAIT"...)
+	}
+	return b, nil
+}
