@@ -428,3 +428,30 @@ func ExampleQuery_ForUpdate() {
 	// sql=COMMIT
 	// true
 }
+
+// Update changes every matching row in one statement and returns the count;
+// the objects the session holds are brought in step (here evaluated in
+// memory: the condition is a simple comparison), so Commit has nothing to
+// write. Delete is the same for DELETE; relationship cascades do not run.
+func ExampleUpdate() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	bob, err := relm.Select[blog.User](s).Where(relm.Eq("Username", "bob")).One(ctx)
+	exCheck(err)
+	indexes, err := relm.Select[blog.Article](s).Where(relm.Eq("Title", "Indexes")).One(ctx)
+	exCheck(err)
+	n, err := relm.Update[blog.Article](s).Where(relm.Eq("UserID", bob.ID)).Set("Content", "reviewed").Exec(ctx)
+	exCheck(err)
+	fmt.Println(n, *indexes.Content)
+
+	n, err = relm.Delete[blog.Tag](s).Where(relm.Not(relm.Any("Articles"))).Exec(ctx)
+	exCheck(err)
+	fmt.Println(n)
+	// Output:
+	// 2 reviewed
+	// 0
+}
