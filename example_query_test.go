@@ -455,3 +455,34 @@ func ExampleUpdate() {
 	// 2 reviewed
 	// 0
 }
+
+// Scan runs a projection: chosen columns and aggregates, grouped, each row
+// scanned into a struct by field name (the mapping of the struct is
+// computed once per type).
+func ExampleScan() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	type perTag struct {
+		Tag      string
+		Articles int
+		First    string
+	}
+	rows, err := relm.Scan[perTag](ctx, relm.Select[blog.Article](s).
+		Join("Tags").
+		Columns(relm.Col("Tags.Name").As("Tag"), relm.Count("ID").As("Articles"), relm.Min("Title").As("First")).
+		GroupBy("Tags.Name").
+		Having(relm.Count("ID").Ge(2)).
+		OrderBy("Articles desc", "Tag"))
+	exCheck(err)
+	for _, r := range rows {
+		fmt.Println(r.Tag, r.Articles, r.First)
+	}
+	// Output:
+	// go 2 Channels
+	// orm 2 Generics in Go
+	// sql 2 Indexes
+}

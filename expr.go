@@ -146,6 +146,7 @@ type condBuilder struct {
 	buf    []byte
 	args   []any
 	nalias int
+	having bool // building HAVING, where aggregates may be compared (query_scan.go)
 }
 
 func (b *condBuilder) placeholder(v any) {

@@ -32,6 +32,9 @@ type Query[T any] struct {
 	selectn []string      // select-in eager loading paths
 	joined  []string      // joined eager loading paths
 	lock    *dialect.Lock // ForUpdate / ForShare (query_lock.go)
+	proj    []Column      // Columns, GroupBy, Having (query_scan.go)
+	group   []string
+	having  []Cond
 }
 
 // Select starts a query of T's rows in session s.
@@ -241,6 +244,9 @@ func (q *Query[T]) checkUsable() error {
 		return q.err
 	}
 	if err := q.s.check(); err != nil {
+		return err
+	}
+	if err := q.checkProjection("a query of objects"); err != nil {
 		return err
 	}
 	for _, p := range q.selectn {
