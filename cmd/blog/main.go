@@ -9,6 +9,7 @@
 //	     [--reset] [--echo]
 //	blog tables  [--dsn DSN]
 //	blog show    (--user ID | --article ID) [--dsn DSN] [--echo]
+//	blog stats   [--dsn DSN] [--top 5] [--echo]
 //	blog diagram [--format mermaid|dot]
 //	blog migrate (check | diff | new NAME | up | down [N] | status) [--dsn DSN] [--dir migrations]
 //	     [--allow-destructive] [--widen] [--keep-unmapped]
@@ -59,6 +60,7 @@ func init() {
 		{"seed", "create the blog's tables and fill them with fake data (the default)", seedCmd},
 		{"tables", "list the tables of a database with their row counts", tablesCmd},
 		{"show", "show a user (--user ID) or an article (--article ID) with its relationships", showCmd},
+		{"stats", "articles per category and per tag, and the top authors (--top N)", statsCmd},
 		{"diagram", "print the blog's ER diagram (Mermaid, or --format dot)", diagramCmd},
 		{"migrate", "evolve the schema: check, diff, new NAME, up, down [N], status (blog migrate help)", migrateCmd},
 	}
@@ -88,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "blog: unknown command %q; the commands are seed, tables, show, diagram and migrate (blog help)\n", name)
+	fmt.Fprintf(stderr, "blog: unknown command %q; the commands are seed, tables, show, stats, diagram and migrate (blog help)\n", name)
 	return 1
 }
 
