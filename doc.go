@@ -79,6 +79,14 @@
 // [Query.One], [Query.Count], [Query.Exists] and [Query.Iter] run it. [Raw]
 // maps the rows of the program's own SQL to objects of the session.
 //
+// [Query.ForUpdate] and [Query.ForShare] lock the rows read until the
+// session's transaction ends (the query begins it). [Update] and [Delete]
+// change or remove every matching row in one statement and keep the
+// session's objects in step. [Query.Columns], [Query.GroupBy] and
+// [Query.Having] make a projection of fields and aggregates ([Count],
+// [Sum], [Avg], [Min], [Max]), which [Scan] runs into a struct of the
+// program's.
+//
 // # What a flush does
 //
 // A flush (the first step of every Commit) is planned from the mapped

@@ -555,11 +555,13 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := q.beginForLock(ctx); err != nil {
+	began, err := q.beginForLock(ctx)
+	if err != nil {
 		return nil, err
 	}
 	ptrs, err := q.s.loadJoined(ctx, q.m, segs, query, args, len(segs) > 0, max(limit, 0))
 	if err != nil {
+		q.endFailedLock(began)
 		return nil, err
 	}
 	if len(q.selectn) > 0 {
@@ -639,12 +641,18 @@ func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
 	if err == nil {
 		query, err = q.appendLock(query)
 	}
+	began := false
 	if err == nil {
-		err = q.beginForLock(ctx)
+		began, err = q.beginForLock(ctx)
 	}
 	if err != nil {
 		return false, err
 	}
+	defer func() {
+		if err != nil {
+			q.endFailedLock(began)
+		}
+	}()
 	found := false
 	err = queryRows(ctx, q.s.executor(), query, args, func(rows dialect.Rows) error {
 		found = rows.Next()
@@ -690,7 +698,7 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			err = q.checkLock("Iter")
 		}
 		if err == nil {
-			err = q.beginForLock(ctx)
+			_, err = q.beginForLock(ctx)
 		}
 		if err != nil {
 			emit(nil, err)

@@ -136,10 +136,20 @@ func (q *Query[T]) appendLock(query string) (string, error) {
 	return string(b), nil
 }
 
-// beginForLock opens the session's transaction for a locking query.
-func (q *Query[T]) beginForLock(ctx context.Context) error {
-	if q.lock == nil {
-		return nil
+// beginForLock opens the session's transaction for a locking query;
+// began reports that this query opened it, for endFailedLock.
+func (q *Query[T]) beginForLock(ctx context.Context) (began bool, err error) {
+	if q.lock == nil || q.s.tx != nil {
+		return false, nil
 	}
-	return q.s.begin(ctx)
+	return true, q.s.begin(ctx)
+}
+
+// endFailedLock rolls back the transaction a locking query began when the
+// query failed (a NOWAIT refused, say): on PostgreSQL the failed statement
+// has aborted it, and nothing was done in it yet.
+func (q *Query[T]) endFailedLock(began bool) {
+	if began {
+		q.s.rollback()
+	}
 }
