@@ -34,8 +34,9 @@
 //     key by default. A single integer key autoincrements.
 //   - autoincrement[:BOOL]: force autoincrement on or off.
 //   - type:T: the column type, one of integer, bigint, varchar(N), text,
-//     bool, float, timestamp, blob, or longtext for text beyond 64 KiB on
-//     MySQL (LONGTEXT there, TEXT elsewhere).
+//     bool, float, timestamp, blob, longtext for text beyond 64 KiB on
+//     MySQL (LONGTEXT there, TEXT elsewhere), json (see JSON columns),
+//     uuid, or decimal(P,S) (decimal alone is decimal(18,2)).
 //   - size:N: VARCHAR(N) for a string (default 255).
 //   - notnull (or "not null"): NOT NULL, the default for types other than
 //     pointers, sql.Null types and []byte.
@@ -78,6 +79,40 @@
 // through them, as database/sql would send and scan them, and with both it
 // may hold any column type its type: tag names (a Status stored by name in
 // a varchar). Any other type with both methods needs a type: tag.
+//
+// # JSON, UUID and decimal columns
+//
+// type:json stores any Go value encoding/json encodes — a struct, a map, a
+// slice, or a pointer to one — as one JSON document, as SQLAlchemy's JSON
+// type and GORM's serializer:json do:
+//
+//	Settings map[string]any `relm:"type:json"`
+//	Tags     []string       `relm:"type:json"`
+//	Home     Address        `relm:"type:json"`
+//
+// The column is JSONB on PostgreSQL, JSON on MySQL and MariaDB (on MariaDB
+// a LONGTEXT with a JSON_VALID check) and TEXT on SQLite. Values are
+// encoded with json.Marshal on the way in and decoded with json.Unmarshal
+// on the way out (a nil pointer, map or slice is NULL; the column is
+// nullable exactly when the Go type can be nil). Change tracking compares
+// the encodings, and the snapshot holds a decoded copy of its own, so a
+// map or slice changed in place (m["k"] = v, s[0] = x) is written at the
+// next flush. A type that encoding/json cannot encode (a channel, a func,
+// a complex number, a map keyed by a struct) is refused when the model is
+// mapped; a value that does not encode (a NaN or infinity, a channel in a
+// map[string]any) fails the flush with a [JSONError] naming the model, the
+// field and the value, and the transaction writes nothing. A type with its
+// own sql.Scanner and driver.Valuer converts itself: type:json then only
+// chooses its column type.
+//
+// type:uuid is UUID on PostgreSQL and on MariaDB 10.7 and later, CHAR(36)
+// on MySQL and older MariaDB, and TEXT on SQLite; it holds a string or a
+// 16-byte array type with its own Scanner and Valuer, such as
+// github.com/google/uuid's UUID (whose column is a uuid without a tag).
+// type:decimal(P,S) is NUMERIC(P,S) on PostgreSQL, DECIMAL(P,S) on MySQL
+// and MariaDB and TEXT on SQLite (which keeps "12.30" exact, where its
+// NUMERIC affinity would make it a REAL); it holds a string (exact), a
+// float64, or a decimal type with its own Scanner and Valuer.
 //
 // Relationship keys (on a *T or []*T field):
 //

@@ -26,6 +26,7 @@ type Field struct {
 	intKind intKind // how IntKey reads the field
 	str     bool    // a string kind that does not convert itself (StringValue)
 	direct  bool    // Addr points to the value Value gives (Direct)
+	json    bool    // a type:json column encoded by encoding/json (json.go)
 
 	addr   func(p unsafe.Pointer) any
 	value  func(p unsafe.Pointer) any
@@ -252,9 +253,13 @@ func convertsItself(t reflect.Type) bool { return hasScanner(t) || hasValuer(t) 
 // (buildReflect), then the key setters of integer keys.
 func (f *Field) buildAccessors() {
 	t := f.Type
+	f.buildZeroCopy()
+	if f.json {
+		f.buildJSON()
+		return
+	}
 	f.buildEqual()
 	f.buildDetach()
-	f.buildZeroCopy()
 	if convertsItself(t) {
 		f.buildReflect()
 		return

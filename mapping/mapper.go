@@ -433,6 +433,9 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 		return nil, err
 	}
 	where := name + "." + sf.Name
+	if cs.Type.Kind == schema.KindJSON && !isCustomColumn(sf.Type) && !(sf.Type.Kind() == reflect.Pointer && isCustomColumn(sf.Type.Elem())) {
+		return m.buildJSONField(sf, off, cs, where)
+	}
 	goType, goNullable, ok := goColumnType(sf.Type)
 	// A type with its own Scanner and Valuer converts its values itself:
 	// it may hold any column type its tag names.
@@ -446,7 +449,9 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 	}
 	typ := cs.Type
 	if typ.Kind == schema.KindInvalid {
-		if custom {
+		if custom && isUUIDArray(sf.Type) {
+			typ = schema.UUID
+		} else if custom {
 			return nil, fmt.Errorf("mapping: %s has the custom type %s; name its column type with a `type:` tag, e.g. `type:text`", where, sf.Type)
 		}
 		typ = goType
@@ -466,6 +471,12 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 		}
 		nullable = *cs.Nullable
 	}
+	return m.newField(sf, off, cs, where, typ, nullable)
+}
+
+// newField makes the field of sf, at offset off, and its column of type
+// typ, after checking the column name, default and keepzero of cs.
+func (m *Mapper) newField(sf reflect.StructField, off uintptr, cs ColumnSpec, where string, typ schema.Type, nullable bool) (*Field, error) {
 	colName := cs.Name
 	if colName == "" {
 		colName = SnakeCase(sf.Name)
@@ -497,7 +508,9 @@ func compatible(goType, col schema.Type) bool {
 	case schema.KindInteger, schema.KindBigInt:
 		return col.IsInteger()
 	case schema.KindString:
-		return col.Kind == schema.KindString || col.Kind == schema.KindText
+		return col.Kind == schema.KindString || col.Kind == schema.KindText || col.Kind == schema.KindUUID || col.Kind == schema.KindDecimal
+	case schema.KindFloat:
+		return col.Kind == schema.KindFloat || col.Kind == schema.KindDecimal
 	}
 	return goType.Kind == col.Kind
 }

@@ -116,7 +116,7 @@ func specFromTags(t reflect.Type) (ModelSpec, error) {
 			}
 			return nil
 		}
-		if isRelationshipType(sf.Type) || hasAnyKey(entries, relationshipKeys) {
+		if (isRelationshipType(sf.Type) && !isJSONTag(entries)) || hasAnyKey(entries, relationshipKeys) {
 			rs, err := relationshipFromTag(t, sf, tag, entries)
 			if err != nil {
 				return err
@@ -132,6 +132,18 @@ func specFromTags(t reflect.Type) (ModelSpec, error) {
 		return nil
 	})
 	return spec, err
+}
+
+// isJSONTag reports whether the entries declare a JSON column (type:json),
+// which makes a *T or []*T field a column rather than a relationship.
+func isJSONTag(entries []tagEntry) bool {
+	for _, e := range entries {
+		if e.key == "type" {
+			k, ok := schema.KindByName(strings.ToLower(e.value))
+			return ok && k == schema.KindJSON
+		}
+	}
+	return false
 }
 
 func hasAnyKey(entries []tagEntry, keys map[string]bool) bool {
@@ -278,11 +290,14 @@ func parseColumnType(v string) (schema.Type, string) {
 	name, size, hasSize := strings.Cut(v, "(")
 	kind, ok := schema.KindByName(strings.ToLower(strings.TrimSpace(name)))
 	if !ok {
-		return schema.Type{}, fmt.Sprintf("unknown type %q; use integer, bigint, varchar(N), text, longtext, bool, float, timestamp or blob", v)
+		return schema.Type{}, fmt.Sprintf("unknown type %q; use integer, bigint, varchar(N), text, longtext, bool, float, timestamp, blob, json, uuid or decimal(P,S)", v)
 	}
 	typ := schema.Type{Kind: kind}
 	if strings.EqualFold(strings.TrimSpace(name), "longtext") && !hasSize {
 		typ = schema.LongText
+	}
+	if kind == schema.KindDecimal && hasSize {
+		return parseDecimal(v, strings.TrimSuffix(size, ")"), strings.HasSuffix(size, ")"))
 	}
 	if hasSize {
 		n, err := parseSize(strings.TrimSuffix(size, ")"))
@@ -295,6 +310,20 @@ func parseColumnType(v string) (schema.Type, string) {
 		typ.Size = n
 	}
 	return typ, ""
+}
+
+// parseDecimal parses the "P,S" of decimal(P,S) (or "P", scale 0).
+func parseDecimal(v, args string, closed bool) (schema.Type, string) {
+	ps, ss, hasScale := strings.Cut(args, ",")
+	p, err := strconv.Atoi(strings.TrimSpace(ps))
+	s := 0
+	if err == nil && hasScale {
+		s, err = strconv.Atoi(strings.TrimSpace(ss))
+	}
+	if err != nil || !closed || p < 1 || p > 65 || s < 0 || s > p {
+		return schema.Type{}, fmt.Sprintf("malformed decimal %q; write decimal(10,2): a precision of 1 to 65 digits and a scale of 0 to the precision", v)
+	}
+	return schema.Decimal(p, s), ""
 }
 
 func relationshipFromTag(t reflect.Type, sf reflect.StructField, tag string, entries []tagEntry) (RelationshipSpec, error) {
