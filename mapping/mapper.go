@@ -449,12 +449,14 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 	}
 	typ := cs.Type
 	if typ.Kind == schema.KindInvalid {
-		if custom && isUUIDArray(sf.Type) {
+		switch {
+		case custom && isUUIDArray(sf.Type):
 			typ = schema.UUID
-		} else if custom {
+		case custom:
 			return nil, fmt.Errorf("mapping: %s has the custom type %s; name its column type with a `type:` tag, e.g. `type:text`", where, sf.Type)
+		default:
+			typ = goType
 		}
-		typ = goType
 	} else if ok && !converts && !compatible(goType, typ) {
 		return nil, fmt.Errorf("mapping: %s: Go type %s cannot hold column type %s", where, sf.Type, typ)
 	}
