@@ -54,6 +54,8 @@
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
 //   - ondelete:ACTION, onupdate:ACTION: the foreign key's referential
 //     action, one of cascade, set null, set default, restrict, no action.
+//   - embed[:PREFIX] (on a struct field): its fields are columns of this
+//     table, their names after PREFIX (see Embedded structs).
 //
 // On a blank field (_ struct{}), table:NAME names the table.
 //
@@ -79,6 +81,39 @@
 // through them, as database/sql would send and scan them, and with both it
 // may hold any column type its type: tag names (a Status stored by name in
 // a varchar). Any other type with both methods needs a type: tag.
+//
+// # Embedded structs
+//
+// A struct's fields can be columns of the outer table, as GORM's embedded
+// and embeddedPrefix and SQLAlchemy's composite columns give: an anonymous
+// struct embedded by value (Go's embedding; its fields are promoted, and
+// named by their own names), or a struct field tagged embed, whose fields
+// are named by their Go path, with an optional prefix on their columns:
+//
+//	type Address struct {
+//		Street string
+//		City   string `relm:"index"`
+//	}
+//	type Customer struct {
+//		ID int
+//		Timestamps                             // created_at, updated_at
+//		Home    Address `relm:"embed:home_"` // home_street, home_city
+//		Billing Address `relm:"embed"`       // street, city
+//	}
+//
+// Embeds nest, prefixes adding up (Home.Geo.Lat: home_geo_lat), and the
+// prefix also goes before a column: name. The fields are loaded, saved and
+// diffed one column at a time like any other (changing Home.City updates
+// home_city alone), and a query names them by Go path or by column name:
+// Eq("Home.City", "Oslo"), Eq("home_city", "Oslo"), OrderBy("Home.City").
+// In the programmatic form a ColumnSpec's Field is that path
+// ("Home.City"); its Name defaults to the snake_case of the last segment.
+// An embedded struct pointer (Home *Address) is refused: relm does not
+// guess whether all-NULL columns mean nil; embed by value, or use a JSON
+// column (type:json) for a value that may be absent. A relationship
+// cannot live in a struct embedded by a named field; declare it on the
+// model. A struct field with neither embed nor type:json is refused, with
+// both named in the error.
 //
 // # JSON, UUID and decimal columns
 //

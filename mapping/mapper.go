@@ -395,11 +395,27 @@ func (m *Mapper) addRelationshipFields(t reflect.Type, specs []RelationshipSpec)
 // structField finds an exported field by name, following embedded structs by
 // value, and returns its offset.
 func structField(t reflect.Type, name string) (reflect.StructField, uintptr, error) {
+	if outer, rest, ok := strings.Cut(name, "."); ok {
+		// A field of a struct embedded by a named field: Address.City.
+		sf, off, err := structField(t, outer)
+		if err != nil {
+			return sf, 0, err
+		}
+		if sf.Type.Kind() != reflect.Struct {
+			return sf, 0, fmt.Errorf("mapping: %s.%s is %s, not a struct embedded with `relm:\"embed\"`", t.Name(), outer, sf.Type)
+		}
+		inner, innerOff, err := structField(sf.Type, rest)
+		if err != nil {
+			return inner, 0, fmt.Errorf("%w (in %s.%s)", err, t.Name(), name)
+		}
+		inner.Name = name
+		return inner, off + innerOff, nil
+	}
 	sf, ok := t.FieldByName(name)
 	if !ok {
 		var names []string
-		_ = walkFields(t, func(f reflect.StructField) error {
-			names = append(names, f.Name)
+		_ = walkFields(t, func(f reflect.StructField, at embedAt) error {
+			names = append(names, at.path+f.Name)
 			return nil
 		})
 		msg := fmt.Sprintf("mapping: %s has no field %q", t.Name(), name)
@@ -444,6 +460,9 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 	if !ok && !custom && sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct && sf.Type.Elem() != timeType {
 		return nil, fmt.Errorf("mapping: %s is %s; relationship collections hold pointers — use []*%s so that each row is one object (or tag the field `relm:\"-\"` to leave it unmapped)", where, sf.Type, sf.Type.Elem().Name())
 	}
+	if !ok && !custom && sf.Type.Kind() == reflect.Struct {
+		return nil, fmt.Errorf("mapping: %s has Go type %s, a struct relm cannot store in one column as it is; tag it `relm:\"embed\"` (or `relm:\"embed:prefix_\"`) to make its fields columns of this table, `relm:\"type:json\"` to store it as one JSON document, give it a sql.Scanner and driver.Valuer with a `type:` tag, or tag it `relm:\"-\"` to leave it unmapped", where, sf.Type)
+	}
 	if !ok && !custom {
 		return nil, fmt.Errorf("mapping: %s has Go type %s, which relm cannot store; use int, int32, int64, string, bool, float64, time.Time, []byte, a pointer or sql.Null* of those, a type implementing sql.Scanner and driver.Valuer with a `type:` tag, or tag the field `relm:\"-\"` to leave it unmapped", where, sf.Type)
 	}
@@ -481,7 +500,11 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 func (m *Mapper) newField(sf reflect.StructField, off uintptr, cs ColumnSpec, where string, typ schema.Type, nullable bool) (*Field, error) {
 	colName := cs.Name
 	if colName == "" {
-		colName = SnakeCase(sf.Name)
+		goName := sf.Name
+		if i := strings.LastIndexByte(goName, '.'); i >= 0 {
+			goName = goName[i+1:] // Address.City: city, as the tag's default
+		}
+		colName = SnakeCase(goName)
 	}
 	if err := schema.ValidateIdentifier(colName); err != nil {
 		return nil, fmt.Errorf("mapping: %s: column name: %w", where, err)

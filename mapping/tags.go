@@ -18,6 +18,7 @@ var columnKeys = map[string]bool{
 	"type": true, "size": true, "notnull": true, "not null": true,
 	"index": true, "unique": true, "default": true, "keepzero": true,
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
+	"embed": true,
 }
 
 var relationshipKeys = map[string]bool{
@@ -78,7 +79,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, embed, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -89,14 +90,17 @@ func specFromTags(t reflect.Type) (ModelSpec, error) {
 		return spec, err
 	}
 	spec.Table = name
-	err = walkFields(t, func(sf reflect.StructField) error {
+	err = walkFields(t, func(sf reflect.StructField, at embedAt) error {
 		tag, hasTag := sf.Tag.Lookup(TagKey)
 		if tag == "-" {
 			return nil
 		}
 		entries, err := parseTag(tag)
 		if err != nil {
-			return &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: err.Error()}
+			return &TagError{Struct: t.Name(), Field: at.path + sf.Name, Tag: tag, Msg: err.Error()}
+		}
+		if (at.path != "" || at.prefix != "") && sf.Name != "_" {
+			return embeddedField(t, sf, at, tag, entries, &spec)
 		}
 		if sf.Name == "_" {
 			for _, e := range entries {
@@ -155,29 +159,116 @@ func hasAnyKey(entries []tagEntry, keys map[string]bool) bool {
 	return false
 }
 
-// walkFields visits the fields of t in order, flattening embedded structs
-// (by value) that carry no tag of their own.
-func walkFields(t reflect.Type, visit func(reflect.StructField) error) error {
+// embedAt is where walkFields found a field: path is the Go path of the
+// named embedded structs it is in ("Address." for Address.City, "" at the
+// top level and in anonymous embeds), prefix what their embed:PREFIX tags
+// put before its column name.
+type embedAt struct {
+	path, prefix string
+}
+
+// walkFields visits the fields of t in order, flattening embedded structs:
+// anonymous ones (by value) that carry no tag of their own, and struct
+// fields, anonymous or named, tagged `relm:"embed"` or `relm:"embed:PREFIX"`.
+func walkFields(t reflect.Type, visit func(reflect.StructField, embedAt) error) error {
+	return walkEmbedded(t, t, embedAt{}, visit)
+}
+
+func walkEmbedded(model, t reflect.Type, at embedAt, visit func(reflect.StructField, embedAt) error) error {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if sf.Anonymous && sf.Tag.Get(TagKey) != "-" {
+		tag := sf.Tag.Get(TagKey)
+		if prefix, ok, msg := embedTag(sf, tag); msg != "" {
+			return &TagError{Struct: model.Name(), Field: at.path + sf.Name, Tag: tag, Msg: msg}
+		} else if ok {
+			inner := embedAt{path: at.path, prefix: at.prefix + prefix}
+			if !sf.Anonymous {
+				inner.path += sf.Name + "."
+			}
+			if err := walkEmbedded(model, sf.Type, inner, visit); err != nil {
+				return err
+			}
+			continue
+		}
+		if sf.Anonymous && tag != "-" {
 			ft := sf.Type
 			if ft.Kind() == reflect.Struct && ft != timeType && !isCustomColumn(ft) {
-				if err := walkFields(ft, visit); err != nil {
+				if err := walkEmbedded(model, ft, at, visit); err != nil {
 					return err
 				}
 				continue
 			}
 			if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
-				return &TagError{Struct: t.Name(), Field: sf.Name, Tag: string(sf.Tag),
+				return &TagError{Struct: model.Name(), Field: at.path + sf.Name, Tag: string(sf.Tag),
 					Msg: "an embedded struct pointer cannot be mapped; embed the struct by value"}
 			}
 		}
-		if err := visit(sf); err != nil {
+		if err := visit(sf, at); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// embedTag reads an `embed[:PREFIX]` tag: ok when sf is to be flattened,
+// with the prefix of its columns, or what is wrong with it.
+func embedTag(sf reflect.StructField, tag string) (prefix string, ok bool, msg string) {
+	entries, err := parseTag(tag)
+	if err != nil || !hasAnyKey(entries, map[string]bool{"embed": true}) {
+		return "", false, ""
+	}
+	if len(entries) > 1 {
+		return "", false, "embed takes no other key; tag the embedded struct's own fields"
+	}
+	ft := sf.Type
+	switch {
+	case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct:
+		return "", false, fmt.Sprintf("an embedded struct pointer (%s) cannot be mapped: relm does not guess whether all-NULL columns mean nil; embed %s by value", ft, ft.Elem())
+	case ft.Kind() != reflect.Struct || ft == timeType || isCustomColumn(ft):
+		return "", false, fmt.Sprintf("embed applies to a struct field whose fields become columns, not to %s", ft)
+	case !sf.IsExported() && !sf.Anonymous:
+		return "", false, "the field is unexported, so relm cannot set it; export it"
+	}
+	if p := entries[0].value; p != "" {
+		if err := schema.ValidateIdentifier(p); err != nil {
+			return "", false, fmt.Sprintf("embed prefix %q: %v", p, err)
+		}
+		return p, true, ""
+	}
+	return "", true, ""
+}
+
+// embeddedField adds the column of sf, a field of a struct embedded by a
+// named field (at.path is not empty): named by its Go path, its column name
+// prefixed. Relationships are refused there.
+func embeddedField(t reflect.Type, sf reflect.StructField, at embedAt, tag string, entries []tagEntry, spec *ModelSpec) error {
+	name := at.path + sf.Name
+	if !sf.IsExported() {
+		if tag != "" {
+			return &TagError{Struct: t.Name(), Field: name, Tag: tag, Msg: "the field is unexported, so relm cannot set it; export it or remove the tag"}
+		}
+		return nil
+	}
+	if (isRelationshipType(sf.Type) && !isJSONTag(entries)) || hasAnyKey(entries, relationshipKeys) {
+		return &TagError{Struct: t.Name(), Field: name, Tag: tag, Msg: "a relationship cannot live in an embedded struct; declare it on " + t.Name() + " itself"}
+	}
+	cs, err := columnFromTag(t, sf, tag, entries)
+	if err != nil {
+		return err
+	}
+	cs.Field = name
+	cs.Name = embeddedColumn(at, sf, cs.Name)
+	spec.Columns = append(spec.Columns, cs)
+	return nil
+}
+
+// embeddedColumn is the column name of a field in an embedded struct: its
+// column: name or the snake_case of its Go name, after the prefixes.
+func embeddedColumn(at embedAt, sf reflect.StructField, column string) string {
+	if column == "" {
+		column = SnakeCase(sf.Name)
+	}
+	return at.prefix + column
 }
 
 // isRelationshipType reports whether a field of type t holds related
