@@ -49,6 +49,9 @@
 //     for a pointer) is left out of its INSERT, so that the default applies,
 //     and the value the database stored is read back into the object — as
 //     SQLAlchemy's server_default.
+//   - default:GENERATOR: a client-side default — uuid, uuid7 or a name
+//     given to RegisterGenerator: relm fills a zero field from it just
+//     before its row's INSERT (see Client-generated keys).
 //   - keepzero: with default, write the field's zero value as it is rather
 //     than leave the column to its default.
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
@@ -114,6 +117,35 @@
 // cannot live in a struct embedded by a named field; declare it on the
 // model. A struct field with neither embed nor type:json is refused, with
 // both named in the error.
+//
+// # Client-generated keys
+//
+// A key the client chooses — a UUID, a string — is a primary key with a
+// generator, as SQLAlchemy's Column(default=uuid.uuid4) and GORM's
+// BeforeCreate hook give:
+//
+//	type Account struct {
+//		ID    uuid.UUID `relm:"pk;default:uuid"`  // random, version 4
+//		Posts []*Post                             // integer keys from the database
+//	}
+//	type Remark struct {
+//		ID string `relm:"pk;default:uuid7;size:36"` // time-ordered, version 7
+//	}
+//
+// Just before the INSERT, relm fills each zero field that has a generator
+// (a key set by the program is kept), so the row's key is known before it
+// is written: no RETURNING or last-insert-id is needed for it, and the
+// foreign keys of its children are set from it as from any key. Such keys
+// mix freely with autoincrement keys in one graph, in either direction. A
+// generated key never autoincrements, whatever its type. uuid and uuid7
+// fill a string, a [16]byte type such as github.com/google/uuid's UUID, or
+// a type with an sql.Scanner; other fields are refused at mapping, as is an
+// unknown generator name. RegisterGenerator adds generators (a snowflake
+// integer, a prefixed string); a generator's error fails the flush, naming
+// the model and the field, and nothing is written. The programmatic form
+// is ColumnSpec.Generator (a name) or ColumnSpec.Generate (a function).
+// A zero value of a key type with its own Valuer (uuid.Nil) counts as not
+// set, like 0 and "".
 //
 // # JSON, UUID and decimal columns
 //

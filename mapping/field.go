@@ -27,6 +27,10 @@ type Field struct {
 	str     bool    // a string kind that does not convert itself (StringValue)
 	direct  bool    // Addr points to the value Value gives (Direct)
 	json    bool    // a type:json column encoded by encoding/json (json.go)
+	// gen fills the field before its row's INSERT when it is zero
+	// (generate.go), genName names it in errors; nil for most fields.
+	gen     Generator
+	genName string
 
 	addr   func(p unsafe.Pointer) any
 	value  func(p unsafe.Pointer) any
@@ -504,7 +508,7 @@ func (f *Field) buildReflect() {
 			if v == nil {
 				return nil, false
 			}
-			if pk && (v == int64(0) || v == "") {
+			if pk && (v == int64(0) || v == "" || f.isZero(p)) {
 				return v, false
 			}
 			return v, true

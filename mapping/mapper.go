@@ -33,6 +33,7 @@ type Mapper struct {
 	relFields map[string]relField
 	mutable   []*Field       // fields CopySnapshot copies (see Mutable)
 	defaulted []*Field       // fields left out of an INSERT when zero (see Defaulted)
+	generated []*Field       // fields relm fills before an INSERT when zero (see Generated)
 	zero      unsafe.Pointer // a zero struct, never written (Field.SetZero)
 }
 
@@ -357,7 +358,7 @@ func (m *Mapper) finishFields(specs []ColumnSpec) {
 		switch {
 		case cs.AutoIncrement != nil:
 			f.Column.AutoIncrement = *cs.AutoIncrement
-		case len(m.PrimaryKey) == 1 && f.Column.PrimaryKey && f.Column.Type.IsInteger():
+		case len(m.PrimaryKey) == 1 && f.Column.PrimaryKey && f.Column.Type.IsInteger() && f.gen == nil:
 			f.Column.AutoIncrement = true
 		}
 		f.buildAccessors()
@@ -366,6 +367,9 @@ func (m *Mapper) finishFields(specs []ColumnSpec) {
 		}
 		if f.defaulted {
 			m.defaulted = append(m.defaulted, f)
+		}
+		if f.gen != nil {
+			m.generated = append(m.generated, f)
 		}
 	}
 }
@@ -511,7 +515,7 @@ func (m *Mapper) newField(sf reflect.StructField, off uintptr, cs ColumnSpec, wh
 	}
 	if cs.Default != "" {
 		if err := schema.ValidateDefault(cs.Default); err != nil {
-			return nil, fmt.Errorf("mapping: %s: %w", where, err)
+			return nil, fmt.Errorf("mapping: %s: %w; or name a generator relm runs before the INSERT: %s (see mapping.RegisterGenerator)", where, err, knownGenerators())
 		}
 	} else if cs.KeepZero {
 		return nil, fmt.Errorf("mapping: %s: keepzero applies to a field with a default; add `default:…` or drop keepzero", where)
@@ -523,6 +527,9 @@ func (m *Mapper) newField(sf reflect.StructField, off uintptr, cs ColumnSpec, wh
 	}
 	f := &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}
 	f.defaulted = cs.Default != "" && !cs.KeepZero && !cs.PrimaryKey
+	if err := f.setGenerator(cs, where); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 

@@ -54,6 +54,13 @@ type ColumnSpec struct {
 	// value the database stored is read back into it — SQLAlchemy's
 	// server_default — unless KeepZero is set.
 	Default string
+	// Generator names a registered generator (see RegisterGenerator; the
+	// tag `default:uuid`), and Generate gives one directly: relm fills the
+	// field from it before its row's INSERT when the field is zero — a
+	// client-side default, SQLAlchemy's Column(default=callable). A
+	// generated primary key never autoincrements.
+	Generator string
+	Generate  Generator
 	// KeepZero writes a defaulted field's zero value as it is (`keepzero`):
 	// for a column whose zero is meant (a count of 0 with default 1).
 	KeepZero bool

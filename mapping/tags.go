@@ -348,6 +348,10 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		if e.value == "" {
 			return "default needs a value, as in `default:0` or `default:'draft'`"
 		}
+		if _, isGen := generator(e.value); isGen && schema.ValidateDefault(e.value) != nil {
+			cs.Generator = e.value
+			return ""
+		}
 		cs.Default = e.value
 	case "keepzero":
 		cs.KeepZero = true
