@@ -16,24 +16,24 @@ import (
 // whose keys are integers the database generates; a Entry owns Remarks,
 // whose string keys relm generates again (default:uuid7).
 type Wallet struct {
-	ID    uuid.UUID `relm:"pk;default:uuid"`
-	Name  string    `relm:"size:40"`
-	Entries []*Entry   `relm:"back_populates:Wallet;order_by:ID"`
+	ID      uuid.UUID `relm:"pk;default:uuid"`
+	Name    string    `relm:"size:40"`
+	Entries []*Entry  `relm:"back_populates:Wallet;order_by:ID"`
 }
 
 type Entry struct {
-	ID        int       `relm:"pk"`
+	ID       int       `relm:"pk"`
 	WalletID uuid.UUID `relm:"fk:wallets.id"`
-	Wallet   *Wallet  `relm:"back_populates:Entries"`
-	Title     string    `relm:"size:40"`
-	Remarks   []*Remark `relm:"back_populates:Entry;order_by:Body"`
+	Wallet   *Wallet   `relm:"back_populates:Entries"`
+	Title    string    `relm:"size:40"`
+	Remarks  []*Remark `relm:"back_populates:Entry;order_by:Body"`
 }
 
 type Remark struct {
-	ID     string `relm:"pk;default:uuid7;size:36"`
+	ID      string `relm:"pk;default:uuid7;size:36"`
 	EntryID int    `relm:"fk:entries.id"`
-	Entry   *Entry  `relm:"back_populates:Remarks"`
-	Body   string `relm:"size:40"`
+	Entry   *Entry `relm:"back_populates:Remarks"`
+	Body    string `relm:"size:40"`
 }
 
 // Client-generated keys: relm fills a zero key from its generator before

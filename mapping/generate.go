@@ -3,8 +3,8 @@ package mapping
 import (
 	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"sort"
