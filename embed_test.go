@@ -174,3 +174,40 @@ func TestEmbeddedStructRefusals(t *testing.T) {
 		}
 	}
 }
+
+// The programmatic form names an embedded field by its Go path; its column
+// defaults to the snake_case of the last segment.
+func TestEmbeddedStructProgrammatic(t *testing.T) {
+	type Place struct {
+		ID   int
+		Home Address
+	}
+	reg := mapping.NewRegistry()
+	m, err := reg.Map(mapping.ModelSpec{Model: (*Place)(nil), Columns: []mapping.ColumnSpec{
+		{Field: "ID", PrimaryKey: true},
+		{Field: "Home.City", Name: "home_city"},
+		{Field: "Home.Geo.Lat"},
+	}})
+	must(t, err)
+	must(t, reg.Configure())
+	if f := m.Field("Home.City"); f == nil || f.Column.Name != "home_city" {
+		t.Fatalf("Home.City maps to %v", f)
+	}
+	if f := m.Field("Home.Geo.Lat"); f == nil || f.Column.Name != "lat" {
+		t.Fatalf("Home.Geo.Lat maps to %v", f)
+	}
+	p := &Place{Home: Address{City: "Oslo", Geo: Geo{Lat: 1.5}}}
+	ptr, err := m.Pointer(p)
+	must(t, err)
+	if v := m.Field("Home.City").Value(ptr); v != "Oslo" {
+		t.Fatalf("Home.City reads %v", v)
+	}
+	if v := m.Field("Home.Geo.Lat").Value(ptr); v != 1.5 {
+		t.Fatalf("Home.Geo.Lat reads %v", v)
+	}
+	if _, err := mapping.NewRegistry().Map(mapping.ModelSpec{Model: (*Place)(nil), Columns: []mapping.ColumnSpec{
+		{Field: "ID", PrimaryKey: true}, {Field: "Home.Town"},
+	}}); err == nil || !strings.Contains(err.Error(), "Town") {
+		t.Fatalf("an unknown path: %v", err)
+	}
+}
