@@ -22,11 +22,12 @@ type Wallet struct {
 }
 
 type Entry struct {
-	ID       int       `relm:"pk"`
-	WalletID uuid.UUID `relm:"fk:wallets.id"`
-	Wallet   *Wallet   `relm:"back_populates:Entries"`
-	Title    string    `relm:"size:40"`
-	Remarks  []*Remark `relm:"back_populates:Entry;order_by:Body"`
+	ID       int            `relm:"pk"`
+	WalletID uuid.UUID      `relm:"fk:wallets.id"`
+	Wallet   *Wallet        `relm:"back_populates:Entries"`
+	Title    string         `relm:"size:40"`
+	Meta     map[string]any `relm:"type:json"`
+	Remarks  []*Remark      `relm:"back_populates:Entry;order_by:Body"`
 }
 
 type Remark struct {
@@ -45,7 +46,7 @@ func TestClientGeneratedKeys(t *testing.T) {
 		reg := registry(t, &Wallet{}, &Entry{}, &Remark{})
 		s := newSession(t, db, log, reg)
 		a := &Wallet{Name: "ann", Entries: []*Entry{
-			{Title: "one", Remarks: []*Remark{{Body: "a"}, {Body: "b"}}},
+			{Title: "one", Meta: map[string]any{"pinned": true}, Remarks: []*Remark{{Body: "a"}, {Body: "b"}}},
 			{Title: "two", Remarks: []*Remark{{Body: "c"}}},
 		}}
 		preset := uuid.New()
@@ -91,6 +92,17 @@ func TestClientGeneratedKeys(t *testing.T) {
 		must(t, err)
 		if got.ID != a.ID || len(got.Entries) != 2 || len(got.Entries[0].Remarks) != 2 || got.Entries[0].Remarks[1].ID != a.Entries[0].Remarks[1].ID {
 			t.Fatalf("loaded %+v", got)
+		}
+		if got.Entries[0].Meta["pinned"] != true || got.Entries[1].Meta != nil {
+			t.Fatalf("select-in loaded entries' JSON %v, %v", got.Entries[0].Meta, got.Entries[1].Meta)
+		}
+		// The joined loader scans a JSON column of the joined table too.
+		s3 := relm.NewSession(db, reg)
+		defer s3.Close()
+		rs, err := relm.Select[Remark](s3).Joined("Entry").OrderBy("Body").All(ctx)
+		must(t, err)
+		if len(rs) != 3 || rs[0].Entry == nil || rs[0].Entry.Meta["pinned"] != true || rs[2].Entry.Meta != nil {
+			t.Fatalf("joined load of the entries' JSON: %+v", rs)
 		}
 		got.Name = "anne"
 		got.Entries[0].Remarks = append(got.Entries[0].Remarks, &Remark{Body: "d"})
