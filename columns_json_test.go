@@ -125,6 +125,14 @@ func TestJSONColumns(t *testing.T) {
 		if got := load(); got.Name != "ann" || got.Settings["bad"] != nil {
 			t.Fatalf("a failed commit wrote %+v", got)
 		}
+		delete(l.Settings, "bad")
+		l.Settings["ch"] = make(chan int)
+		if err := s3.Commit(ctx); !errors.As(err, &je) || je.Field != "Settings" || !strings.Contains(err.Error(), "chan int") {
+			t.Fatalf("commit of a channel in a map: %v, want a JSONError naming chan int", err)
+		}
+		if got := load(); got.Name != "ann" || got.Settings["ch"] != nil {
+			t.Fatalf("a failed commit wrote %+v", got)
+		}
 		s4 := relm.NewSession(db, reg)
 		defer s4.Close()
 		must(t, s4.Add(&Profile{Name: "ok"}))
