@@ -92,7 +92,11 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		return nil
 	})
 	if err != nil {
+		s.dropLoaded()
 		return nil, &StatementError{Op: "select", Type: failed.Name(), SQL: query, Err: err}
+	}
+	if err := s.afterLoad(ctx); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -134,6 +138,7 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 	s.track(p, st)
 	s.register(st, key)
 	s.journalAdd(st)
+	s.noteLoaded(m, p)
 	return p, nil
 }
 

@@ -41,7 +41,12 @@ type Session struct {
 	identity identityMap
 	seq      int
 	gen      uint32 // numbers flushes (state marks)
-	journal  *journal
+	// inHook counts the hooks and listeners running (hooks.go): while
+	// one runs, the session's operations may be entered again (nested
+	// counts them), as the hook runs on the session's goroutine. (The
+	// small fields are paired to keep the struct at 160 bytes.)
+	inHook  atomic.Int32
+	journal *journal
 	// stateSlab hands out the states of objects added or reached by a
 	// cascade (see slabAlloc); loads take theirs from their arena.
 	stateSlab []state
@@ -50,13 +55,17 @@ type Session struct {
 	unindexed []loadedRow
 	closed    bool
 	raise     bool
+	nested    atomic.Int32
 	// iterating counts the Query.Iter loops running, whose rows hold a
 	// connection.
-	iterating int
+	iterating int32
 	// busy is set while an operation runs (enter, leave): a second
 	// goroutine's call meanwhile gets ErrConcurrentUse instead of racing
 	// on the session's maps.
 	busy atomic.Bool
+	// hooks holds the OnFlush listeners and the loaded objects whose
+	// AfterLoad is due; nil for a session that has neither.
+	hooks *sessionHooks
 }
 
 // enter marks the start of an operation of the session, refused with
@@ -64,18 +73,41 @@ type Session struct {
 // first and leaves when done; the unexported ones it calls do not.
 func (s *Session) enter() error {
 	if !s.busy.CompareAndSwap(false, true) {
+		if s.inHook.Load() > 0 {
+			s.nested.Add(1) // a hook using its session
+			return nil
+		}
 		return ErrConcurrentUse
 	}
 	return nil
 }
 
 // leave marks the end of an operation begun with enter.
-func (s *Session) leave() { s.busy.Store(false) }
+func (s *Session) leave() {
+	if s.nested.Load() > 0 {
+		s.nested.Add(-1)
+		return
+	}
+	s.busy.Store(false)
+}
+
+// enterTop is enter for the operations a hook may not call (Flush,
+// Commit, Rollback, Close).
+func (s *Session) enterTop() error {
+	if s.inHook.Load() > 0 {
+		return ErrInHook
+	}
+	return s.enter()
+}
 
 // enterWait is enter for the operations that return no error (Contains,
 // Len, Expunge): they wait for the running operation to end.
 func (s *Session) enterWait() {
 	for !s.busy.CompareAndSwap(false, true) {
+		if s.inHook.Load() > 0 {
+			s.nested.Add(1) // a hook using its session
+			return
+		}
 		runtime.Gosched()
 	}
 }
@@ -343,7 +375,7 @@ func (s *Session) Len() int {
 // Flush writes every pending change to the database inside the session's
 // transaction (begun if needed) without committing it.
 func (s *Session) Flush(ctx context.Context) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -372,7 +404,7 @@ func (s *Session) Flush(ctx context.Context) error {
 // single statement atomically, and the two round trips are saved. A commit
 // with nothing to write sends nothing.
 func (s *Session) Commit(ctx context.Context) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -424,7 +456,7 @@ func (s *Session) commit(ctx context.Context) error {
 // A Flush or Commit that fails rolls back too, but keeps the objects as the
 // program left them, so that it may commit again.
 func (s *Session) Rollback(ctx context.Context) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -473,7 +505,7 @@ func (s *Session) discard() {
 // Close rolls back any open transaction and releases the session's objects.
 // A closed session cannot be used again.
 func (s *Session) Close() error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()

@@ -34,7 +34,17 @@ type Mapper struct {
 	mutable   []*Field       // fields CopySnapshot copies (see Mutable)
 	defaulted []*Field       // fields left out of an INSERT when zero (see Defaulted)
 	zero      unsafe.Pointer // a zero struct, never written (Field.SetZero)
+	version   *Field         // the version counter (see ColumnSpec.Version), or nil
+	hooks     HookSet        // the hook methods *Type has (see HookSet)
 }
+
+// VersionField returns the field tagged `relm:"version"`, nil when m has
+// none.
+func (m *Mapper) VersionField() *Field { return m.version }
+
+// Hooks returns the set of hook methods the model's pointer type
+// declares, found once when the model was mapped.
+func (m *Mapper) Hooks() HookSet { return m.hooks }
 
 // Defaulted returns the fields of m that have a column default and no
 // keepzero: an INSERT leaves such a field out when its value is zero
@@ -235,6 +245,15 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 		return nil, err
 	}
 	m.finishFields(spec.Columns)
+	if err := m.findVersion(spec.Columns); err != nil {
+		return nil, err
+	}
+	if m.hooks, err = findHooks(t); err != nil {
+		return nil, err
+	}
+	if m.hooks != 0 {
+		r.hooked.Store(true)
+	}
 	m.Table = table
 	m.zero = reflect.New(t).UnsafePointer()
 	if err := m.addRelationshipFields(t, spec.Relationships); err != nil {

@@ -32,7 +32,14 @@ type Registry struct {
 	ready atomic.Bool
 	// version counts successful configurations (see Version).
 	version atomic.Uint64
+	// hooked says that some mapper has hook methods (see Hooked).
+	hooked atomic.Bool
 }
+
+// Hooked reports whether any model of the registry declares a hook method
+// (see HookSet): a session whose registry has none skips the hook phases
+// of a flush and of a load without looking at any object.
+func (reg *Registry) Hooked() bool { return reg.hooked.Load() }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {

@@ -18,6 +18,7 @@ var columnKeys = map[string]bool{
 	"type": true, "size": true, "notnull": true, "not null": true,
 	"index": true, "unique": true, "default": true, "keepzero": true,
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
+	"version": true,
 }
 
 var relationshipKeys = map[string]bool{
@@ -78,7 +79,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -248,6 +249,8 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		cs.Default = e.value
 	case "keepzero":
 		cs.KeepZero = true
+	case "version":
+		cs.Version = true
 	case "fk", "references":
 		if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
 			return fmt.Sprintf("foreign key %q must be written table.column, as in `fk:users.id`", e.value)

@@ -1,0 +1,106 @@
+package relm_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/mapping"
+)
+
+// Page stamps itself: BeforeInsert sets its slug, BeforeUpdate counts its
+// revisions; both are written by the flush that runs them.
+type Page struct {
+	ID       int `relm:"pk"`
+	Title    string
+	Slug     string
+	Revision int
+}
+
+func (p *Page) BeforeInsert(ctx context.Context, s *relm.Session) error {
+	p.Slug = strings.ToLower(strings.ReplaceAll(p.Title, " ", "-"))
+	return nil
+}
+
+func (p *Page) BeforeUpdate(ctx context.Context, s *relm.Session) error {
+	if p.Title == "" {
+		return fmt.Errorf("a page needs a title")
+	}
+	p.Revision++
+	return nil
+}
+
+// exhOpen opens an in-memory SQLite database with the pages table,
+// printing each statement.
+func exhOpen() (*relm.DB, *mapping.Registry) {
+	ctx := context.Background()
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	exCheck(err)
+	reg := mapping.NewRegistry()
+	exCheck(reg.Register(&Page{}))
+	exCheck(reg.CreateAll(ctx, db))
+	return relm.New(db.SQL(), db.Dialect(), relm.WithLogger(slog.New(exsHandler{full: true}))), reg
+}
+
+// A model's hooks are methods on its pointer type. What a Before hook
+// changes goes into the same statement; its error aborts the flush before
+// anything is written, naming the object.
+func ExampleBeforeUpdater() {
+	ctx := context.Background()
+	db, reg := exhOpen()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	p := &Page{Title: "Hello World"}
+	exCheck(s.Add(p))
+	exCheck(s.Commit(ctx))
+	p.Title = "Hello, World"
+	exCheck(s.Commit(ctx))
+	fmt.Println(p.Slug, p.Revision)
+
+	p.Title = ""
+	fmt.Println(s.Commit(ctx))
+	// Output:
+	//   SQL: INSERT INTO "pages" ("title", "slug", "revision") VALUES (?, ?, ?)
+	//   SQL: UPDATE "pages" SET "title" = ?, "revision" = ? WHERE "id" = ?
+	// hello-world 1
+	// relm: BeforeUpdate of Page 1: a page needs a title
+}
+
+// A flush listener hears of every object the session writes — an audit
+// log — after the object's own hooks.
+func ExampleOnFlush() {
+	ctx := context.Background()
+	db, reg := exhOpen()
+	audit := relm.OnFlush(func(ctx context.Context, s *relm.Session, ev relm.Event, obj any) error {
+		if p, ok := obj.(*Page); ok && ev >= relm.EventAfterInsert && ev%2 == 0 {
+			fmt.Printf("audit: %s page %d %q\n", ev, p.ID, p.Title)
+		}
+		return nil
+	})
+	s := relm.NewSession(db, reg, audit)
+	defer s.Close()
+
+	p := &Page{Title: "Draft"}
+	exCheck(s.Add(p))
+	exCheck(s.Commit(ctx))
+	p.Title = "Final"
+	exCheck(s.Commit(ctx))
+	exCheck(s.Delete(p))
+	exCheck(s.Commit(ctx))
+	// Output:
+	//   SQL: BEGIN
+	//   SQL: INSERT INTO "pages" ("title", "slug", "revision") VALUES (?, ?, ?)
+	// audit: AfterInsert page 1 "Draft"
+	//   SQL: COMMIT
+	//   SQL: BEGIN
+	//   SQL: UPDATE "pages" SET "title" = ?, "revision" = ? WHERE "id" = ?
+	// audit: AfterUpdate page 1 "Final"
+	//   SQL: COMMIT
+	//   SQL: BEGIN
+	//   SQL: DELETE FROM "pages" WHERE "id" IN (?)
+	// audit: AfterDelete page 1 "Final"
+	//   SQL: COMMIT
+}
