@@ -2,6 +2,7 @@ package relm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -103,4 +104,44 @@ func ExampleOnFlush() {
 	//   SQL: DELETE FROM "pages" WHERE "id" IN (?)
 	// audit: AfterDelete page 1 "Final"
 	//   SQL: COMMIT
+}
+
+// Memo is versioned: `relm:"version"` makes every UPDATE match the version
+// the session read.
+type Memo struct {
+	ID      int `relm:"pk"`
+	Text    string
+	Version int `relm:"version"`
+}
+
+// Two sessions change the same row: the second commit finds the version
+// moved on and fails with a *StaleObjectError, writing nothing — the first
+// change is not lost.
+func ExampleStaleObjectError() {
+	ctx := context.Background()
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	exCheck(err)
+	reg := mapping.NewRegistry()
+	exCheck(reg.Register(&Memo{}))
+	exCheck(reg.CreateAll(ctx, db))
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+	exCheck(s.Add(&Memo{Text: "draft"}))
+	exCheck(s.Commit(ctx))
+
+	alice, bob := relm.NewSession(db, reg), relm.NewSession(db, reg)
+	a, err := relm.Get[Memo](ctx, alice, 1)
+	exCheck(err)
+	b, err := relm.Get[Memo](ctx, bob, 1)
+	exCheck(err)
+	a.Text = "alice's"
+	exCheck(alice.Commit(ctx))
+	b.Text = "bob's"
+	err = bob.Commit(ctx)
+	var stale *relm.StaleObjectError
+	fmt.Println(errors.As(err, &stale), stale.Type, stale.Key, stale.Version)
+	fmt.Println(a.Version, b.Version)
+	// Output:
+	// true Memo 1 1
+	// 2 1
 }

@@ -452,6 +452,9 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 		if m == nil || len(pending[r]) == 0 {
 			continue
 		}
+		if err := u.stampVersions(m, pending[r]); err != nil {
+			return err
+		}
 		if err := u.insertTable(m, pending[r]); err != nil {
 			return err
 		}

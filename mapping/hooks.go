@@ -93,14 +93,13 @@ func (m *Mapper) findVersion(specs []ColumnSpec) error {
 			return fmt.Errorf("mapping: %s.%s is the primary key and tagged version; the version counter is a column of its own", m.Name(), f.Name)
 		}
 		switch f.Type.Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		case reflect.Int, reflect.Int32, reflect.Int64:
 			if !hasScanner(f.Type) {
 				m.version = f
 				continue
 			}
 		}
-		return fmt.Errorf("mapping: %s.%s is %s and tagged version; the version counter must be a Go integer (int, int64, int32, uint…)", m.Name(), f.Name, f.Type)
+		return fmt.Errorf("mapping: %s.%s is %s and tagged version; the version counter must be an int, int32 or int64 (not a pointer: every row has a version)", m.Name(), f.Name, f.Type)
 	}
 	return nil
 }
