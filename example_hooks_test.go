@@ -145,3 +145,61 @@ func ExampleStaleObjectError() {
 	// true Memo 1 1
 	// 2 1
 }
+
+// After a stale commit, Refresh reads the row again into the same object —
+// its new version included — and the change applied again commits.
+func ExampleSession_Refresh() {
+	ctx := context.Background()
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	exCheck(err)
+	reg := mapping.NewRegistry()
+	exCheck(reg.Register(&Memo{}))
+	exCheck(reg.CreateAll(ctx, db))
+	alice, bob := relm.NewSession(db, reg), relm.NewSession(db, reg)
+	exCheck(alice.Add(&Memo{Text: "draft"}))
+	exCheck(alice.Commit(ctx))
+	a, err := relm.Get[Memo](ctx, alice, 1)
+	exCheck(err)
+	b, err := relm.Get[Memo](ctx, bob, 1)
+	exCheck(err)
+	a.Text += ", by alice"
+	exCheck(alice.Commit(ctx))
+
+	b.Text += ", by bob"
+	if err := bob.Commit(ctx); errors.Is(err, relm.ErrStaleObject) {
+		exCheck(bob.Refresh(ctx, b))
+		fmt.Println("refreshed:", b.Text, b.Version)
+		b.Text += ", by bob"
+		exCheck(bob.Commit(ctx))
+	}
+	fmt.Println(b.Text, b.Version)
+	// Output:
+	// refreshed: draft, by alice 2
+	// draft, by alice, by bob 3
+}
+
+// Expire makes the next read of the row overwrite the object: Get goes to
+// the database instead of answering from the identity map.
+func ExampleSession_Expire() {
+	ctx := context.Background()
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	exCheck(err)
+	reg := mapping.NewRegistry()
+	exCheck(reg.Register(&Memo{}))
+	exCheck(reg.CreateAll(ctx, db))
+	s := relm.NewSession(db, reg)
+	m := &Memo{Text: "mine"}
+	exCheck(s.Add(m))
+	exCheck(s.Commit(ctx))
+	_, err = db.SQL().ExecContext(ctx, `UPDATE memos SET text = 'theirs'`)
+	exCheck(err)
+
+	got, _ := relm.Get[Memo](ctx, s, m.ID)
+	fmt.Println(got.Text)
+	exCheck(s.Expire(m))
+	got, _ = relm.Get[Memo](ctx, s, m.ID)
+	fmt.Println(got.Text, got == m)
+	// Output:
+	// mine
+	// theirs true
+}

@@ -100,28 +100,33 @@ func (e Event) String() string {
 // hook returns the mapping's bit of e (the same order).
 func (e Event) hook() mapping.HookSet { return 1 << (e - 1) }
 
-// sessionHooks is what a session with listeners or AfterLoad hooks holds.
-type sessionHooks struct {
+// sessionExtra is what few sessions need: listeners, AfterLoad hooks,
+// expired objects — kept behind one pointer so that a Session stays small.
+type sessionExtra struct {
 	listeners []Listener
 	// loaded lists the objects loaded whose AfterLoad hook is to run
 	// (see Session.afterLoad).
 	loaded []hookedRow
+	// expired holds the objects the next read of their row overwrites
+	// (see Session.Expire); expireOnCommit is ExpireOnCommit.
+	expired        map[*state]struct{}
+	expireOnCommit bool
 }
 
-// hk returns s.hooks, made on first use.
-func (s *Session) hk() *sessionHooks {
-	if s.hooks == nil {
-		s.hooks = &sessionHooks{}
+// more returns s.extra, made on first use.
+func (s *Session) more() *sessionExtra {
+	if s.extra == nil {
+		s.extra = &sessionExtra{}
 	}
-	return s.hooks
+	return s.extra
 }
 
 // listeners returns the session's OnFlush listeners.
 func (s *Session) listeners() []Listener {
-	if s.hooks == nil {
+	if s.extra == nil {
 		return nil
 	}
-	return s.hooks.listeners
+	return s.extra.listeners
 }
 
 // Listener is told of every object a flush writes (see OnFlush).
@@ -134,7 +139,7 @@ type Listener func(ctx context.Context, s *Session, ev Event, obj any) error
 // a Before event aborts the flush; fn may change the object. Listeners run
 // after the object's own hook, in the order they were given.
 func OnFlush(fn Listener) SessionOption {
-	return func(s *Session) { s.hk().listeners = append(s.hk().listeners, fn) }
+	return func(s *Session) { s.more().listeners = append(s.more().listeners, fn) }
 }
 
 // hooking reports whether a flush of s may have hooks or listeners to run:
@@ -376,17 +381,17 @@ func (u *unitOfWork) dirty(st *state) bool {
 }
 
 // afterLoad runs the AfterLoad hooks of the objects the last statement
-// loaded (sessionHooks.loaded), once its rows are closed.
+// loaded (sessionExtra.loaded), once its rows are closed.
 func (s *Session) afterLoad(ctx context.Context) error {
-	for s.hooks != nil && len(s.hooks.loaded) > 0 {
-		list := s.hooks.loaded
-		s.hooks.loaded = nil
+	for s.extra != nil && len(s.extra.loaded) > 0 {
+		list := s.extra.loaded
+		s.extra.loaded = nil
 		for _, l := range list {
 			s.inHook.Add(1)
 			err := l.m.Interface(l.p).(AfterLoader).AfterLoad(ctx, s)
 			s.inHook.Add(-1)
 			if err != nil {
-				s.hooks.loaded = nil
+				s.extra.loaded = nil
 				k, _ := l.m.Identity(l.p)
 				return fmt.Errorf("relm: AfterLoad of %s %v: %w", l.m.Name(), k, err)
 			}
@@ -405,14 +410,14 @@ type hookedRow struct {
 // one.
 func (s *Session) noteLoaded(m *mapping.Mapper, p objPtr) {
 	if m.Hooks().Has(mapping.HookAfterLoad) {
-		h := s.hk()
+		h := s.more()
 		h.loaded = append(h.loaded, hookedRow{m, p})
 	}
 }
 
 // dropLoaded forgets the AfterLoad hooks due after a load that failed.
 func (s *Session) dropLoaded() {
-	if s.hooks != nil {
-		s.hooks.loaded = nil
+	if s.extra != nil {
+		s.extra.loaded = nil
 	}
 }

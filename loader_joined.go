@@ -118,6 +118,9 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		if st := s.identity.getInt(m, v); st != nil {
+			if s.extra != nil && s.isExpired(st) {
+				s.overwrite(st, p, a)
+			}
 			return st.ptr, nil
 		}
 		key = v
@@ -127,6 +130,9 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		if st := s.identity.get(identityKey{m, k}); st != nil {
+			if s.extra != nil && s.isExpired(st) {
+				s.overwrite(st, p, a)
+			}
 			return st.ptr, nil
 		}
 		key = k

@@ -63,9 +63,9 @@ type Session struct {
 	// goroutine's call meanwhile gets ErrConcurrentUse instead of racing
 	// on the session's maps.
 	busy atomic.Bool
-	// hooks holds the OnFlush listeners and the loaded objects whose
-	// AfterLoad is due; nil for a session that has neither.
-	hooks *sessionHooks
+	// extra holds what few sessions need (OnFlush listeners, AfterLoad
+	// hooks due, expired objects: see sessionExtra); nil for most.
+	extra *sessionExtra
 }
 
 // enter marks the start of an operation of the session, refused with
@@ -363,6 +363,9 @@ func (s *Session) expungeAll() {
 	s.identity = identityMap{}
 	s.unindexed = nil
 	s.stateSlab = nil
+	if s.extra != nil {
+		s.extra.expired = nil
+	}
 }
 
 // Len returns the number of objects in the session.
@@ -427,6 +430,7 @@ func (s *Session) commit(ctx context.Context) error {
 		}
 		if single {
 			s.endJournal()
+			s.expireCommitted()
 			return nil
 		}
 	} else if err := s.flush(ctx); err != nil {
@@ -439,7 +443,16 @@ func (s *Session) commit(ctx context.Context) error {
 	}
 	s.tx = nil
 	s.endJournal()
+	s.expireCommitted()
 	return nil
+}
+
+// expireCommitted expires every object after a commit when the session
+// was opened with ExpireOnCommit.
+func (s *Session) expireCommitted() {
+	if s.extra != nil && s.extra.expireOnCommit {
+		s.expireAll()
+	}
 }
 
 // Rollback rolls back the open transaction, if any, and discards every
@@ -600,7 +613,7 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 	} else {
 		st = s.identity.get(identityKey{m, mapping.NormalizeKey(key)})
 	}
-	if st != nil && st.status != statusDeleted {
+	if st != nil && st.status != statusDeleted && !s.isExpired(st) {
 		return st.ptr, nil
 	}
 	var found objPtr
