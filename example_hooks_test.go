@@ -2,6 +2,7 @@ package relm_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -202,4 +203,31 @@ func ExampleSession_Expire() {
 	// Output:
 	// mine
 	// theirs true
+}
+
+// Merge takes an object decoded from a request into the session: the
+// persistent object of its key is loaded, the request's columns are copied
+// onto it, and the commit writes what differs.
+func ExampleMerge() {
+	ctx := context.Background()
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	exCheck(err)
+	reg := mapping.NewRegistry()
+	exCheck(reg.Register(&Memo{}))
+	exCheck(reg.CreateAll(ctx, db))
+	s := relm.NewSession(db, reg)
+	exCheck(s.Add(&Memo{Text: "draft"}))
+	exCheck(s.Commit(ctx))
+
+	var fromRequest Memo
+	exCheck(json.Unmarshal([]byte(`{"ID": 1, "Text": "final", "Version": 1}`), &fromRequest))
+	web := relm.NewSession(relm.New(db.SQL(), db.Dialect(), relm.WithLogger(slog.New(exsHandler{full: true}))), reg)
+	m, err := relm.Merge(ctx, web, &fromRequest)
+	exCheck(err)
+	exCheck(web.Commit(ctx))
+	fmt.Println(m.Text, m.Version, m == &fromRequest)
+	// Output:
+	//   SQL: SELECT "id", "text", "version" FROM "memos" WHERE "id" = ?
+	//   SQL: UPDATE "memos" SET "text" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
+	// final 2 false
 }

@@ -48,6 +48,10 @@
 //     for a pointer) is left out of its INSERT, so that the default applies,
 //     and the value the database stored is read back into the object — as
 //     SQLAlchemy's server_default.
+//   - version: the field (an int, int32 or int64) is the row's version
+//     counter, SQLAlchemy's version_id_col: relm writes 1 at INSERT, and
+//     every UPDATE and DELETE matches the version read (AND version = ?)
+//     and increments it; a row changed meanwhile is relm.ErrStaleObject.
 //   - keepzero: with default, write the field's zero value as it is rather
 //     than leave the column to its default.
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
@@ -90,8 +94,8 @@
 //   - foreign_keys:COLS: the column(s) that join, when several foreign keys
 //     could.
 //   - order_by:FIELDS: the order of a collection, as in "Title desc, ID".
-//   - cascade:LIST: save-update (the default), delete, delete-orphan, all,
-//     none.
+//   - cascade:LIST: save-update and merge (the default), delete,
+//     delete-orphan, all (save-update, merge, delete), none.
 //   - lazy:MODE: select (the default) or raise.
 //   - rel: a relationship with every option at its default. (An untagged
 //     field that a backref of the other side names is that backref's

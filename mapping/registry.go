@@ -406,7 +406,7 @@ func (reg *Registry) backref(rel *Relationship) error {
 		LocalColumns: rel.RemoteColumns, RemoteColumns: rel.LocalColumns,
 		LocalFields: rel.RemoteFields, RemoteFields: rel.LocalFields,
 		Secondary: rel.Secondary, SecondaryLocal: rel.SecondaryRemote, SecondaryRemote: rel.SecondaryLocal,
-		Reverse: rel, IsBackref: true, Cascade: Cascade{SaveUpdate: true},
+		Reverse: rel, IsBackref: true, Cascade: Cascade{SaveUpdate: true, Merge: true},
 	}
 	rev.Uselist = rev.Direction != ManyToOne
 	if rf, ok := t.relFields[name]; ok {
