@@ -299,6 +299,30 @@ func TestHooksListener(t *testing.T) {
 		}
 		wantCalls(t, "BeforeInsert p", "BeforeInsert note n", "AfterInsert p")
 		heard = nil
+		// Nothing changed (the note's Post is its snapshot's): nothing heard.
+		must(t, s.Commit(ctx))
+		if len(heard) != 0 {
+			t.Fatalf("a commit with no change: heard %v", heard)
+		}
+		// In a new session, loaded objects with their references.
+		s2 := relm.NewSession(db, s.Registry(), relm.OnFlush(func(ctx context.Context, s *relm.Session, ev relm.Event, obj any) error {
+			heard = append(heard, ev.String())
+			return nil
+		}))
+		defer s2.Close()
+		notes, err := relm.Select[HookNote](s2).Joined("Post").All(ctx)
+		must(t, err)
+		must(t, relm.Load(ctx, s2, notes[0].Post, "Notes"))
+		must(t, s2.Commit(ctx))
+		if len(heard) != 0 {
+			t.Fatalf("a commit of loaded objects with no change: heard %v", heard)
+		}
+		notes[0].Text = "m"
+		must(t, s2.Commit(ctx))
+		if !slices.Equal(heard, []string{"BeforeUpdate", "AfterUpdate"}) {
+			t.Fatalf("heard %v, want BeforeUpdate, AfterUpdate", heard)
+		}
+		heard = nil
 		must(t, s.Delete(p))
 		must(t, s.Commit(ctx))
 		want = []string{"BeforeDelete note", "BeforeDelete p", "AfterDelete note", "AfterDelete p"}
