@@ -211,3 +211,32 @@ func TestVersionMappingErrors(t *testing.T) {
 		t.Fatalf("two versions: %v", err)
 	}
 }
+
+// Save of a whole object from outside the session matches the version it
+// carries: the version read when the form was rendered, say.
+func TestVersionSave(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s, reg := versionSession(t, db, log)
+		d := &VDoc{Title: "d"}
+		must(t, s.Add(d))
+		must(t, s.Commit(ctx))
+		d.Title = "d2"
+		must(t, s.Commit(ctx)) // version 2
+
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		form := &VDoc{ID: d.ID, Title: "from an old form", Version: 1}
+		must(t, s2.Save(form))
+		if err := s2.Commit(ctx); !errors.Is(err, relm.ErrStaleObject) {
+			t.Fatalf("Save of version 1 over 2: %v, want ErrStaleObject", err)
+		}
+		s3 := relm.NewSession(db, reg)
+		defer s3.Close()
+		form = &VDoc{ID: d.ID, Title: "from a fresh form", Version: 2}
+		must(t, s3.Save(form))
+		must(t, s3.Commit(ctx))
+		if form.Version != 3 || queryStrings(t, db, "SELECT title FROM v_docs")[0] != "from a fresh form" {
+			t.Fatalf("Save of the current version: v%d", form.Version)
+		}
+	})
+}
