@@ -41,12 +41,22 @@ import (
 // every transaction the cluster committed before it began, so what a commit
 // wrote is seen by the next read wherever it goes. wsrep_sync_wait=0 in the
 // DSN trades that for speed.
+//
+// On a postgres:// DSN (a PostgreSQL primary and its hot standbys) the
+// primary is the node not in recovery rather than the next one in DSN
+// order, and reads wait for a standby to replay the DB's last commit: see
+// replicas.go.
 type cluster struct {
 	nodes   []*node
 	primary atomic.Int32  // index in nodes of the node transactions go to
 	next    atomic.Uint32 // round-robin counter of reads
 	galera  bool          // wsrep_on=ON on the primary when opened
 	warned  sync.Map      // table name → true once VetSchema warned about it
+	// pg is set on a PostgreSQL primary and its streaming standbys
+	// (replicas.go): the primary is the node not in recovery, and reads
+	// wait for a standby to replay the DB's last commit (rw).
+	pg bool
+	rw readYourWrites
 }
 
 // node is one host of a cluster.
@@ -54,6 +64,9 @@ type node struct {
 	addr string // host:port, for messages
 	sql  *sql.DB
 	down atomic.Int64 // UnixNano until which reads skip the node
+	// replayed is the highest WAL position a PostgreSQL standby was seen
+	// to have replayed (replicas.go).
+	replayed atomic.Uint64
 }
 
 // nodeRest is how long reads avoid a node that did not answer.
@@ -71,26 +84,29 @@ func (n *node) commitError(err error) error {
 		// database/sql's contract: the statement was not sent.
 		return fmt.Errorf("node %s unreachable: COMMIT was not sent and nothing was committed: %w", n.addr, err)
 	case nodeUnavailable(err):
-		return fmt.Errorf("connection to node %s lost during COMMIT: the transaction may or may not have been committed: %w", n.addr, err)
+		return fmt.Errorf("connection to node %s lost during COMMIT: COMMIT was sent, and the transaction may or may not have been committed: %w", n.addr, err)
 	}
 	return err
 }
 
 // ParseClusterDSN returns the dialect a relm DSN names and one driver DSN
-// per host: a mysql:// DSN may list several hosts separated by commas,
+// per host: a mysql:// or postgres:// DSN may list several hosts separated
+// by commas,
 //
 //	mysql://root@10.0.0.1:3306,10.0.0.2:3306,10.0.0.3:3306/app?wsrep_sync_wait=1
+//	postgres://app@10.0.0.1:5432,10.0.0.2:5432,10.0.0.3:5432/app?sslmode=disable
 //
-// which share the user, database and parameters. Any other DSN gives one
-// driver DSN, as ParseDSN does (a postgres:// DSN with several hosts is
-// pgx's own failover list and is passed to pgx whole). It does not connect.
+// which share the user, database and parameters (the primary first, as
+// libpq's convention reads; relm finds the primary itself, so a
+// target_session_attrs parameter is dropped from the hosts' DSNs). Any
+// other DSN gives one driver DSN, as ParseDSN does. It does not connect.
 func ParseClusterDSN(dsn string) (dialect.Dialect, []string, error) {
 	d, first, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, nil, err
 	}
-	hosts := splitHosts(dsn)
-	if d.Name() != "mysql" || len(hosts) == 1 {
+	hosts := clusterHosts(d, dsn)
+	if len(hosts) == 1 {
 		return d, []string{first}, nil
 	}
 	out := []string{first}
@@ -135,6 +151,50 @@ func splitHosts(dsn string) []string {
 	return out
 }
 
+// multiHost reports whether relm routes a DSN of d with several hosts over
+// one pool per host (cluster.go).
+func multiHost(d dialect.Dialect) bool { return d.Name() == "mysql" || d.Name() == "postgres" }
+
+// clusterHosts returns one relm DSN per host of dsn, whose dialect is d:
+// several for a multi-host DSN of a dialect relm routes (without
+// target_session_attrs on PostgreSQL: each pool connects to its own host,
+// whatever its role), else dsn alone.
+func clusterHosts(d dialect.Dialect, dsn string) []string {
+	hosts := splitHosts(dsn)
+	if len(hosts) == 1 || !multiHost(d) {
+		return []string{dsn}
+	}
+	if d.Name() == "postgres" {
+		for i, h := range hosts {
+			hosts[i] = withoutParam(h, "target_session_attrs")
+		}
+	}
+	return hosts
+}
+
+// withoutParam removes every k=… from a URL's query.
+func withoutParam(dsn, k string) string {
+	base, frag, hasFrag := strings.Cut(dsn, "#")
+	head, query, ok := strings.Cut(base, "?")
+	if !ok {
+		return dsn
+	}
+	var kept []string
+	for kv := range strings.SplitSeq(query, "&") {
+		if name, _, _ := strings.Cut(kv, "="); name != k {
+			kept = append(kept, kv)
+		}
+	}
+	out := head
+	if len(kept) > 0 {
+		out += "?" + strings.Join(kept, "&")
+	}
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
+}
+
 // hostOf returns the host:port of a one-host URL, for messages.
 func hostOf(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.Host != "" {
@@ -152,6 +212,9 @@ func openCluster(ctx context.Context, d dialect.Dialect, dsn string, hosts []str
 	c, err := dialCluster(ctx, d, dsn, hosts)
 	if err != nil {
 		return nil, err
+	}
+	if d.Name() == "postgres" {
+		return openReplicas(ctx, c, d, dsn, opts)
 	}
 	c.galera = wsrepOn(ctx, c.primaryNode().sql)
 	if q, _ := url.ParseQuery(rawQuery(dsn)); c.galera && !q.Has("wsrep_sync_wait") {
@@ -290,6 +353,9 @@ func (c *cluster) failover(from int32) int32 {
 // transaction on it lost its connection or found it not ready.
 func (c *cluster) demote(db *DB, n *node) {
 	n.markDown()
+	if c.pg {
+		return // the next BeginTx looks for the node not in recovery
+	}
 	p := c.primary.Load()
 	if c.nodes[p] != n {
 		return
@@ -302,6 +368,9 @@ func (c *cluster) demote(db *DB, n *node) {
 // begin starts a transaction on the primary, failing over to the next
 // nodes in DSN order when it cannot.
 func (c *cluster) begin(ctx context.Context, db *DB, opts *sql.TxOptions) (*Tx, error) {
+	if c.pg {
+		return c.beginPG(ctx, db, opts)
+	}
 	p := c.primary.Load()
 	var errs []error
 	for k := range int32(len(c.nodes)) {
@@ -332,6 +401,9 @@ func (c *cluster) begin(ctx context.Context, db *DB, opts *sql.TxOptions) (*Tx, 
 // its database before wsrep_sync_wait can make it wait), or that the node
 // aborted for a conflict with what it was applying, goes to the next.
 func (c *cluster) query(ctx context.Context, db *DB, query string, args []any) (*sql.Rows, error) {
+	if c.pg && isRead(query) {
+		return c.readPG(ctx, db, query, args)
+	}
 	if !isRead(query) {
 		var rows *sql.Rows
 		err := c.onPrimary(ctx, db, func(n *node) (err error) {
@@ -366,6 +438,9 @@ func (c *cluster) exec(ctx context.Context, db *DB, query string, args []any) (s
 	var res sql.Result
 	err := c.onPrimary(ctx, db, func(n *node) (err error) {
 		res, err = logExec(ctx, db.logger, db.slow, n.sql, query, args)
+		if err == nil && c.pg {
+			c.rw.noteCommit(n) // the statement committed on its own
+		}
 		return err
 	})
 	return res, err
@@ -376,6 +451,18 @@ func (c *cluster) exec(ctx context.Context, db *DB, query string, args []any) (s
 // statement outside a transaction that was sent may have taken effect.
 func (c *cluster) onPrimary(ctx context.Context, db *DB, f func(*node) error) error {
 	p := c.primary.Load()
+	if c.pg {
+		err := f(c.nodes[p])
+		if err == nil || ctx.Err() != nil || !notConnected(err) {
+			return err
+		}
+		c.nodes[p].markDown()
+		i, ferr := c.switchPrimary(ctx, db, p, err)
+		if ferr != nil {
+			return ferr
+		}
+		return f(c.nodes[i])
+	}
 	var err error
 	for k := range int32(len(c.nodes)) {
 		i := (p + k) % int32(len(c.nodes))

@@ -15,8 +15,9 @@ import (
 	"github.com/relmorm/relm/internal/testdb"
 )
 
-// TestParseClusterDSN: a mysql:// DSN may list several hosts, which share
-// the user, database and parameters; other DSNs are one host.
+// TestParseClusterDSN: a mysql:// or postgres:// DSN may list several
+// hosts, which share the user, database and parameters; other DSNs are one
+// host.
 func TestParseClusterDSN(t *testing.T) {
 	d, drivers, err := relm.ParseClusterDSN("mysql://app:s3cr,t@10.0.0.1:3306,10.0.0.2,[::1]:3307/blog?wsrep_sync_wait=1&timeout=2s")
 	if err != nil {
@@ -34,8 +35,25 @@ func TestParseClusterDSN(t *testing.T) {
 	if _, one, err := relm.ParseDSN("mysql://root@h1:3317,h2:3327/test"); err != nil || !strings.Contains(one, "tcp(h1:3317)") {
 		t.Errorf("ParseDSN of two hosts = %q, %v", one, err)
 	}
+	// A postgres:// DSN with several hosts (a primary and its standbys) is
+	// one driver DSN per host, without target_session_attrs: relm finds the
+	// primary itself.
+	_, drivers, err = relm.ParseClusterDSN("postgres://app:pw@h1:5441,h2:5442,h3/blog?target_session_attrs=read-write&sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"postgres://app:pw@h1:5441/blog?sslmode=disable", "postgres://app:pw@h2:5442/blog?sslmode=disable", "postgres://app:pw@h3/blog?sslmode=disable"}
+	if strings.Join(drivers, " ") != strings.Join(want, " ") {
+		t.Errorf("postgres hosts = %q, want %q", drivers, want)
+	}
+	if _, one, err := relm.ParseDSN("postgres://postgres@h1:5432,h2:5432/test?sslmode=disable"); err != nil || one != "postgres://postgres@h1:5432/test?sslmode=disable" {
+		t.Errorf("ParseDSN of two postgres hosts = %q, %v", one, err)
+	}
+	if _, _, err := relm.ParseClusterDSN("postgres://u@h1:5432,h1:5432/test"); err == nil || !strings.Contains(err.Error(), "lists host h1:5432 twice") {
+		t.Errorf("a postgres host twice: %v", err)
+	}
 	// One host, and other dialects, are unchanged.
-	for _, dsn := range []string{"mysql://root@127.0.0.1:3306/test", "sqlite::memory:", "postgres://postgres@h1:5432,h2:5432/test?sslmode=disable"} {
+	for _, dsn := range []string{"mysql://root@127.0.0.1:3306/test", "sqlite::memory:", "postgres://postgres@h1:5432/test?sslmode=disable"} {
 		_, drivers, err := relm.ParseClusterDSN(dsn)
 		_, one, err2 := relm.ParseDSN(dsn)
 		if err != nil || err2 != nil || len(drivers) != 1 || drivers[0] != one {

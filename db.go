@@ -28,7 +28,9 @@ var ErrUnknownScheme = errors.New("relm: unknown DSN scheme")
 // safe for concurrent use by many goroutines; open it once per program.
 //
 // A DB opened on a mysql:// DSN with several hosts (a MariaDB Galera
-// cluster, or a primary and its replicas) routes statements by one rule:
+// cluster, or a primary and its replicas), or on a postgres:// DSN with
+// several hosts (a PostgreSQL primary and its hot standbys), routes
+// statements by one rule:
 //
 //   - transactions run on the primary, the first node of the DSN that
 //     answers: BeginTx, and so every Session flush and commit, and every
@@ -46,6 +48,22 @@ var ErrUnknownScheme = errors.New("relm: unknown DSN scheme")
 // wsrep_sync_wait: a read on any node sees every transaction committed
 // anywhere before it. [DB.Retry] runs a unit of work again when the cluster
 // rejects it for a conflict with a transaction on another node.
+//
+// On PostgreSQL the primary is the node not in recovery
+// (pg_is_in_recovery() = false): the first such host of the DSN at Open,
+// and, when a transaction finds it gone, the one a standby became when it
+// was promoted (found the same way, with a warning in the log; no primary
+// is an error wrapping [ErrNoPrimary] that says what each host answered).
+// Reads get read-your-writes: after each commit through the DB (a
+// transaction's, a Session's, or an ExecContext outside a transaction) the
+// DB remembers the primary's WAL position, and a read on a standby waits,
+// polling pg_last_wal_replay_lsn() for at most [WithReplicaWait]
+// ([DefaultReplicaWait]), until the standby has replayed it, else runs on
+// the primary — so a read sees every commit the DB made before it began.
+// A statement other than SELECT run with QueryContext outside a
+// transaction (an INSERT … RETURNING of the program's own) is not
+// followed, nor is a write through the *sql.DB that [DB.SQL] returns: run
+// it in a transaction of the DB's when a read must see it.
 type DB struct {
 	sql     *sql.DB
 	dialect dialect.Dialect
@@ -66,6 +84,9 @@ type DB struct {
 	plans    sync.Map // *mapping.Registry → *flushPlan
 	colTypes sync.Map // *schema.Table → map[string]uint32 (dialect.BulkTypeChecker)
 	cluster  *cluster // the nodes of a DSN with several hosts (cluster.go), or nil
+	// replicaWait bounds a read's wait for a PostgreSQL standby to replay
+	// the DB's last commit (WithReplicaWait, replicas.go).
+	replicaWait time.Duration
 }
 
 // Option configures a DB.
@@ -92,20 +113,24 @@ func WithSlowThreshold(d time.Duration) Option { return func(db *DB) { db.slow =
 //	postgres://user@host:5432/db?sslmode=disable
 //	mysql://user:pass@host:3306/db
 //	mysql://user:pass@host1:3306,host2:3306,host3:3306/db   (a cluster)
+//	postgres://user@primary:5432,standby1:5432,standby2:5432/db   (hot standbys)
 //
 // It pings the server, so an unreachable one fails here, and on MySQL/MariaDB
 // it reads the server version to know whether INSERT ... RETURNING is there.
 //
-// A mysql:// DSN with several hosts, separated by commas, opens one pool per
-// node of a cluster (MariaDB Galera, or a primary and its replicas):
-// transactions go to one node, reads outside a transaction to the others.
-// The rule is in the documentation of [DB].
+// A mysql:// or postgres:// DSN with several hosts, separated by commas,
+// opens one pool per node of a cluster (MariaDB Galera, a primary and its
+// replicas, a PostgreSQL primary and its hot standbys): transactions go to
+// one node, reads outside a transaction to the others. The rule is in the
+// documentation of [DB]. A postgres:// DSN with several hosts is no longer
+// handed to pgx whole (pgx would use only the first host that answers):
+// relm finds the primary itself, and drops target_session_attrs.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	d, driverDSN, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
-	if hosts := splitHosts(dsn); d.Name() == "mysql" && len(hosts) > 1 {
+	if hosts := clusterHosts(d, dsn); len(hosts) > 1 {
 		return openCluster(ctx, d, dsn, hosts, opts)
 	}
 	sqldb, err := sql.Open(d.DriverName(), driverDSN)
@@ -135,7 +160,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 // New wraps a *sql.DB the program opened itself; its pool settings and driver
 // are kept. Close on the returned DB does not close sqldb.
 func New(sqldb *sql.DB, d dialect.Dialect, opts ...Option) *DB {
-	db := &DB{sql: sqldb, dialect: d}
+	db := &DB{sql: sqldb, dialect: d, replicaWait: DefaultReplicaWait}
 	for _, o := range opts {
 		o(db)
 	}
@@ -149,8 +174,9 @@ func New(sqldb *sql.DB, d dialect.Dialect, opts ...Option) *DB {
 }
 
 // ParseDSN returns the dialect a relm DSN names and the driver DSN it
-// becomes. It does not connect. For a mysql:// DSN with several hosts it
-// returns the first host's driver DSN; [ParseClusterDSN] returns them all.
+// becomes. It does not connect. For a mysql:// or postgres:// DSN with
+// several hosts it returns the first host's driver DSN; [ParseClusterDSN]
+// returns them all.
 func ParseDSN(dsn string) (dialect.Dialect, string, error) {
 	scheme, _, ok := strings.Cut(dsn, ":")
 	if !ok || scheme == "" {
@@ -167,7 +193,7 @@ func ParseDSN(dsn string) (dialect.Dialect, string, error) {
 	default:
 		return nil, "", fmt.Errorf("%w %q in %q; relm knows sqlite:, postgres:// and mysql://", ErrUnknownScheme, scheme, redact(dsn))
 	}
-	if hosts := splitHosts(dsn); d.Name() == "mysql" && len(hosts) > 1 {
+	if hosts := clusterHosts(d, dsn); len(hosts) > 1 {
 		dsn = hosts[0]
 	}
 	driverDSN, err := d.DriverDSN(dsn)
@@ -333,6 +359,9 @@ type Tx struct {
 	slow    time.Duration // see DB.slow
 	dialect dialect.Dialect
 	node    *node // the cluster node it runs on, or nil
+	// rw, on a PostgreSQL primary with standbys, records the WAL position
+	// after a commit that may have written (replicas.go); else nil.
+	rw *readYourWrites
 }
 
 // SQL returns the underlying *sql.Tx.
@@ -360,6 +389,9 @@ func (tx *Tx) Commit() error {
 	logStmt(context.Background(), tx.logger, tx.slow, "COMMIT", nil, start, err)
 	if err != nil && tx.node != nil {
 		err = tx.node.commitError(err)
+	}
+	if err == nil && tx.rw != nil {
+		tx.rw.noteCommit(tx.node)
 	}
 	return err
 }

@@ -181,4 +181,20 @@
 // row: relm writes a pair once (SQLAlchemy writes two rows, which fail on
 // a link table with a primary key); the collection keeps what the program
 // put in it until the next load.
+//
+// A backref binds to the target's field of its name whether the models
+// are declared with tags or with mapping.ModelSpec. back_populates named on
+// one side only is accepted, as in SQLAlchemy, with a warning naming both
+// sides: a change to the declaring side is brought into step on the other,
+// not the reverse — add back_populates to the other side for both.
+//
+// A relationship that holds one object (a many-to-one, or uselist=false)
+// and matches several rows keeps the first and logs a warning through the
+// DB's logger naming the relationship and the key, as SQLAlchemy warns.
+//
+// A collection without order_by loads in the same order on every
+// database: a one-to-many by the child's primary key, a many-to-many by
+// the link table's primary key where it has one, else by the target's.
+// [Query.Joined] loads collections too, in one statement (see its
+// documentation for Limit).
 package relm

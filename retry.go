@@ -236,16 +236,25 @@ func nodeUnavailable(err error) bool {
 	}
 	var ne *net.OpError
 	var ce *pgconn.ConnectError
-	return errors.As(err, &ne) || errors.As(err, &ce) ||
+	// pgx reports a connection the server closed in the middle of a
+	// statement (a FATAL error: the server shut down) as ErrConnClosed,
+	// though it had sent the statement: the outcome is unknown.
+	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldriver.ErrInvalidConn) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// lacksDatabase reports whether err is MySQL's 1049 unknown database.
+// lacksDatabase reports whether err is MySQL's 1049 unknown database, or
+// PostgreSQL's 3D000 (a standby that has not replayed the CREATE DATABASE
+// yet, when the error comes from one).
 func lacksDatabase(err error) bool {
 	var me *mysqldriver.MySQLError
-	return errors.As(err, &me) && me.Number == erBadDB
+	if errors.As(err, &me) {
+		return me.Number == erBadDB
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "3D000"
 }
 
 // notConnected reports whether err says no connection could be made, so

@@ -33,7 +33,9 @@ func TestScanIntFields(t *testing.T) {
 		ins := rebind(db, "INSERT INTO zz_gauges (id, n, big, "+db.Dialect().Quote("rank")+") VALUES (?, ?, ?, ?)")
 		rows := [][]any{{1, -7, int64(-1) << 62, 3}, {2, 1<<30 + 5, int64(1)<<62 + 9, -2}}
 		for _, r := range rows {
-			if _, err := db.SQL().ExecContext(ctx, ins, r...); err != nil {
+			// Through the DB, not its *sql.DB: on PostgreSQL standbys the
+			// reads below wait for what the DB itself committed.
+			if _, err := db.ExecContext(ctx, ins, r...); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -429,6 +429,7 @@ func (s *Session) commit(ctx context.Context) error {
 			return err
 		}
 		if single {
+			s.db.noteWrite() // read-your-writes on PostgreSQL standbys
 			s.endJournal()
 			s.expireCommitted()
 			return nil

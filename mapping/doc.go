@@ -57,6 +57,8 @@
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
 //   - ondelete:ACTION, onupdate:ACTION: the foreign key's referential
 //     action, one of cascade, set null, set default, restrict, no action.
+//   - renamed_from:OLD: the column's former name, so that package migrate
+//     renames the column OLD rather than dropping it and adding this one.
 //
 // On a blank field (_ struct{}), table:NAME names the table.
 //

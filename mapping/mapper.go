@@ -503,6 +503,7 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 		Name: colName, Type: typ, NotNull: !nullable, PrimaryKey: cs.PrimaryKey,
 		Unique: cs.Unique, Index: cs.Index, Default: cs.Default,
 		References: cs.References, OnDelete: cs.OnDelete, OnUpdate: cs.OnUpdate,
+		RenamedFrom: cs.RenamedFrom,
 	}
 	f := &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}
 	f.defaulted = cs.Default != "" && !cs.KeepZero && !cs.PrimaryKey

@@ -68,6 +68,9 @@ type ColumnSpec struct {
 	References string
 	OnDelete   schema.Action
 	OnUpdate   schema.Action
+	// RenamedFrom is the column's former name (`renamed_from:old`), for
+	// package migrate (see schema.Column.RenamedFrom).
+	RenamedFrom string
 }
 
 // RelationshipSpec declares a relationship, as SQLAlchemy's relationship().

@@ -18,7 +18,8 @@ var columnKeys = map[string]bool{
 	"type": true, "size": true, "notnull": true, "not null": true,
 	"index": true, "unique": true, "default": true, "keepzero": true,
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
-	"version": true,
+	"version":      true,
+	"renamed_from": true,
 }
 
 var relationshipKeys = map[string]bool{
@@ -79,7 +80,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -251,6 +252,11 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		cs.KeepZero = true
 	case "version":
 		cs.Version = true
+	case "renamed_from":
+		if e.value == "" {
+			return "renamed_from needs the column's former name, as in `renamed_from:hits`"
+		}
+		cs.RenamedFrom = e.value
 	case "fk", "references":
 		if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
 			return fmt.Sprintf("foreign key %q must be written table.column, as in `fk:users.id`", e.value)
