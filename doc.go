@@ -117,7 +117,21 @@
 //     [ErrConcurrentUse] rather than a corrupted session. [DB] and the
 //     registry are safe for concurrent use.
 //   - An UPDATE or DELETE of a row that is gone is [ErrStaleObject],
-//     naming the table and the key.
+//     naming the table and the key; with a version counter
+//     (`relm:"version"`), so is one of a row another transaction changed
+//     since the session read it ([StaleObjectError]): no lost update.
+//
+// # Object lifecycle
+//
+// A model may declare hooks, methods on its pointer type run by the
+// flush and by loads: [BeforeInserter], [AfterInserter], [BeforeUpdater],
+// [AfterUpdater], [BeforeDeleter], [AfterDeleter], [AfterLoader]; and a
+// session may have listeners for every object ([OnFlush]). What a Before
+// hook changes is written by the same flush; its error aborts the flush
+// before any statement. [Session.Refresh] reads an object's row again,
+// [Session.Expire] and [ExpireOnCommit] make the next read overwrite it,
+// and [Merge] takes a detached object (decoded from a request) into the
+// session.
 //
 // # How relm keeps both sides in step
 //
@@ -167,4 +181,20 @@
 // row: relm writes a pair once (SQLAlchemy writes two rows, which fail on
 // a link table with a primary key); the collection keeps what the program
 // put in it until the next load.
+//
+// A backref binds to the target's field of its name whether the models
+// are declared with tags or with mapping.ModelSpec. back_populates named on
+// one side only is accepted, as in SQLAlchemy, with a warning naming both
+// sides: a change to the declaring side is brought into step on the other,
+// not the reverse — add back_populates to the other side for both.
+//
+// A relationship that holds one object (a many-to-one, or uselist=false)
+// and matches several rows keeps the first and logs a warning through the
+// DB's logger naming the relationship and the key, as SQLAlchemy warns.
+//
+// A collection without order_by loads in the same order on every
+// database: a one-to-many by the child's primary key, a many-to-many by
+// the link table's primary key where it has one, else by the target's.
+// [Query.Joined] loads collections too, in one statement (see its
+// documentation for Limit).
 package relm

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -29,20 +30,9 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		// One table's rows (no join): each row comes once.
 		return s.loadN(ctx, m, query, args, n, true)
 	}
-	ncols := len(m.Fields)
-	for _, sg := range loads {
-		ncols += len(sg.sc.m.Fields)
-	}
-	dest := make([]any, ncols)
-	cells := make([]rawCell, ncols-len(m.Fields))
-	for i := range cells {
-		dest[len(m.Fields)+i] = &cells[i]
-	}
+	jl, dest := newJoinedLoad(m, loads)
 	var out []unsafe.Pointer
 	seen := map[unsafe.Pointer]bool{}
-	// byScope maps each segment's scope to the object it produced for the
-	// current row, so that nested segments find their parent.
-	byScope := map[*scope]unsafe.Pointer{}
 	a := arena{m: m, want: n}
 	s.reserve(m, n)
 	var p unsafe.Pointer
@@ -66,20 +56,9 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 			if root == p {
 				p = nil
 			}
-			for _, sg := range loads {
-				parent := root
-				if sg.parent.alias != "t0" {
-					parent = byScope[sg.parent]
-				}
-				target, err := s.adoptCells(sg.sc.m, &a, cells[sg.col0-len(m.Fields):sg.col0-len(m.Fields)+len(sg.sc.m.Fields)])
-				if err != nil {
-					failed = sg.sc.m
-					return err
-				}
-				byScope[sg.sc] = target
-				if parent != nil {
-					s.setScalar(s.states[parent], sg.r, target)
-				}
+			if fm, err := s.adoptSegments(jl, root, &a); err != nil {
+				failed = fm
+				return err
 			}
 			if dedupe {
 				if seen[root] {
@@ -92,9 +71,185 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		return nil
 	})
 	if err != nil {
+		s.dropLoaded()
 		return nil, &StatementError{Op: "select", Type: failed.Name(), SQL: query, Err: err}
 	}
+	jl.colls.apply(s)
+	jl.several.warn(s)
+	if err := s.afterLoad(ctx); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// joinedLoad is what a joined load keeps from row to row besides the root
+// objects: the cells of the joined segments' columns, the object each
+// segment produced for the current row, and what the rows gathered.
+type joinedLoad struct {
+	loads []*joinSeg
+	base  int // the root mapper's columns, before the segments'
+	cells []rawCell
+	// byScope maps each segment's scope to the object it produced for the
+	// current row, so that nested segments find their parent.
+	byScope map[*scope]unsafe.Pointer
+	several severalRows // one-to-one segments that matched several rows
+	colls   joinedColls // the collections of Joined paths
+}
+
+// newJoinedLoad returns the joined load of m's rows with the segments
+// loads, and the scan destinations of a row: m's fields are set per object
+// by scanDests, the segments' columns scan into the load's cells.
+func newJoinedLoad(m *mapping.Mapper, loads []*joinSeg) (*joinedLoad, []any) {
+	ncols := len(m.Fields)
+	for _, sg := range loads {
+		ncols += len(sg.sc.m.Fields)
+	}
+	jl := &joinedLoad{loads: loads, base: len(m.Fields), byScope: map[*scope]unsafe.Pointer{}}
+	dest := make([]any, ncols)
+	jl.cells = make([]rawCell, ncols-jl.base)
+	for i := range jl.cells {
+		dest[jl.base+i] = &jl.cells[i]
+	}
+	return jl, dest
+}
+
+// adoptSegments takes the objects of the current row's joined segments
+// through the identity map and sets them on their parents: a collection's
+// child is gathered for colls, a one-object relationship is set at once
+// (and its reverse many-to-one, as select-in sets it). On an error it
+// returns the mapper of the segment whose columns failed.
+func (s *Session) adoptSegments(jl *joinedLoad, root unsafe.Pointer, a *arena) (*mapping.Mapper, error) {
+	for _, sg := range jl.loads {
+		parent := root
+		if sg.parent.alias != "t0" {
+			parent = jl.byScope[sg.parent]
+		}
+		lo := sg.col0 - jl.base
+		target, err := s.adoptCells(sg.sc.m, a, jl.cells[lo:lo+len(sg.sc.m.Fields)])
+		if err != nil {
+			return sg.sc.m, err
+		}
+		jl.byScope[sg.sc] = target
+		if parent == nil {
+			continue
+		}
+		if sg.r.Uselist {
+			jl.colls.add(parent, sg, target)
+			continue
+		}
+		if sg.r.Direction != mapping.ManyToOne && target != nil {
+			jl.several.see(parent, sg, target)
+		}
+		s.setScalar(s.states[parent], sg.r, target)
+		if rr := sg.r.Reverse; target != nil && rr != nil && sg.r.Direction == mapping.OneToMany && !rr.Uselist {
+			// The child's many-to-one is its parent, as select-in sets it.
+			s.setScalar(s.states[target], rr, parent)
+		}
+	}
+	return nil, nil
+}
+
+// joinedColls gathers, for a joined load, the children each parent's rows
+// brought for each collection segment, in the order of the rows, each
+// once (a collection's rows repeat when a sibling collection is joined
+// too, and a link table may hold a pair twice).
+type joinedColls struct {
+	idx  map[severalKey]int
+	keys []severalKey
+	kids [][]unsafe.Pointer
+	seen map[joinedChild]struct{}
+}
+
+type joinedChild struct {
+	k     severalKey
+	child unsafe.Pointer
+}
+
+// add records that a row of parent brought child (nil: an outer join's
+// NULL row, the parent has none) for the collection segment sg.
+func (x *joinedColls) add(parent unsafe.Pointer, sg *joinSeg, child unsafe.Pointer) {
+	k := severalKey{parent, sg}
+	if x.idx == nil {
+		x.idx, x.seen = map[severalKey]int{}, map[joinedChild]struct{}{}
+	}
+	i, ok := x.idx[k]
+	if !ok {
+		i = len(x.keys)
+		x.idx[k] = i
+		x.keys = append(x.keys, k)
+		x.kids = append(x.kids, nil)
+	}
+	if child == nil {
+		return
+	}
+	if _, dup := x.seen[joinedChild{k, child}]; dup {
+		return
+	}
+	x.seen[joinedChild{k, child}] = struct{}{}
+	x.kids[i] = append(x.kids[i], child)
+}
+
+// apply sets each parent's collection, as select-in loading does: marked
+// loaded (empty when no child row came), and a one-to-many's children get
+// their many-to-one back reference.
+func (x *joinedColls) apply(s *Session) {
+	for i, k := range x.keys {
+		st := s.states[k.parent]
+		if st == nil {
+			continue
+		}
+		r, kids := k.sg.r, x.kids[i]
+		if kids == nil {
+			kids = []unsafe.Pointer{}
+		}
+		s.setCollection(st, r, kids)
+		if rr := r.Reverse; rr != nil && r.Direction == mapping.OneToMany && !rr.Uselist {
+			for _, kid := range kids {
+				if ks := s.states[kid]; ks != nil && !ks.isLoaded(rr) {
+					s.setScalar(ks, rr, st.ptr)
+				}
+			}
+		}
+	}
+}
+
+// severalRows records, for a joined load, the one-to-one objects each
+// parent's rows brought, so that a parent whose one-to-one matched several
+// rows is warned about (the first is kept).
+type severalRows struct {
+	first  map[severalKey]unsafe.Pointer
+	others map[severalKey][]unsafe.Pointer // the distinct objects after the first
+	order  []severalKey
+}
+
+type severalKey struct {
+	parent unsafe.Pointer
+	sg     *joinSeg
+}
+
+func (x *severalRows) see(parent unsafe.Pointer, sg *joinSeg, target unsafe.Pointer) {
+	k := severalKey{parent, sg}
+	if x.first == nil {
+		x.first, x.others = map[severalKey]unsafe.Pointer{}, map[severalKey][]unsafe.Pointer{}
+	}
+	first, ok := x.first[k]
+	if !ok {
+		x.first[k] = target
+		return
+	}
+	if first == target || slices.Contains(x.others[k], target) {
+		return // the same row again, repeated by another join
+	}
+	if len(x.others[k]) == 0 {
+		x.order = append(x.order, k)
+	}
+	x.others[k] = append(x.others[k], target)
+}
+
+func (x *severalRows) warn(s *Session) {
+	for _, k := range x.order {
+		s.warnSeveral(k.sg.r, k.parent, 1+len(x.others[k]))
+	}
 }
 
 // adopt returns the session's object for the row scanned into p: the one
@@ -114,6 +269,9 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		if st := s.identity.getInt(m, v); st != nil {
+			if s.extra != nil && s.isExpired(st) {
+				s.overwrite(st, p, a)
+			}
 			return st.ptr, nil
 		}
 		key = v
@@ -123,6 +281,9 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		if st := s.identity.get(identityKey{m, k}); st != nil {
+			if s.extra != nil && s.isExpired(st) {
+				s.overwrite(st, p, a)
+			}
 			return st.ptr, nil
 		}
 		key = k
@@ -134,6 +295,7 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 	s.track(p, st)
 	s.register(st, key)
 	s.journalAdd(st)
+	s.noteLoaded(m, p)
 	return p, nil
 }
 

@@ -1,9 +1,11 @@
 package relm
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,13 +133,24 @@ func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, to
 	}
 	byKey := map[any]unsafe.Pointer{}
 	if len(missing) > 0 {
+		several := map[any]int{}
 		err := s.inQuery(ctx, r.Target, pk, missing, func(p unsafe.Pointer, _ any) {
 			if k, ok := pk.Key(p); ok {
-				byKey[k] = p
+				if q := byKey[k]; q == nil {
+					byKey[k] = p
+				} else if q != p {
+					several[k]++
+				}
 			}
 		})
 		if err != nil {
 			return err
+		}
+		for _, st := range todo {
+			if k, ok := fk.Key(st.ptr); ok && several[k] > 0 {
+				s.warnSeveral(r, st.ptr, several[k]+1)
+				delete(several, k) // once per key
+			}
 		}
 	}
 	for _, st := range todo {
@@ -194,8 +207,8 @@ func (s *Session) loadManyToOneInt(ctx context.Context, r *mapping.Relationship,
 }
 
 // loadCollection loads one-to-many (collection or one-to-one) and
-// many-to-many relationships. Rows come in no particular order unless the
-// relationship has an order_by (as in SQLAlchemy).
+// many-to-many relationships, in the order of the relationship's order_by,
+// else in the order of defaultCollectionOrder.
 func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, todo []*state) error {
 	d := s.db.dialect
 	c := s.db.cache(r.Target)
@@ -222,6 +235,9 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 		if ob.Desc {
 			order += " DESC"
 		}
+	}
+	if order == "" {
+		order = defaultCollectionOrder(d, r)
 	}
 	query := func(keys []any, yield func(unsafe.Pointer, any)) error {
 		return s.inQueryCol(ctx, r.Target, head, keyCol, keys, order, m2m, yield)
@@ -258,6 +274,73 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 			}
 			return r.RemoteFields[0].Key(p)
 		}, nil)
+}
+
+// defaultCollectionOrder is the ORDER BY of a collection without order_by,
+// so that a reload gives the same order on every database (SQLite would
+// give insertion order, PostgreSQL and MariaDB whatever their plan gives):
+// a one-to-many by the child's primary key; a many-to-many by the link
+// table's primary key where it has one (a surrogate key is the order the
+// links were written in; the pair of foreign keys orders by the target),
+// else by the target's primary key. A rowid is not used: only SQLite has
+// one, and the order would differ between databases.
+//
+// When the order is the target's single integer key, the rows are sorted
+// in Go instead, within each parent's group (sortedByKey): a few children
+// per parent sort for nothing, where the database would sort every row of
+// the statement.
+func defaultCollectionOrder(d dialect.Dialect, r *mapping.Relationship) string {
+	if sortedByKey(r) {
+		return ""
+	}
+	alias, cols := "t0.", r.Target.Table.PrimaryKey()
+	if r.Direction == mapping.ManyToMany {
+		if pk := r.Secondary.PrimaryKey(); len(pk) > 0 {
+			alias, cols = "s.", pk
+		}
+	}
+	if len(cols) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(" ORDER BY ")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(alias)
+		b.WriteString(d.Quote(c.Name))
+	}
+	return b.String()
+}
+
+// sortedByKey reports whether a collection without order_by is ordered by
+// its target's key in Go (see defaultCollectionOrder): the target's key is
+// one integer field, and a many-to-many's link table has no key of its own
+// to order by.
+func sortedByKey(r *mapping.Relationship) bool {
+	if len(r.OrderBy) > 0 || len(r.Target.PrimaryKey) != 1 || !isIntField(r.Target.PrimaryKey[0]) {
+		return false
+	}
+	return r.Direction != mapping.ManyToMany || len(r.Secondary.PrimaryKey()) == 0
+}
+
+// sortByIntKey orders objects by the integer field pk, in place: an
+// insertion sort for the few children of one parent, else a stable sort.
+func sortByIntKey(ps []unsafe.Pointer, pk *mapping.Field) {
+	key := func(p unsafe.Pointer) int64 { v, _, _ := intKey(pk, p); return v }
+	if len(ps) > 16 {
+		slices.SortStableFunc(ps, func(a, b unsafe.Pointer) int { return cmp.Compare(key(a), key(b)) })
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		p, k := ps[i], key(ps[i])
+		j := i
+		for ; j > 0 && key(ps[j-1]) > k; j-- {
+			ps[j] = ps[j-1]
+		}
+		ps[j] = p
+	}
 }
 
 // keyIndex numbers distinct keys. Integer keys that fill most of their
@@ -332,51 +415,21 @@ func (x *keyIndex[K]) put(k K, g int) {
 	x.dense[x.asInt(k)-x.lo] = int32(g + 1)
 }
 
-// loadCollectionBy runs the collection query for the keys of todo and sets
-// each parent's collection. Children are grouped by key in one backing
-// array (counted, then placed), so that a parent's children cost no
-// allocation of their own beyond what setCollection keeps.
-func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []*state,
-	query func([]any, func(unsafe.Pointer, any)) error,
-	parentKey func(unsafe.Pointer) (K, bool), childKey func(unsafe.Pointer, any) (K, bool),
-	asInt func(K) int64) error {
-	// One group per distinct parent key, found by one lookup per row.
-	type group struct{ n, start, fill int }
-	keys := make([]any, 0, len(todo))
-	idx := newKeyIndex(todo, parentKey, asInt)
-	groups := make([]group, 0, len(todo))
-	for _, st := range todo {
-		k, ok := parentKey(st.ptr)
-		if !ok {
-			continue
-		}
-		if _, dup := idx.get(k); !dup {
-			idx.put(k, len(groups))
-			groups = append(groups, group{})
-			keys = append(keys, k)
-		}
-	}
-	type row struct {
-		g int
-		p unsafe.Pointer
-	}
-	var rows []row
-	err := query(keys, func(p unsafe.Pointer, link any) {
-		k, ok := childKey(p, link)
-		if !ok {
-			return
-		}
-		g, ok := idx.get(k)
-		if !ok {
-			return // not a key that was asked for
-		}
-		groups[g].n++
-		rows = append(roomForOne(rows), row{g, p})
-	})
-	if err != nil {
-		return err
-	}
-	// Every group's children in one array, in row order within a group.
+// childGroup is one parent key's children among a collection query's
+// rows: how many, and where they start in the array of all (placeChildren).
+type childGroup struct{ n, start, fill int }
+
+// childRow is one row of a collection query: its parent key's group and
+// the child object.
+type childRow struct {
+	g int
+	p unsafe.Pointer
+}
+
+// placeChildren puts every group's children in one array, in row order
+// within a group, then in key order where the collection's default order
+// is its target's integer key (sortedByKey), and sets each group's start.
+func placeChildren(r *mapping.Relationship, groups []childGroup, rows []childRow) []unsafe.Pointer {
 	all := make([]unsafe.Pointer, len(rows))
 	off := 0
 	for i := range groups {
@@ -388,6 +441,57 @@ func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []
 		all[g.start+g.fill] = rw.p
 		g.fill++
 	}
+	if sortedByKey(r) {
+		pk := r.Target.PrimaryKey[0]
+		for _, g := range groups {
+			if g.n > 1 {
+				sortByIntKey(all[g.start:g.start+g.n], pk)
+			}
+		}
+	}
+	return all
+}
+
+// loadCollectionBy runs the collection query for the keys of todo and sets
+// each parent's collection. Children are grouped by key in one backing
+// array (counted, then placed), so that a parent's children cost no
+// allocation of their own beyond what setCollection keeps.
+func loadCollectionBy[K comparable](s *Session, r *mapping.Relationship, todo []*state,
+	query func([]any, func(unsafe.Pointer, any)) error,
+	parentKey func(unsafe.Pointer) (K, bool), childKey func(unsafe.Pointer, any) (K, bool),
+	asInt func(K) int64) error {
+	// One group per distinct parent key, found by one lookup per row.
+	keys := make([]any, 0, len(todo))
+	idx := newKeyIndex(todo, parentKey, asInt)
+	groups := make([]childGroup, 0, len(todo))
+	for _, st := range todo {
+		k, ok := parentKey(st.ptr)
+		if !ok {
+			continue
+		}
+		if _, dup := idx.get(k); !dup {
+			idx.put(k, len(groups))
+			groups = append(groups, childGroup{})
+			keys = append(keys, k)
+		}
+	}
+	var rows []childRow
+	err := query(keys, func(p unsafe.Pointer, link any) {
+		k, ok := childKey(p, link)
+		if !ok {
+			return
+		}
+		g, ok := idx.get(k)
+		if !ok {
+			return // not a key that was asked for
+		}
+		groups[g].n++
+		rows = append(roomForOne(rows), childRow{g, p})
+	})
+	if err != nil {
+		return err
+	}
+	all := placeChildren(r, groups, rows)
 	m2m := r.Direction == mapping.ManyToMany
 	for _, st := range todo {
 		var kids []unsafe.Pointer
@@ -454,6 +558,9 @@ func (s *Session) setCollection(st *state, r *mapping.Relationship, kids []unsaf
 		var target unsafe.Pointer
 		if len(kids) > 0 {
 			target = kids[0]
+		}
+		if len(kids) > 1 && !st.isLoaded(r) {
+			s.warnSeveral(r, st.ptr, len(kids))
 		}
 		s.setScalar(st, r, target)
 		return

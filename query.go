@@ -108,9 +108,14 @@ func (q *Query[T]) SelectIn(paths ...string) *Query[T] {
 	return q
 }
 
-// Joined eager-loads many-to-one and one-to-one paths ("Author",
-// "Author.UserInfo") in the same SELECT with LEFT OUTER JOINs (as
-// SQLAlchemy's joinedload).
+// Joined eager-loads relationship paths ("Author", "Author.UserInfo",
+// "Articles", "Articles.Tags") in the same SELECT with LEFT OUTER JOINs, as
+// SQLAlchemy's joinedload. A collection repeats its parent's row once per
+// child; each parent is one object (the identity map) and appears once in
+// the result. With Limit or Offset (and in First and One), the limit
+// counts parents, not rows: the parents' query, limited, is a subquery the
+// collections are joined to (SQLAlchemy wraps it the same way). Each
+// collection is in its order_by, else in its target's key order.
 func (q *Query[T]) Joined(paths ...string) *Query[T] {
 	q.joined = append(q.joined, paths...)
 	return q
@@ -131,6 +136,8 @@ type joinSeg struct {
 	outer  bool // LEFT OUTER JOIN, for eager loading
 	load   bool // its columns are selected and loaded
 	col0   int  // index of its first column in the result
+	// secAlias is the link table's alias of a many-to-many.
+	secAlias string
 }
 
 // lookupPath resolves a dotted relationship path from m, or returns an
@@ -202,7 +209,7 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	b.buf = append(b.buf, table...)
 	b.buf = append(b.buf, " t0"...)
 	for _, sg := range segs {
-		if semi && sg.sc.many {
+		if semi && sg.sc.many && !sg.outer {
 			continue // only in the semi-join
 		}
 		q.appendJoin(b, sg)
@@ -278,9 +285,6 @@ func (jp *joinPaths) add(op, path string, outer bool) error {
 			cur = next
 			continue
 		}
-		if outer && r.Uselist {
-			return badQuery("Joined(%q) on %s: %s is a collection; joined loading is for many-to-one and one-to-one, use SelectIn(%q)", path, jp.m.Name(), r, path)
-		}
 		next := &scope{m: r.Target, alias: jp.b.newAlias(), many: cur.many || r.Uselist}
 		if *reg == nil {
 			*reg = map[string]*scope{}
@@ -341,6 +345,7 @@ func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
 	}
 	if r.Direction == mapping.ManyToMany {
 		sec := b.newAlias()
+		sg.secAlias = sec
 		b.buf = append(b.buf, kind+d.Quote(r.Secondary.Name)+" "+sec+" ON "+sec+"."+d.Quote(r.SecondaryLocal[0].Name)+" = "+sg.parent.alias+"."+d.Quote(r.LocalColumns[0].Name)...)
 		b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "+sg.sc.alias+"."+d.Quote(r.RemoteColumns[0].Name)+" = "+sec+"."+d.Quote(r.SecondaryRemote[0].Name)...)
 		return
@@ -445,6 +450,9 @@ func (q *Query[T]) appendTail(b *condBuilder, root *scope, limit int, order bool
 }
 
 func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
+	if q.joinsCollection() && (limit >= 0 || q.offset > 0) {
+		return q.limitedCollectionSQL(limit)
+	}
 	b, root, segs, err := q.plan(true, func(b *condBuilder, root *scope, segs []*joinSeg) {
 		appendColumns(b, root)
 		n := len(root.m.Fields)
@@ -460,6 +468,15 @@ func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
 	})
 	if err != nil {
 		return "", nil, nil, err
+	}
+	if q.joinsCollection() {
+		// The user's order, then the parents' keys and each joined
+		// collection's order; no LIMIT here (see limitedCollectionSQL).
+		if _, _, err := q.appendTail(b, root, limit, true); err != nil {
+			return "", nil, nil, err
+		}
+		appendCollectionOrder(b, root, segs, len(q.order) == 0)
+		return string(b.buf), b.args, segs, nil
 	}
 	query, args, err := q.appendTail(b, root, limit, true)
 	return query, args, segs, err
@@ -662,9 +679,17 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 				emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
 				return
 			}
+			fresh := true
 			if key, ok := m.Identity(p); ok {
 				if st := s.identity.get(identityKey{m, key}); st != nil {
-					p = st.ptr
+					p, fresh = st.ptr, false
+				}
+			}
+			if fresh && m.Hooks().Has(mapping.HookAfterLoad) {
+				s.noteLoaded(m, p)
+				if err := s.afterLoad(ctx); err != nil {
+					emit(nil, err)
+					return
 				}
 			}
 			if !emit(typedObj[T](p), nil) {

@@ -420,3 +420,74 @@ func liveFamily(d dialect.Dialect, typ string) (family, int) {
 	}
 	return famUnknown, 0
 }
+
+// TypeChange is how a live column's type compares with the type the
+// schema declares, as CompareType finds it.
+type TypeChange int
+
+// The outcomes of CompareType.
+const (
+	// TypeSame: the live type holds what the declared one does and no
+	// more, as the database reports it (PostgreSQL's character
+	// varying(64) is VARCHAR(64), MariaDB's int(11) is INTEGER, SQLite's
+	// affinity makes every integer 64 bits), or relm does not know the
+	// live type (a UUID, an ENUM) and leaves it alone.
+	TypeSame TypeChange = iota
+	// TypeNarrower: same family, narrower than declared (INTEGER where
+	// the schema has BIGINT); widening it loses nothing. Check calls
+	// this a Compatible difference.
+	TypeNarrower
+	// TypeWider: same family, wider than declared (VARCHAR(255) where
+	// the schema has VARCHAR(64)); narrowing it may lose data.
+	TypeWider
+	// TypeOther: another family (text where the schema has an integer).
+	TypeOther
+)
+
+// CompareType compares the live type name of c's column (as the dialect's
+// inspector reports it) with c's declared type, by the rules Check applies
+// (see Check), and says which way they differ.
+func CompareType(d dialect.Dialect, c *schema.Column, live string) TypeChange {
+	switch typeFits(d, c.Type, live) {
+	case fitNo:
+		return TypeOther
+	case fitNarrower:
+		return TypeNarrower
+	}
+	lf, lw := liveFamily(d, live)
+	wf, ww := liveFamily(d, declaredType(d, c))
+	if lf == famUnknown || wf == famUnknown || lf != wf {
+		return TypeSame
+	}
+	if lw > ww {
+		return TypeWider
+	}
+	return TypeSame
+}
+
+// DeclaredType spells c's type as the dialect's inspector reports it:
+// the dialect's ColumnType, with PostgreSQL's SERIAL and BIGSERIAL as the
+// INTEGER and BIGINT they are.
+func DeclaredType(d dialect.Dialect, c *schema.Column) string { return declaredType(d, c) }
+
+// KindOf is the schema kind whose values a live column of type typ (as
+// the dialect's inspector reports it) holds: KindBigInt for every integer,
+// KindText for every string, KindInvalid for a type relm does not know.
+func KindOf(d dialect.Dialect, typ string) schema.Kind {
+	fam, _ := liveFamily(d, typ)
+	switch fam {
+	case famInteger:
+		return schema.KindBigInt
+	case famString:
+		return schema.KindText
+	case famBool:
+		return schema.KindBool
+	case famFloat:
+		return schema.KindFloat
+	case famTime:
+		return schema.KindTime
+	case famBytes:
+		return schema.KindBytes
+	}
+	return schema.KindInvalid
+}

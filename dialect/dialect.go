@@ -101,6 +101,9 @@ type IndexInfo struct {
 
 // ForeignKeyInfo is a foreign key as the database reports it.
 type ForeignKeyInfo struct {
+	// Name is the constraint's name, by which it is dropped; "" where
+	// the database does not name foreign keys (SQLite).
+	Name       string
 	Columns    []string
 	RefTable   string
 	RefColumns []string

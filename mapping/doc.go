@@ -52,6 +52,10 @@
 //   - default:GENERATOR: a client-side default — uuid, uuid7 or a name
 //     given to RegisterGenerator: relm fills a zero field from it just
 //     before its row's INSERT (see Client-generated keys).
+//   - version: the field (an int, int32 or int64) is the row's version
+//     counter, SQLAlchemy's version_id_col: relm writes 1 at INSERT, and
+//     every UPDATE and DELETE matches the version read (AND version = ?)
+//     and increments it; a row changed meanwhile is relm.ErrStaleObject.
 //   - keepzero: with default, write the field's zero value as it is rather
 //     than leave the column to its default.
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
@@ -59,6 +63,8 @@
 //     action, one of cascade, set null, set default, restrict, no action.
 //   - embed[:PREFIX] (on a struct field): its fields are columns of this
 //     table, their names after PREFIX (see Embedded structs).
+//   - renamed_from:OLD: the column's former name, so that package migrate
+//     renames the column OLD rather than dropping it and adding this one.
 //
 // On a blank field (_ struct{}), table:NAME names the table.
 //
@@ -192,8 +198,8 @@
 //   - foreign_keys:COLS: the column(s) that join, when several foreign keys
 //     could.
 //   - order_by:FIELDS: the order of a collection, as in "Title desc, ID".
-//   - cascade:LIST: save-update (the default), delete, delete-orphan, all,
-//     none.
+//   - cascade:LIST: save-update and merge (the default), delete,
+//     delete-orphan, all (save-update, merge, delete), none.
 //   - lazy:MODE: select (the default) or raise.
 //   - rel: a relationship with every option at its default. (An untagged
 //     field that a backref of the other side names is that backref's

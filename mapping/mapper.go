@@ -35,7 +35,17 @@ type Mapper struct {
 	defaulted []*Field       // fields left out of an INSERT when zero (see Defaulted)
 	generated []*Field       // fields relm fills before an INSERT when zero (see Generated)
 	zero      unsafe.Pointer // a zero struct, never written (Field.SetZero)
+	version   *Field         // the version counter (see ColumnSpec.Version), or nil
+	hooks     HookSet        // the hook methods *Type has (see HookSet)
 }
+
+// VersionField returns the field tagged `relm:"version"`, nil when m has
+// none.
+func (m *Mapper) VersionField() *Field { return m.version }
+
+// Hooks returns the set of hook methods the model's pointer type
+// declares, found once when the model was mapped.
+func (m *Mapper) Hooks() HookSet { return m.hooks }
 
 // Defaulted returns the fields of m that have a column default and no
 // keepzero: an INSERT leaves such a field out when its value is zero
@@ -236,6 +246,15 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 		return nil, err
 	}
 	m.finishFields(spec.Columns)
+	if err := m.findVersion(spec.Columns); err != nil {
+		return nil, err
+	}
+	if m.hooks, err = findHooks(t); err != nil {
+		return nil, err
+	}
+	if m.hooks != 0 {
+		r.hooked.Store(true)
+	}
 	m.Table = table
 	m.zero = reflect.New(t).UnsafePointer()
 	if err := m.addRelationshipFields(t, spec.Relationships); err != nil {
@@ -524,6 +543,7 @@ func (m *Mapper) newField(sf reflect.StructField, off uintptr, cs ColumnSpec, wh
 		Name: colName, Type: typ, NotNull: !nullable, PrimaryKey: cs.PrimaryKey,
 		Unique: cs.Unique, Index: cs.Index, Default: cs.Default,
 		References: cs.References, OnDelete: cs.OnDelete, OnUpdate: cs.OnUpdate,
+		RenamedFrom: cs.RenamedFrom,
 	}
 	f := &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}
 	f.defaulted = cs.Default != "" && !cs.KeepZero && !cs.PrimaryKey

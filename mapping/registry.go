@@ -32,7 +32,17 @@ type Registry struct {
 	ready atomic.Bool
 	// version counts successful configurations (see Version).
 	version atomic.Uint64
+	// hooked says that some mapper has hook methods (see Hooked).
+	hooked atomic.Bool
+	// warnings of the last configuration, and where they are logged.
+	warnings []string
+	logger   *slog.Logger
 }
+
+// Hooked reports whether any model of the registry declares a hook method
+// (see HookSet): a session whose registry has none skips the hook phases
+// of a flush and of a load without looking at any object.
+func (reg *Registry) Hooked() bool { return reg.hooked.Load() }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
@@ -190,6 +200,7 @@ func (reg *Registry) Configure() error {
 func (reg *Registry) Version() uint64 { return reg.version.Load() }
 
 func (reg *Registry) configure() error {
+	reg.warnings = nil
 	if err := reg.md.Resolve(); err != nil {
 		return reg.resolveError(err)
 	}
@@ -334,9 +345,13 @@ func (reg *Registry) pair(rel *Relationship) error {
 	if other.Target != rel.Parent {
 		return fail("back_populates %q names %s, which relates %s to %s, not to %s", name, otherSide, other.Parent.Name(), other.Target.Name(), rel.Parent.Name())
 	}
-	if other.spec.BackPopulates != rel.Name {
+	// back_populates on one side only is accepted, as SQLAlchemy accepts
+	// it: changes on this side are brought into step on the other, not
+	// the reverse (see oneSided below).
+	oneSided := other.spec.BackPopulates == "" && other.spec.Backref == ""
+	if other.spec.BackPopulates != rel.Name && !oneSided {
 		if other.spec.BackPopulates == "" {
-			return fail("%s names %s with back_populates, but %s does not name %s back; add back_populates:%s to %s", side, otherSide, otherSide, side, rel.Name, otherSide)
+			return fail("%s names %s with back_populates, but %s declares a backref instead; add back_populates:%s to %s and drop its backref", side, otherSide, otherSide, rel.Name, otherSide)
 		}
 		return fail("%s names %s with back_populates, but %s names %s.%s instead", side, otherSide, otherSide, rel.Parent.Name(), other.spec.BackPopulates)
 	}
@@ -353,8 +368,49 @@ func (reg *Registry) pair(rel *Relationship) error {
 	} else if !sameCols(rel.LocalColumns, other.RemoteColumns) || !sameCols(rel.RemoteColumns, other.LocalColumns) {
 		return fail("the two sides join on different foreign keys (%s and %s); choose the same one with foreign_keys", colList(rel), colList(other))
 	}
+	if oneSided {
+		rel.Reverse = other
+		reg.warn(fmt.Sprintf("mapping: %s names %s with back_populates, but %s does not name %s back: "+
+			"a change to %s is brought into step on %s at flush, a change to %s is written but not brought into step on %s; "+
+			"add back_populates:%s to %s to keep both directions in step",
+			side, otherSide, otherSide, side, side, otherSide, otherSide, side, rel.Name, otherSide),
+			slog.String("relationship", side), slog.String("other", otherSide))
+		return nil
+	}
 	rel.Reverse, other.Reverse = other, rel
 	return nil
+}
+
+// warn records a configuration warning (see Warnings) and logs it through
+// the registry's logger (SetLogger), slog's default logger when it has
+// none.
+func (reg *Registry) warn(msg string, attrs ...slog.Attr) {
+	reg.warnings = append(reg.warnings, msg)
+	l := reg.logger
+	if l == nil {
+		l = slog.Default()
+	}
+	l.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
+}
+
+// SetLogger sets the logger through which Configure logs its warnings
+// (such as back_populates declared on one side only); nil means slog's
+// default logger. Call it before the registry is configured.
+func (reg *Registry) SetLogger(l *slog.Logger) {
+	reg.mu.Lock()
+	reg.logger = l
+	reg.mu.Unlock()
+}
+
+// Warnings returns the warnings of the last configuration: what Configure
+// accepted but logged, such as back_populates declared on one side only.
+func (reg *Registry) Warnings() []string {
+	if err := reg.Configure(); err != nil {
+		return nil
+	}
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	return append([]string(nil), reg.warnings...)
 }
 
 func sameCols(a, b []*schema.Column) bool {
@@ -399,10 +455,17 @@ func (reg *Registry) backref(rel *Relationship) error {
 		LocalColumns: rel.RemoteColumns, RemoteColumns: rel.LocalColumns,
 		LocalFields: rel.RemoteFields, RemoteFields: rel.LocalFields,
 		Secondary: rel.Secondary, SecondaryLocal: rel.SecondaryRemote, SecondaryRemote: rel.SecondaryLocal,
-		Reverse: rel, IsBackref: true, Cascade: Cascade{SaveUpdate: true},
+		Reverse: rel, IsBackref: true, Cascade: Cascade{SaveUpdate: true, Merge: true},
 	}
 	rev.Uselist = rev.Direction != ManyToOne
-	if rf, ok := t.relFields[name]; ok {
+	rf, ok := t.relFields[name]
+	if !ok {
+		// The programmatic form maps only the relationships it lists, so
+		// the target's field of the backref's name is found here, as the
+		// tag form finds every *T and []*T field: both forms bind it.
+		rf, ok = backrefField(t, name)
+	}
+	if ok {
 		if !fieldHolds(rf, rel.Parent.Type) {
 			return &ConfigError{Side: side, Other: t.Name() + "." + name, Kind: ErrBackrefConflict, Msg: fmt.Sprintf(
 				"backref %q would bind to %s.%s, but that field is %s, not *%s or []*%s", name, t.Name(), name, rf.typ, rel.Parent.Name(), rel.Parent.Name())}
@@ -426,6 +489,24 @@ func (reg *Registry) backref(rel *Relationship) error {
 	t.addRel(rev)
 	rel.Reverse = rev
 	return nil
+}
+
+// backrefField finds the struct field a backref named name binds to when
+// the target's spec did not list it: an exported field of that name whose
+// type is *T or []*T of a struct. A field of any other type is not a
+// relationship field, and the backref is created without one, as the tag
+// form does for a field tagged `relm:"-"`.
+func backrefField(t *Mapper, name string) (relField, bool) {
+	sf, ok := t.Type.FieldByName(name)
+	if !ok || !sf.IsExported() || !isRelationshipType(sf.Type) {
+		return relField{}, false
+	}
+	rf, err := t.relationshipField(t.Type, name)
+	if err != nil {
+		return relField{}, false
+	}
+	t.relFields[name] = rf
+	return rf, true
 }
 
 // DB is what CreateAll, DropAll and the session need of a database: an

@@ -636,11 +636,24 @@ type nn2Child struct {
 }
 
 func TestBackPopulatesNotNamingEachOther(t *testing.T) {
-	_, err := registerAndConfigure(t, &nnParent{}, &nnChild{})
-	if !errors.Is(err, mapping.ErrBackPopulates) {
-		t.Fatalf("err = %v, want errors.Is ErrBackPopulates", err)
+	// On one side only: accepted, as SQLAlchemy accepts it, with a warning
+	// naming both sides and the fix; only the declaring side has a Reverse.
+	reg, err := registerAndConfigure(t, &nnParent{}, &nnChild{})
+	if err != nil {
+		t.Fatalf("back_populates on one side only: %v, want it accepted", err)
 	}
-	wantErr(t, err, "nnParent.Children", "nnChild.Parent", "does not name", "add back_populates:Children to nnChild.Parent")
+	warnings := reg.Warnings()
+	if len(warnings) != 1 {
+		t.Fatalf("warnings %q, want one", warnings)
+	}
+	wantErr(t, errors.New(warnings[0]), "nnParent.Children names nnChild.Parent with back_populates", "nnChild.Parent does not name nnParent.Children back",
+		"add back_populates:Children to nnChild.Parent")
+	if r := rel(t, reg, &nnParent{}, "Children"); r.Reverse == nil || r.Reverse.String() != "nnChild.Parent" {
+		t.Errorf("nnParent.Children.Reverse = %v, want nnChild.Parent", r.Reverse)
+	}
+	if r := rel(t, reg, &nnChild{}, "Parent"); r.Reverse != nil {
+		t.Errorf("nnChild.Parent.Reverse = %v, want none (it names nothing back)", r.Reverse)
+	}
 
 	_, err = registerAndConfigure(t, &nn2Parent{}, &nn2Child{})
 	if !errors.Is(err, mapping.ErrBackPopulates) {

@@ -37,6 +37,13 @@ type ColumnSpec struct {
 	Nullable *bool
 	// PrimaryKey marks the column part of the primary key.
 	PrimaryKey bool
+	// Version marks the field, an integer, as the row's version counter
+	// (tag `relm:"version"`), SQLAlchemy's version_id_col: an INSERT
+	// writes 1, every UPDATE and DELETE matches the version the session
+	// read (AND version = ?) and an UPDATE increments it; a row that
+	// matches nothing fails the flush with relm.ErrStaleObject. At most
+	// one field of a model.
+	Version bool
 	// AutoIncrement overrides autoincrement; nil means true for a single
 	// integer primary key, as SQLAlchemy does.
 	AutoIncrement *bool
@@ -68,6 +75,9 @@ type ColumnSpec struct {
 	References string
 	OnDelete   schema.Action
 	OnUpdate   schema.Action
+	// RenamedFrom is the column's former name (`renamed_from:old`), for
+	// package migrate (see schema.Column.RenamedFrom).
+	RenamedFrom string
 }
 
 // RelationshipSpec declares a relationship, as SQLAlchemy's relationship().

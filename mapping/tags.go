@@ -18,7 +18,9 @@ var columnKeys = map[string]bool{
 	"type": true, "size": true, "notnull": true, "not null": true,
 	"index": true, "unique": true, "default": true, "keepzero": true,
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
-	"embed": true,
+	"embed":        true,
+	"version":      true,
+	"renamed_from": true,
 }
 
 var relationshipKeys = map[string]bool{
@@ -79,7 +81,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, embed, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, embed, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -355,12 +357,34 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		cs.Default = e.value
 	case "keepzero":
 		cs.KeepZero = true
+	case "version":
+		cs.Version = true
+	case "renamed_from":
+		if e.value == "" {
+			return "renamed_from needs the column's former name, as in `renamed_from:hits`"
+		}
+		cs.RenamedFrom = e.value
+	case "fk", "references", "ondelete", "onupdate":
+		return applyForeignKeyTag(cs, e)
+	default:
+		if relationshipKeys[e.key] {
+			return fmt.Sprintf("%q is a relationship key, but %s is not a relationship field (*T or []*T of a mapped struct)", e.key, sf.Type)
+		}
+		return unknownKey(e.key)
+	}
+	return ""
+}
+
+// applyForeignKeyTag applies an fk (references), ondelete or onupdate entry
+// to cs, and returns what is wrong with it, "" when nothing is.
+func applyForeignKeyTag(cs *ColumnSpec, e tagEntry) string {
+	switch e.key {
 	case "fk", "references":
 		if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
 			return fmt.Sprintf("foreign key %q must be written table.column, as in `fk:users.id`", e.value)
 		}
 		cs.References = e.value
-	case "ondelete", "onupdate":
+	default: // ondelete, onupdate
 		a, err := schema.ParseAction(e.value)
 		if err != nil {
 			return err.Error()
@@ -370,11 +394,6 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		} else {
 			cs.OnUpdate = a
 		}
-	default:
-		if relationshipKeys[e.key] {
-			return fmt.Sprintf("%q is a relationship key, but %s is not a relationship field (*T or []*T of a mapped struct)", e.key, sf.Type)
-		}
-		return unknownKey(e.key)
 	}
 	return ""
 }

@@ -52,6 +52,11 @@ type Column struct {
 	References string
 	OnDelete   Action
 	OnUpdate   Action
+	// RenamedFrom is the column's former name, for a schema migration:
+	// where the live table has a column of that name and none of Name,
+	// package migrate renames it rather than dropping one column and
+	// adding another. Renames are never guessed.
+	RenamedFrom string
 
 	table *Table
 }

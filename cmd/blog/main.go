@@ -10,6 +10,8 @@
 //	blog tables  [--dsn DSN]
 //	blog show    (--user ID | --article ID) [--dsn DSN] [--echo]
 //	blog diagram [--format mermaid|dot]
+//	blog migrate (check | diff | new NAME | up | down [N] | status) [--dsn DSN] [--dir migrations]
+//	     [--allow-destructive] [--widen] [--keep-unmapped]
 //
 // DSNs: sqlite:FILE, postgres://user@host:5432/db?sslmode=disable,
 // mysql://user@host:3306/db. Every error is one line on stderr and exit
@@ -58,6 +60,7 @@ func init() {
 		{"tables", "list the tables of a database with their row counts", tablesCmd},
 		{"show", "show a user (--user ID) or an article (--article ID) with its relationships", showCmd},
 		{"diagram", "print the blog's ER diagram (Mermaid, or --format dot)", diagramCmd},
+		{"migrate", "evolve the schema: check, diff, new NAME, up, down [N], status (blog migrate help)", migrateCmd},
 	}
 }
 
@@ -85,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "blog: unknown command %q; the commands are seed, tables, show and diagram (blog help)\n", name)
+	fmt.Fprintf(stderr, "blog: unknown command %q; the commands are seed, tables, show, diagram and migrate (blog help)\n", name)
 	return 1
 }
 

@@ -278,3 +278,41 @@ func titles(t *testing.T, dsn string) string {
 	}
 	return b.String()
 }
+
+// TestMigrate: blog migrate on a seeded database finds nothing to do, and
+// its mistakes are one line on stderr.
+func TestMigrate(t *testing.T) {
+	dir := t.TempDir()
+	seeded := "sqlite:" + filepath.Join(dir, "seeded.db")
+	mustRun(t, "seed", "--dsn", seeded, "--articles", "3")
+	migrations := filepath.Join(dir, "migrations")
+	if out := mustRun(t, "migrate", "diff", "--dsn", seeded); out != "-- the database matches the models\n" {
+		t.Errorf("diff: %q", out)
+	}
+	if out := mustRun(t, "migrate", "new", "nothing", "--dsn", seeded, "--dir", migrations); !strings.HasPrefix(out, "nothing to migrate") {
+		t.Errorf("new: %q", out)
+	}
+	if out := mustRun(t, "migrate", "status", "--dsn", seeded, "--dir", migrations); !strings.HasPrefix(out, "no migrations in") {
+		t.Errorf("status: %q", out)
+	}
+	if out := mustRun(t, "migrate", "up", "--dsn", seeded, "--dir", migrations); !strings.HasPrefix(out, "nothing to apply") {
+		t.Errorf("up: %q", out)
+	}
+	if out := mustRun(t, "migrate", "help"); !strings.Contains(out, "usage: blog migrate") {
+		t.Errorf("help: %q", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"migrate", "frobnicate"}, `blog migrate: unknown subcommand "frobnicate"`},
+		{[]string{"migrate", "new", "--dsn", seeded}, "blog migrate: new: name the migration"},
+		{[]string{"migrate", "down", "many", "--dsn", seeded}, `"many" is not a number`},
+		{[]string{"migrate", "diff", "--dsn", "oracle://x/y"}, `unknown DSN scheme "oracle"`},
+	} {
+		code, out, errOut := runBlog(t, c.args...)
+		if code != 1 || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("blog %v: exit %d, stdout %q, stderr %q, want %q", c.args, code, out, errOut, c.want)
+		}
+	}
+}

@@ -213,6 +213,7 @@ func (d *Dialect) ForeignKeys(ctx context.Context, q dialect.Executor, table str
 	out := make([]dialect.ForeignKeyInfo, len(fks))
 	for i, fk := range fks {
 		out[i] = fk.ForeignKeyInfo
+		out[i].Name = fk.name
 	}
 	return out, nil
 }

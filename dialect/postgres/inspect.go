@@ -167,7 +167,7 @@ ORDER BY con.conkey[1], con.conname, k.ord`, table)
 		}
 		if len(names) == 0 || names[len(names)-1] != name {
 			names = append(names, name)
-			out = append(out, dialect.ForeignKeyInfo{RefTable: ref, OnDelete: action(del), OnUpdate: action(upd)})
+			out = append(out, dialect.ForeignKeyInfo{Name: name, RefTable: ref, OnDelete: action(del), OnUpdate: action(upd)})
 		}
 		last := &out[len(out)-1]
 		last.Columns = append(last.Columns, col)
