@@ -125,7 +125,21 @@
 //     [ErrConcurrentUse] rather than a corrupted session. [DB] and the
 //     registry are safe for concurrent use.
 //   - An UPDATE or DELETE of a row that is gone is [ErrStaleObject],
-//     naming the table and the key.
+//     naming the table and the key; with a version counter
+//     (`relm:"version"`), so is one of a row another transaction changed
+//     since the session read it ([StaleObjectError]): no lost update.
+//
+// # Object lifecycle
+//
+// A model may declare hooks, methods on its pointer type run by the
+// flush and by loads: [BeforeInserter], [AfterInserter], [BeforeUpdater],
+// [AfterUpdater], [BeforeDeleter], [AfterDeleter], [AfterLoader]; and a
+// session may have listeners for every object ([OnFlush]). What a Before
+// hook changes is written by the same flush; its error aborts the flush
+// before any statement. [Session.Refresh] reads an object's row again,
+// [Session.Expire] and [ExpireOnCommit] make the next read overwrite it,
+// and [Merge] takes a detached object (decoded from a request) into the
+// session.
 //
 // # How relm keeps both sides in step
 //

@@ -163,9 +163,13 @@ func badQuery(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrBadQuery}, args...)...)
 }
 
-// resolve finds the field a name denotes in sc, following a dotted path
-// through joined relationships.
+// resolve finds the field a name denotes in sc — a field's Go name, its
+// Go path in an embedded struct ("Address.City") or its column name — or
+// follows a dotted path through joined relationships.
 func (sc *scope) resolve(name string) (*scope, *mapping.Field, error) {
+	if f := sc.m.Field(name); f != nil {
+		return sc, f, nil // a field of an embedded struct: "Address.City"
+	}
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		path, field := name[:i], name[i+1:]
 		j := sc.joined[path]

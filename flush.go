@@ -92,6 +92,10 @@ type unitOfWork struct {
 	// Where the snapshots of collections come from (see chunkSlice).
 	collsChunk [][]objPtr
 	collChunk  []objPtr
+
+	// hooks records the hooks this flush ran (hooks.go); nil when the
+	// session has no hook or listener to run.
+	hooks *hookRun
 }
 
 func (s *Session) flush(ctx context.Context) error {
@@ -175,13 +179,30 @@ func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*s
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	hooking := s.hooking()
+	if hooking {
+		// Before the diff, so that what the hooks change is written.
+		if all, err = u.beforeHooks(all); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	u.lastSeq = s.seq
 	if err := u.diff(all); err != nil {
 		return nil, nil, nil, err
 	}
+	if hooking {
+		if err := u.updatedHooks(all); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	deleted, err := u.expandDeletes(all)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if hooking {
+		if err := u.deleteHooks(deleted); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	u.dedupeLinks()
 	return u, all, deleted, nil
@@ -203,6 +224,9 @@ func (u *unitOfWork) run(all, deleted []*state) error {
 		j.fields = slices.Grow(j.fields, n+len(u.syncOrder)) // generated keys, foreign keys
 	}
 	if err := u.execute(all, deleted); err != nil {
+		return err
+	}
+	if err := u.afterHooks(); err != nil {
 		return err
 	}
 	u.finalize(all, deleted)
@@ -229,6 +253,9 @@ func (u *unitOfWork) statementDone() {
 func (u *unitOfWork) single(all, deleted []*state) bool {
 	if !u.onlyRowWrites(deleted) {
 		return false
+	}
+	if u.hooks != nil && u.hooks.after {
+		return false // an After hook's error must be able to take it back
 	}
 	var c singleCount
 	for _, st := range all {
@@ -424,6 +451,9 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 	for r, m := range plan.mappers {
 		if m == nil || len(pending[r]) == 0 {
 			continue
+		}
+		if err := u.stampVersions(m, pending[r]); err != nil {
+			return err
 		}
 		if err := u.insertTable(m, pending[r]); err != nil {
 			return err

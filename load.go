@@ -51,9 +51,10 @@ func (s *Session) query(ctx context.Context, m *mapping.Mapper, query string, ar
 		return s.scanRows(rows, m, n, unique, yield)
 	})
 	if err != nil {
+		s.dropLoaded()
 		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
 	}
-	return nil
+	return s.afterLoad(ctx)
 }
 
 // scanRows scans every row of rows into a new object of m and passes the
@@ -135,6 +136,7 @@ func (s *Session) scanDeferred(rows dialect.Rows, m *mapping.Mapper, a *arena, y
 		s.seq++
 		snap := a.snapshotOf(m, p)
 		s.unindexed = append(roomForOne(s.unindexed), loadedRow{m: m, ptr: p, snap: snap, seq: s.seq})
+		s.noteLoaded(m, p)
 		yield(p)
 	}
 	return nil

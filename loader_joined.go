@@ -71,10 +71,14 @@ func (s *Session) loadJoined(ctx context.Context, m *mapping.Mapper, segs []*joi
 		return nil
 	})
 	if err != nil {
+		s.dropLoaded()
 		return nil, &StatementError{Op: "select", Type: failed.Name(), SQL: query, Err: err}
 	}
 	jl.colls.apply(s)
 	jl.several.warn(s)
+	if err := s.afterLoad(ctx); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -265,6 +269,9 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		if st := s.identity.getInt(m, v); st != nil {
+			if s.extra != nil && s.isExpired(st) {
+				s.overwrite(st, p, a)
+			}
 			return st.ptr, nil
 		}
 		key = v
@@ -274,6 +281,9 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 			return nil, fmt.Errorf("scan %s: a row has no primary key value", m.Name())
 		}
 		if st := s.identity.get(identityKey{m, k}); st != nil {
+			if s.extra != nil && s.isExpired(st) {
+				s.overwrite(st, p, a)
+			}
 			return st.ptr, nil
 		}
 		key = k
@@ -285,6 +295,7 @@ func (s *Session) adoptIn(m *mapping.Mapper, p unsafe.Pointer, a *arena) (unsafe
 	s.track(p, st)
 	s.register(st, key)
 	s.journalAdd(st)
+	s.noteLoaded(m, p)
 	return p, nil
 }
 

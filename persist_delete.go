@@ -32,15 +32,28 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 		if err := u.detach(m, rows); err != nil {
 			return err
 		}
-		if len(m.PrimaryKey) != 1 {
+		if vf := m.VersionField(); len(m.PrimaryKey) != 1 || vf != nil {
+			// One DELETE per row: a composite key, or a version to match
+			// row by row (a batched DELETE's count cannot say which row
+			// was stale).
+			buf := u.appendPKWhere([]byte("DELETE FROM "+u.s.db.cache(m).table), m, 0)
+			if vf != nil {
+				buf = appendVersionWhere(buf, u.d, vf, len(m.PrimaryKey)+1)
+			}
 			for _, st := range rows {
-				buf := u.appendPKWhere([]byte("DELETE FROM "+u.s.db.cache(m).table), m, 0)
 				var args []any
 				for _, f := range m.PrimaryKey {
 					args = append(args, f.Value(st.ptr))
 				}
-				if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
+				if vf != nil {
+					args = append(args, readVersion(st, vf))
+				}
+				res, err := execStmt(u.ctx, u.ex, string(buf), args)
+				if err != nil {
 					return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
+				}
+				if n, err := res.RowsAffected(); vf != nil && err == nil && n == 0 {
+					return staleError("delete", st, vf, string(buf))
 				}
 			}
 			continue

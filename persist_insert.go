@@ -15,6 +15,9 @@ import (
 // database's defaults apply, grouped by the columns they leave out, and the
 // values the database stored are read back (readDefaults).
 func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
+	if err := generateValues(m, rows); err != nil {
+		return err
+	}
 	dfs := m.Defaulted()
 	if len(dfs) == 0 {
 		return u.insertRowsOmitting(m, rows, nil)
@@ -43,6 +46,24 @@ func (u *unitOfWork) insertRows(m *mapping.Mapper, rows []*state) error {
 		if len(omit) > 0 {
 			if err := u.readDefaults(m, groups[mask], omit); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// generateValues fills the zero fields of rows that have a generator
+// (mapping.Mapper.Generated: `default:uuid`, a client-side default) before
+// any of them is written; a generator's error names the row.
+func generateValues(m *mapping.Mapper, rows []*state) error {
+	gfs := m.Generated()
+	if len(gfs) == 0 {
+		return nil
+	}
+	for _, st := range rows {
+		for _, f := range gfs {
+			if err := f.Generate(st.ptr); err != nil {
+				return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), Err: err}
 			}
 		}
 	}

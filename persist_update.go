@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
 )
 
@@ -25,12 +26,21 @@ func (u *unitOfWork) update(st *state) error {
 	if reuse {
 		args = u.kept.args[:0]
 	}
-	args = slices.Grow(args, len(changed)+len(m.PrimaryKey))
+	vf := m.VersionField()
+	args = slices.Grow(args, len(changed)+2*len(m.PrimaryKey)+2)
 	for _, f := range changed {
 		args = append(args, f.Value(st.ptr))
 	}
+	var version int64
+	if vf != nil {
+		version = readVersion(st, vf)
+		args = append(args, version+1)
+	}
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
+	}
+	if vf != nil {
+		args = append(args, version)
 	}
 	if reuse {
 		u.kept.args = args
@@ -41,10 +51,15 @@ func (u *unitOfWork) update(st *state) error {
 		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query, Err: err}
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		// 0 rows matched: the row is gone (the MySQL dialect asks the
-		// driver for matched rows, not changed ones).
-		return &StatementError{Op: "update", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: query,
-			Err: fmt.Errorf("%w: no row with key %v in %s (deleted since the session read it, or never there: an object reached with its key set is taken as an existing row)", ErrStaleObject, st.key, m.Table.Name)}
+		// 0 rows matched: the row is gone, or its version moved on (the
+		// MySQL dialect asks the driver for matched rows, not changed
+		// ones).
+		return staleError("update", st, vf, query)
+	}
+	if vf != nil {
+		if err := u.s.setKey(st, vf, version+1); err != nil {
+			return err
+		}
 	}
 	u.statementDone()
 	u.markTouched(st)
@@ -73,7 +88,19 @@ func (u *unitOfWork) updateText(m *mapping.Mapper, changed []*mapping.Field, mas
 		buf = append(buf, " = "...)
 		buf = d.AppendPlaceholder(buf, i+1)
 	}
-	buf = u.appendPKWhere(buf, m, len(changed))
+	n := len(changed)
+	vf := m.VersionField()
+	if vf != nil {
+		n++
+		buf = append(buf, ", "...)
+		buf = append(buf, d.Quote(vf.Column.Name)...)
+		buf = append(buf, " = "...)
+		buf = d.AppendPlaceholder(buf, n)
+	}
+	buf = u.appendPKWhere(buf, m, n)
+	if vf != nil {
+		buf = appendVersionWhere(buf, d, vf, n+len(m.PrimaryKey)+1)
+	}
 	text := string(buf)
 	if mask != 0 {
 		c.update.Store(&updateStmt{mask: mask, text: text})
@@ -94,6 +121,9 @@ func appendChanged(changed []*mapping.Field, st *state) (_ []*mapping.Field, mas
 			}
 			continue
 		}
+		if f == st.m.VersionField() {
+			continue // written by update, from the version read
+		}
 		if st.snap == nil || !f.Equal(st.snap, st.ptr) {
 			if changed == nil {
 				changed = make([]*mapping.Field, 0, len(fields))
@@ -107,8 +137,13 @@ func appendChanged(changed []*mapping.Field, st *state) (_ []*mapping.Field, mas
 	return changed, mask, nil
 }
 
-// ErrStaleObject is returned (wrapped) when an UPDATE or DELETE finds no row.
-var ErrStaleObject = fmt.Errorf("relm: stale object")
+// appendVersionWhere appends " AND version = ?" with placeholder i.
+func appendVersionWhere(buf []byte, d dialect.Dialect, vf *mapping.Field, i int) []byte {
+	buf = append(buf, " AND "...)
+	buf = append(buf, d.Quote(vf.Column.Name)...)
+	buf = append(buf, " = "...)
+	return d.AppendPlaceholder(buf, i)
+}
 
 func (u *unitOfWork) appendPKWhere(buf []byte, m *mapping.Mapper, n int) []byte {
 	buf = append(buf, " WHERE "...)

@@ -722,9 +722,17 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 				emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
 				return
 			}
+			fresh := true
 			if key, ok := m.Identity(p); ok {
 				if st := s.identity.get(identityKey{m, key}); st != nil {
-					p = st.ptr
+					p, fresh = st.ptr, false
+				}
+			}
+			if fresh && m.Hooks().Has(mapping.HookAfterLoad) {
+				s.noteLoaded(m, p)
+				if err := s.afterLoad(ctx); err != nil {
+					emit(nil, err)
+					return
 				}
 			}
 			if !emit(typedObj[T](p), nil) {

@@ -41,7 +41,12 @@ type Session struct {
 	identity identityMap
 	seq      int
 	gen      uint32 // numbers flushes (state marks)
-	journal  *journal
+	// inHook counts the hooks and listeners running (hooks.go): while
+	// one runs, the session's operations may be entered again (nested
+	// counts them), as the hook runs on the session's goroutine. (The
+	// small fields are paired to keep the struct at 160 bytes.)
+	inHook  atomic.Int32
+	journal *journal
 	// stateSlab hands out the states of objects added or reached by a
 	// cascade (see slabAlloc); loads take theirs from their arena.
 	stateSlab []state
@@ -50,13 +55,17 @@ type Session struct {
 	unindexed []loadedRow
 	closed    bool
 	raise     bool
+	nested    atomic.Int32
 	// iterating counts the Query.Iter loops running, whose rows hold a
 	// connection.
-	iterating int
+	iterating int32
 	// busy is set while an operation runs (enter, leave): a second
 	// goroutine's call meanwhile gets ErrConcurrentUse instead of racing
 	// on the session's maps.
 	busy atomic.Bool
+	// extra holds what few sessions need (OnFlush listeners, AfterLoad
+	// hooks due, expired objects: see sessionExtra); nil for most.
+	extra *sessionExtra
 }
 
 // enter marks the start of an operation of the session, refused with
@@ -64,18 +73,41 @@ type Session struct {
 // first and leaves when done; the unexported ones it calls do not.
 func (s *Session) enter() error {
 	if !s.busy.CompareAndSwap(false, true) {
+		if s.inHook.Load() > 0 {
+			s.nested.Add(1) // a hook using its session
+			return nil
+		}
 		return ErrConcurrentUse
 	}
 	return nil
 }
 
 // leave marks the end of an operation begun with enter.
-func (s *Session) leave() { s.busy.Store(false) }
+func (s *Session) leave() {
+	if s.nested.Load() > 0 {
+		s.nested.Add(-1)
+		return
+	}
+	s.busy.Store(false)
+}
+
+// enterTop is enter for the operations a hook may not call (Flush,
+// Commit, Rollback, Close).
+func (s *Session) enterTop() error {
+	if s.inHook.Load() > 0 {
+		return ErrInHook
+	}
+	return s.enter()
+}
 
 // enterWait is enter for the operations that return no error (Contains,
 // Len, Expunge): they wait for the running operation to end.
 func (s *Session) enterWait() {
 	for !s.busy.CompareAndSwap(false, true) {
+		if s.inHook.Load() > 0 {
+			s.nested.Add(1) // a hook using its session
+			return
+		}
 		runtime.Gosched()
 	}
 }
@@ -331,6 +363,9 @@ func (s *Session) expungeAll() {
 	s.identity = identityMap{}
 	s.unindexed = nil
 	s.stateSlab = nil
+	if s.extra != nil {
+		s.extra.expired = nil
+	}
 }
 
 // Len returns the number of objects in the session.
@@ -343,7 +378,7 @@ func (s *Session) Len() int {
 // Flush writes every pending change to the database inside the session's
 // transaction (begun if needed) without committing it.
 func (s *Session) Flush(ctx context.Context) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -372,7 +407,7 @@ func (s *Session) Flush(ctx context.Context) error {
 // single statement atomically, and the two round trips are saved. A commit
 // with nothing to write sends nothing.
 func (s *Session) Commit(ctx context.Context) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -396,6 +431,7 @@ func (s *Session) commit(ctx context.Context) error {
 		if single {
 			s.db.noteWrite() // read-your-writes on PostgreSQL standbys
 			s.endJournal()
+			s.expireCommitted()
 			return nil
 		}
 	} else if err := s.flush(ctx); err != nil {
@@ -408,7 +444,16 @@ func (s *Session) commit(ctx context.Context) error {
 	}
 	s.tx = nil
 	s.endJournal()
+	s.expireCommitted()
 	return nil
+}
+
+// expireCommitted expires every object after a commit when the session
+// was opened with ExpireOnCommit.
+func (s *Session) expireCommitted() {
+	if s.extra != nil && s.extra.expireOnCommit {
+		s.expireAll()
+	}
 }
 
 // Rollback rolls back the open transaction, if any, and discards every
@@ -425,7 +470,7 @@ func (s *Session) commit(ctx context.Context) error {
 // A Flush or Commit that fails rolls back too, but keeps the objects as the
 // program left them, so that it may commit again.
 func (s *Session) Rollback(ctx context.Context) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -474,7 +519,7 @@ func (s *Session) discard() {
 // Close rolls back any open transaction and releases the session's objects.
 // A closed session cannot be used again.
 func (s *Session) Close() error {
-	if err := s.enter(); err != nil {
+	if err := s.enterTop(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -569,7 +614,7 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 	} else {
 		st = s.identity.get(identityKey{m, mapping.NormalizeKey(key)})
 	}
-	if st != nil && st.status != statusDeleted {
+	if st != nil && st.status != statusDeleted && !s.isExpired(st) {
 		return st.ptr, nil
 	}
 	var found objPtr

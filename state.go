@@ -264,6 +264,7 @@ func (s *Session) existingRow(m *mapping.Mapper, p objPtr) bool {
 func (s *Session) forget(st *state) {
 	s.touch(st)
 	delete(s.states, st.ptr)
+	s.unexpire(st)
 	if st.key != nil {
 		if cur := s.identity.get(identityKey{st.m, st.key}); cur == st {
 			s.identity.del(identityKey{st.m, st.key})

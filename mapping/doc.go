@@ -34,8 +34,9 @@
 //     key by default. A single integer key autoincrements.
 //   - autoincrement[:BOOL]: force autoincrement on or off.
 //   - type:T: the column type, one of integer, bigint, varchar(N), text,
-//     bool, float, timestamp, blob, or longtext for text beyond 64 KiB on
-//     MySQL (LONGTEXT there, TEXT elsewhere).
+//     bool, float, timestamp, blob, longtext for text beyond 64 KiB on
+//     MySQL (LONGTEXT there, TEXT elsewhere), json (see JSON columns),
+//     uuid, or decimal(P,S) (decimal alone is decimal(18,2)).
 //   - size:N: VARCHAR(N) for a string (default 255).
 //   - notnull (or "not null"): NOT NULL, the default for types other than
 //     pointers, sql.Null types and []byte.
@@ -48,11 +49,20 @@
 //     for a pointer) is left out of its INSERT, so that the default applies,
 //     and the value the database stored is read back into the object — as
 //     SQLAlchemy's server_default.
+//   - default:GENERATOR: a client-side default — uuid, uuid7 or a name
+//     given to RegisterGenerator: relm fills a zero field from it just
+//     before its row's INSERT (see Client-generated keys).
+//   - version: the field (an int, int32 or int64) is the row's version
+//     counter, SQLAlchemy's version_id_col: relm writes 1 at INSERT, and
+//     every UPDATE and DELETE matches the version read (AND version = ?)
+//     and increments it; a row changed meanwhile is relm.ErrStaleObject.
 //   - keepzero: with default, write the field's zero value as it is rather
 //     than leave the column to its default.
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
 //   - ondelete:ACTION, onupdate:ACTION: the foreign key's referential
 //     action, one of cascade, set null, set default, restrict, no action.
+//   - embed[:PREFIX] (on a struct field): its fields are columns of this
+//     table, their names after PREFIX (see Embedded structs).
 //   - renamed_from:OLD: the column's former name, so that package migrate
 //     renames the column OLD rather than dropping it and adding this one.
 //
@@ -81,6 +91,102 @@
 // may hold any column type its type: tag names (a Status stored by name in
 // a varchar). Any other type with both methods needs a type: tag.
 //
+// # Embedded structs
+//
+// A struct's fields can be columns of the outer table, as GORM's embedded
+// and embeddedPrefix and SQLAlchemy's composite columns give: an anonymous
+// struct embedded by value (Go's embedding; its fields are promoted, and
+// named by their own names), or a struct field tagged embed, whose fields
+// are named by their Go path, with an optional prefix on their columns:
+//
+//	type Address struct {
+//		Street string
+//		City   string `relm:"index"`
+//	}
+//	type Customer struct {
+//		ID int
+//		Timestamps                             // created_at, updated_at
+//		Home    Address `relm:"embed:home_"` // home_street, home_city
+//		Billing Address `relm:"embed"`       // street, city
+//	}
+//
+// Embeds nest, prefixes adding up (Home.Geo.Lat: home_geo_lat), and the
+// prefix also goes before a column: name. The fields are loaded, saved and
+// diffed one column at a time like any other (changing Home.City updates
+// home_city alone), and a query names them by Go path or by column name:
+// Eq("Home.City", "Oslo"), Eq("home_city", "Oslo"), OrderBy("Home.City").
+// In the programmatic form a ColumnSpec's Field is that path
+// ("Home.City"); its Name defaults to the snake_case of the last segment.
+// An embedded struct pointer (Home *Address) is refused: relm does not
+// guess whether all-NULL columns mean nil; embed by value, or use a JSON
+// column (type:json) for a value that may be absent. A relationship
+// cannot live in a struct embedded by a named field; declare it on the
+// model. A struct field with neither embed nor type:json is refused, with
+// both named in the error.
+//
+// # Client-generated keys
+//
+// A key the client chooses — a UUID, a string — is a primary key with a
+// generator, as SQLAlchemy's Column(default=uuid.uuid4) and GORM's
+// BeforeCreate hook give:
+//
+//	type Account struct {
+//		ID    uuid.UUID `relm:"pk;default:uuid"`  // random, version 4
+//		Posts []*Post                             // integer keys from the database
+//	}
+//	type Remark struct {
+//		ID string `relm:"pk;default:uuid7;size:36"` // time-ordered, version 7
+//	}
+//
+// Just before the INSERT, relm fills each zero field that has a generator
+// (a key set by the program is kept), so the row's key is known before it
+// is written: no RETURNING or last-insert-id is needed for it, and the
+// foreign keys of its children are set from it as from any key. Such keys
+// mix freely with autoincrement keys in one graph, in either direction. A
+// generated key never autoincrements, whatever its type. uuid and uuid7
+// fill a string, a [16]byte type such as github.com/google/uuid's UUID, or
+// a type with an sql.Scanner; other fields are refused at mapping, as is an
+// unknown generator name. RegisterGenerator adds generators (a snowflake
+// integer, a prefixed string); a generator's error fails the flush, naming
+// the model and the field, and nothing is written. The programmatic form
+// is ColumnSpec.Generator (a name) or ColumnSpec.Generate (a function).
+// A zero value of a key type with its own Valuer (uuid.Nil) counts as not
+// set, like 0 and "".
+//
+// # JSON, UUID and decimal columns
+//
+// type:json stores any Go value encoding/json encodes — a struct, a map, a
+// slice, or a pointer to one — as one JSON document, as SQLAlchemy's JSON
+// type and GORM's serializer:json do:
+//
+//	Settings map[string]any `relm:"type:json"`
+//	Tags     []string       `relm:"type:json"`
+//	Home     Address        `relm:"type:json"`
+//
+// The column is JSONB on PostgreSQL, JSON on MySQL and MariaDB (on MariaDB
+// a LONGTEXT with a JSON_VALID check) and TEXT on SQLite. Values are
+// encoded with json.Marshal on the way in and decoded with json.Unmarshal
+// on the way out (a nil pointer, map or slice is NULL; the column is
+// nullable exactly when the Go type can be nil). Change tracking compares
+// the encodings, and the snapshot holds a decoded copy of its own, so a
+// map or slice changed in place (m["k"] = v, s[0] = x) is written at the
+// next flush. A type that encoding/json cannot encode (a channel, a func,
+// a complex number, a map keyed by a struct) is refused when the model is
+// mapped; a value that does not encode (a NaN or infinity, a channel in a
+// map[string]any) fails the flush with a [JSONError] naming the model, the
+// field and the value, and the transaction writes nothing. A type with its
+// own sql.Scanner and driver.Valuer converts itself: type:json then only
+// chooses its column type.
+//
+// type:uuid is UUID on PostgreSQL and on MariaDB 10.7 and later, CHAR(36)
+// on MySQL and older MariaDB, and TEXT on SQLite; it holds a string or a
+// 16-byte array type with its own Scanner and Valuer, such as
+// github.com/google/uuid's UUID (whose column is a uuid without a tag).
+// type:decimal(P,S) is NUMERIC(P,S) on PostgreSQL, DECIMAL(P,S) on MySQL
+// and MariaDB and TEXT on SQLite (which keeps "12.30" exact, where its
+// NUMERIC affinity would make it a REAL); it holds a string (exact), a
+// float64, or a decimal type with its own Scanner and Valuer.
+//
 // Relationship keys (on a *T or []*T field):
 //
 //   - back_populates:FIELD: the other side's field; both sides must name
@@ -92,8 +198,8 @@
 //   - foreign_keys:COLS: the column(s) that join, when several foreign keys
 //     could.
 //   - order_by:FIELDS: the order of a collection, as in "Title desc, ID".
-//   - cascade:LIST: save-update (the default), delete, delete-orphan, all,
-//     none.
+//   - cascade:LIST: save-update and merge (the default), delete,
+//     delete-orphan, all (save-update, merge, delete), none.
 //   - lazy:MODE: select (the default) or raise.
 //   - rel: a relationship with every option at its default. (An untagged
 //     field that a backref of the other side names is that backref's

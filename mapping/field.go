@@ -26,6 +26,11 @@ type Field struct {
 	intKind intKind // how IntKey reads the field
 	str     bool    // a string kind that does not convert itself (StringValue)
 	direct  bool    // Addr points to the value Value gives (Direct)
+	json    bool    // a type:json column encoded by encoding/json (json.go)
+	// gen fills the field before its row's INSERT when it is zero
+	// (generate.go), genName names it in errors; nil for most fields.
+	gen     Generator
+	genName string
 
 	addr   func(p unsafe.Pointer) any
 	value  func(p unsafe.Pointer) any
@@ -252,9 +257,13 @@ func convertsItself(t reflect.Type) bool { return hasScanner(t) || hasValuer(t) 
 // (buildReflect), then the key setters of integer keys.
 func (f *Field) buildAccessors() {
 	t := f.Type
+	f.buildZeroCopy()
+	if f.json {
+		f.buildJSON()
+		return
+	}
 	f.buildEqual()
 	f.buildDetach()
-	f.buildZeroCopy()
 	if convertsItself(t) {
 		f.buildReflect()
 		return
@@ -499,7 +508,7 @@ func (f *Field) buildReflect() {
 			if v == nil {
 				return nil, false
 			}
-			if pk && (v == int64(0) || v == "") {
+			if pk && (v == int64(0) || v == "" || f.isZero(p)) {
 				return v, false
 			}
 			return v, true

@@ -33,8 +33,19 @@ type Mapper struct {
 	relFields map[string]relField
 	mutable   []*Field       // fields CopySnapshot copies (see Mutable)
 	defaulted []*Field       // fields left out of an INSERT when zero (see Defaulted)
+	generated []*Field       // fields relm fills before an INSERT when zero (see Generated)
 	zero      unsafe.Pointer // a zero struct, never written (Field.SetZero)
+	version   *Field         // the version counter (see ColumnSpec.Version), or nil
+	hooks     HookSet        // the hook methods *Type has (see HookSet)
 }
+
+// VersionField returns the field tagged `relm:"version"`, nil when m has
+// none.
+func (m *Mapper) VersionField() *Field { return m.version }
+
+// Hooks returns the set of hook methods the model's pointer type
+// declares, found once when the model was mapped.
+func (m *Mapper) Hooks() HookSet { return m.hooks }
 
 // Defaulted returns the fields of m that have a column default and no
 // keepzero: an INSERT leaves such a field out when its value is zero
@@ -235,6 +246,15 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 		return nil, err
 	}
 	m.finishFields(spec.Columns)
+	if err := m.findVersion(spec.Columns); err != nil {
+		return nil, err
+	}
+	if m.hooks, err = findHooks(t); err != nil {
+		return nil, err
+	}
+	if m.hooks != 0 {
+		r.hooked.Store(true)
+	}
 	m.Table = table
 	m.zero = reflect.New(t).UnsafePointer()
 	if err := m.addRelationshipFields(t, spec.Relationships); err != nil {
@@ -357,7 +377,7 @@ func (m *Mapper) finishFields(specs []ColumnSpec) {
 		switch {
 		case cs.AutoIncrement != nil:
 			f.Column.AutoIncrement = *cs.AutoIncrement
-		case len(m.PrimaryKey) == 1 && f.Column.PrimaryKey && f.Column.Type.IsInteger():
+		case len(m.PrimaryKey) == 1 && f.Column.PrimaryKey && f.Column.Type.IsInteger() && f.gen == nil:
 			f.Column.AutoIncrement = true
 		}
 		f.buildAccessors()
@@ -366,6 +386,9 @@ func (m *Mapper) finishFields(specs []ColumnSpec) {
 		}
 		if f.defaulted {
 			m.defaulted = append(m.defaulted, f)
+		}
+		if f.gen != nil {
+			m.generated = append(m.generated, f)
 		}
 	}
 }
@@ -395,11 +418,27 @@ func (m *Mapper) addRelationshipFields(t reflect.Type, specs []RelationshipSpec)
 // structField finds an exported field by name, following embedded structs by
 // value, and returns its offset.
 func structField(t reflect.Type, name string) (reflect.StructField, uintptr, error) {
+	if outer, rest, ok := strings.Cut(name, "."); ok {
+		// A field of a struct embedded by a named field: Address.City.
+		sf, off, err := structField(t, outer)
+		if err != nil {
+			return sf, 0, err
+		}
+		if sf.Type.Kind() != reflect.Struct {
+			return sf, 0, fmt.Errorf("mapping: %s.%s is %s, not a struct embedded with `relm:\"embed\"`", t.Name(), outer, sf.Type)
+		}
+		inner, innerOff, err := structField(sf.Type, rest)
+		if err != nil {
+			return inner, 0, fmt.Errorf("%w (in %s.%s)", err, t.Name(), name)
+		}
+		inner.Name = name
+		return inner, off + innerOff, nil
+	}
 	sf, ok := t.FieldByName(name)
 	if !ok {
 		var names []string
-		_ = walkFields(t, func(f reflect.StructField) error {
-			names = append(names, f.Name)
+		_ = walkFields(t, func(f reflect.StructField, at embedAt) error {
+			names = append(names, at.path+f.Name)
 			return nil
 		})
 		msg := fmt.Sprintf("mapping: %s has no field %q", t.Name(), name)
@@ -433,6 +472,9 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 		return nil, err
 	}
 	where := name + "." + sf.Name
+	if cs.Type.Kind == schema.KindJSON && !isCustomColumn(sf.Type) && !(sf.Type.Kind() == reflect.Pointer && isCustomColumn(sf.Type.Elem())) {
+		return m.buildJSONField(sf, off, cs, where)
+	}
 	goType, goNullable, ok := goColumnType(sf.Type)
 	// A type with its own Scanner and Valuer converts its values itself:
 	// it may hold any column type its tag names.
@@ -441,15 +483,22 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 	if !ok && !custom && sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct && sf.Type.Elem() != timeType {
 		return nil, fmt.Errorf("mapping: %s is %s; relationship collections hold pointers — use []*%s so that each row is one object (or tag the field `relm:\"-\"` to leave it unmapped)", where, sf.Type, sf.Type.Elem().Name())
 	}
+	if !ok && !custom && sf.Type.Kind() == reflect.Struct {
+		return nil, fmt.Errorf("mapping: %s has Go type %s, a struct relm cannot store in one column as it is; tag it `relm:\"embed\"` (or `relm:\"embed:prefix_\"`) to make its fields columns of this table, `relm:\"type:json\"` to store it as one JSON document, give it a sql.Scanner and driver.Valuer with a `type:` tag, or tag it `relm:\"-\"` to leave it unmapped", where, sf.Type)
+	}
 	if !ok && !custom {
 		return nil, fmt.Errorf("mapping: %s has Go type %s, which relm cannot store; use int, int32, int64, string, bool, float64, time.Time, []byte, a pointer or sql.Null* of those, a type implementing sql.Scanner and driver.Valuer with a `type:` tag, or tag the field `relm:\"-\"` to leave it unmapped", where, sf.Type)
 	}
 	typ := cs.Type
 	if typ.Kind == schema.KindInvalid {
-		if custom {
+		switch {
+		case custom && isUUIDArray(sf.Type):
+			typ = schema.UUID
+		case custom:
 			return nil, fmt.Errorf("mapping: %s has the custom type %s; name its column type with a `type:` tag, e.g. `type:text`", where, sf.Type)
+		default:
+			typ = goType
 		}
-		typ = goType
 	} else if ok && !converts && !compatible(goType, typ) {
 		return nil, fmt.Errorf("mapping: %s: Go type %s cannot hold column type %s", where, sf.Type, typ)
 	}
@@ -466,16 +515,26 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 		}
 		nullable = *cs.Nullable
 	}
+	return m.newField(sf, off, cs, where, typ, nullable)
+}
+
+// newField makes the field of sf, at offset off, and its column of type
+// typ, after checking the column name, default and keepzero of cs.
+func (m *Mapper) newField(sf reflect.StructField, off uintptr, cs ColumnSpec, where string, typ schema.Type, nullable bool) (*Field, error) {
 	colName := cs.Name
 	if colName == "" {
-		colName = SnakeCase(sf.Name)
+		goName := sf.Name
+		if i := strings.LastIndexByte(goName, '.'); i >= 0 {
+			goName = goName[i+1:] // Address.City: city, as the tag's default
+		}
+		colName = SnakeCase(goName)
 	}
 	if err := schema.ValidateIdentifier(colName); err != nil {
 		return nil, fmt.Errorf("mapping: %s: column name: %w", where, err)
 	}
 	if cs.Default != "" {
 		if err := schema.ValidateDefault(cs.Default); err != nil {
-			return nil, fmt.Errorf("mapping: %s: %w", where, err)
+			return nil, fmt.Errorf("mapping: %s: %w; or name a generator relm runs before the INSERT: %s (see mapping.RegisterGenerator)", where, err, knownGenerators())
 		}
 	} else if cs.KeepZero {
 		return nil, fmt.Errorf("mapping: %s: keepzero applies to a field with a default; add `default:…` or drop keepzero", where)
@@ -488,6 +547,9 @@ func (m *Mapper) buildField(t reflect.Type, cs ColumnSpec) (*Field, error) {
 	}
 	f := &Field{Name: sf.Name, Type: sf.Type, Offset: off, Column: col, Mapper: m}
 	f.defaulted = cs.Default != "" && !cs.KeepZero && !cs.PrimaryKey
+	if err := f.setGenerator(cs, where); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
@@ -498,7 +560,9 @@ func compatible(goType, col schema.Type) bool {
 	case schema.KindInteger, schema.KindBigInt:
 		return col.IsInteger()
 	case schema.KindString:
-		return col.Kind == schema.KindString || col.Kind == schema.KindText
+		return col.Kind == schema.KindString || col.Kind == schema.KindText || col.Kind == schema.KindUUID || col.Kind == schema.KindDecimal
+	case schema.KindFloat:
+		return col.Kind == schema.KindFloat || col.Kind == schema.KindDecimal
 	}
 	return goType.Kind == col.Kind
 }

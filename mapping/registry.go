@@ -32,10 +32,17 @@ type Registry struct {
 	ready atomic.Bool
 	// version counts successful configurations (see Version).
 	version atomic.Uint64
+	// hooked says that some mapper has hook methods (see Hooked).
+	hooked atomic.Bool
 	// warnings of the last configuration, and where they are logged.
 	warnings []string
 	logger   *slog.Logger
 }
+
+// Hooked reports whether any model of the registry declares a hook method
+// (see HookSet): a session whose registry has none skips the hook phases
+// of a flush and of a load without looking at any object.
+func (reg *Registry) Hooked() bool { return reg.hooked.Load() }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
@@ -448,7 +455,7 @@ func (reg *Registry) backref(rel *Relationship) error {
 		LocalColumns: rel.RemoteColumns, RemoteColumns: rel.LocalColumns,
 		LocalFields: rel.RemoteFields, RemoteFields: rel.LocalFields,
 		Secondary: rel.Secondary, SecondaryLocal: rel.SecondaryRemote, SecondaryRemote: rel.SecondaryLocal,
-		Reverse: rel, IsBackref: true, Cascade: Cascade{SaveUpdate: true},
+		Reverse: rel, IsBackref: true, Cascade: Cascade{SaveUpdate: true, Merge: true},
 	}
 	rev.Uselist = rev.Direction != ManyToOne
 	rf, ok := t.relFields[name]

@@ -48,6 +48,7 @@ type Cascade struct {
 	SaveUpdate   bool // adding the parent adds the related objects
 	Delete       bool // deleting the parent deletes the related objects
 	DeleteOrphan bool // a related object removed from the parent is deleted
+	Merge        bool // relm.Merge of the parent merges the related objects
 }
 
 // String renders the cascade as in a tag.
@@ -62,16 +63,20 @@ func (c Cascade) String() string {
 	if c.DeleteOrphan {
 		parts = append(parts, "delete-orphan")
 	}
+	if c.Merge {
+		parts = append(parts, "merge")
+	}
 	if len(parts) == 0 {
 		return "none"
 	}
 	return strings.Join(parts, ",")
 }
 
-// ParseCascade reads a cascade list; "" means the default, save-update.
+// ParseCascade reads a cascade list; "" means the default, save-update
+// and merge, as SQLAlchemy's.
 func ParseCascade(s string) (Cascade, error) {
 	if strings.TrimSpace(s) == "" {
-		return Cascade{SaveUpdate: true}, nil
+		return Cascade{SaveUpdate: true, Merge: true}, nil
 	}
 	var c Cascade
 	for _, p := range strings.Split(s, ",") {
@@ -83,13 +88,15 @@ func ParseCascade(s string) (Cascade, error) {
 		case "delete-orphan":
 			c.DeleteOrphan = true
 		case "all":
-			c.SaveUpdate, c.Delete = true, true
+			c.SaveUpdate, c.Delete, c.Merge = true, true, true
+		case "merge":
+			c.Merge = true
 		case "none", "":
-		case "merge", "refresh-expire", "expunge":
-			// SQLAlchemy cascades with no counterpart in a session that
-			// does not expire or merge; accepted so that ported models read.
+		case "refresh-expire", "expunge":
+			// SQLAlchemy cascades with no counterpart here; accepted so
+			// that ported models read.
 		default:
-			return c, fmt.Errorf("unknown cascade %q; use save-update, delete, delete-orphan, all or none", p)
+			return c, fmt.Errorf("unknown cascade %q; use save-update, merge, delete, delete-orphan, all or none", p)
 		}
 	}
 	return c, nil

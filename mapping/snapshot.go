@@ -24,24 +24,34 @@ import (
 // pointer field and row. The zero Slab is ready to use; one Slab serves
 // one load or flush. Any value handed out keeps its array alive.
 type Slab struct {
-	strs   []string
-	ints   []int
-	i64s   []int64
-	i32s   []int32
-	bools  []bool
-	floats []float64
-	times  []time.Time
+	strs   slabOf[string]
+	ints   slabOf[int]
+	i64s   slabOf[int64]
+	i32s   slabOf[int32]
+	bools  slabOf[bool]
+	floats slabOf[float64]
+	times  slabOf[time.Time]
 	bytes  []byte
 }
 
-// slabTake returns the next element of *s, allocating arrays of 16, then
-// twice the last, up to 512 elements.
-func slabTake[T any](s *[]T) *T {
-	if len(*s) == 0 {
-		*s = make([]T, min(512, max(16, 2*cap(*s))))
+// slabOf is a Slab's memory for values of one type: what is left of its
+// last array, and how many elements its arrays held in all.
+type slabOf[T any] struct {
+	free []T
+	made int
+}
+
+// slabTake returns the next element of s, allocating arrays of 16, then
+// as many as all the arrays before (so that the total doubles), up to 512
+// elements.
+func slabTake[T any](s *slabOf[T]) *T {
+	if len(s.free) == 0 {
+		n := min(512, max(16, s.made))
+		s.free = make([]T, n)
+		s.made += n
 	}
-	p := &(*s)[0]
-	*s = (*s)[1:]
+	p := &s.free[0]
+	s.free = s.free[1:]
 	return p
 }
 

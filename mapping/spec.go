@@ -37,6 +37,13 @@ type ColumnSpec struct {
 	Nullable *bool
 	// PrimaryKey marks the column part of the primary key.
 	PrimaryKey bool
+	// Version marks the field, an integer, as the row's version counter
+	// (tag `relm:"version"`), SQLAlchemy's version_id_col: an INSERT
+	// writes 1, every UPDATE and DELETE matches the version the session
+	// read (AND version = ?) and an UPDATE increments it; a row that
+	// matches nothing fails the flush with relm.ErrStaleObject. At most
+	// one field of a model.
+	Version bool
 	// AutoIncrement overrides autoincrement; nil means true for a single
 	// integer primary key, as SQLAlchemy does.
 	AutoIncrement *bool
@@ -54,6 +61,13 @@ type ColumnSpec struct {
 	// value the database stored is read back into it — SQLAlchemy's
 	// server_default — unless KeepZero is set.
 	Default string
+	// Generator names a registered generator (see RegisterGenerator; the
+	// tag `default:uuid`), and Generate gives one directly: relm fills the
+	// field from it before its row's INSERT when the field is zero — a
+	// client-side default, SQLAlchemy's Column(default=callable). A
+	// generated primary key never autoincrements.
+	Generator string
+	Generate  Generator
 	// KeepZero writes a defaulted field's zero value as it is (`keepzero`):
 	// for a column whose zero is meant (a count of 0 with default 1).
 	KeepZero bool

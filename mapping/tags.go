@@ -18,6 +18,8 @@ var columnKeys = map[string]bool{
 	"type": true, "size": true, "notnull": true, "not null": true,
 	"index": true, "unique": true, "default": true, "keepzero": true,
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
+	"embed":        true,
+	"version":      true,
 	"renamed_from": true,
 }
 
@@ -79,7 +81,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, embed, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -90,14 +92,17 @@ func specFromTags(t reflect.Type) (ModelSpec, error) {
 		return spec, err
 	}
 	spec.Table = name
-	err = walkFields(t, func(sf reflect.StructField) error {
+	err = walkFields(t, func(sf reflect.StructField, at embedAt) error {
 		tag, hasTag := sf.Tag.Lookup(TagKey)
 		if tag == "-" {
 			return nil
 		}
 		entries, err := parseTag(tag)
 		if err != nil {
-			return &TagError{Struct: t.Name(), Field: sf.Name, Tag: tag, Msg: err.Error()}
+			return &TagError{Struct: t.Name(), Field: at.path + sf.Name, Tag: tag, Msg: err.Error()}
+		}
+		if (at.path != "" || at.prefix != "") && sf.Name != "_" {
+			return embeddedField(t, sf, at, tag, entries, &spec)
 		}
 		if sf.Name == "_" {
 			for _, e := range entries {
@@ -117,7 +122,7 @@ func specFromTags(t reflect.Type) (ModelSpec, error) {
 			}
 			return nil
 		}
-		if isRelationshipType(sf.Type) || hasAnyKey(entries, relationshipKeys) {
+		if (isRelationshipType(sf.Type) && !isJSONTag(entries)) || hasAnyKey(entries, relationshipKeys) {
 			rs, err := relationshipFromTag(t, sf, tag, entries)
 			if err != nil {
 				return err
@@ -135,6 +140,18 @@ func specFromTags(t reflect.Type) (ModelSpec, error) {
 	return spec, err
 }
 
+// isJSONTag reports whether the entries declare a JSON column (type:json),
+// which makes a *T or []*T field a column rather than a relationship.
+func isJSONTag(entries []tagEntry) bool {
+	for _, e := range entries {
+		if e.key == "type" {
+			k, ok := schema.KindByName(strings.ToLower(e.value))
+			return ok && k == schema.KindJSON
+		}
+	}
+	return false
+}
+
 func hasAnyKey(entries []tagEntry, keys map[string]bool) bool {
 	for _, e := range entries {
 		if keys[e.key] {
@@ -144,29 +161,116 @@ func hasAnyKey(entries []tagEntry, keys map[string]bool) bool {
 	return false
 }
 
-// walkFields visits the fields of t in order, flattening embedded structs
-// (by value) that carry no tag of their own.
-func walkFields(t reflect.Type, visit func(reflect.StructField) error) error {
+// embedAt is where walkFields found a field: path is the Go path of the
+// named embedded structs it is in ("Address." for Address.City, "" at the
+// top level and in anonymous embeds), prefix what their embed:PREFIX tags
+// put before its column name.
+type embedAt struct {
+	path, prefix string
+}
+
+// walkFields visits the fields of t in order, flattening embedded structs:
+// anonymous ones (by value) that carry no tag of their own, and struct
+// fields, anonymous or named, tagged `relm:"embed"` or `relm:"embed:PREFIX"`.
+func walkFields(t reflect.Type, visit func(reflect.StructField, embedAt) error) error {
+	return walkEmbedded(t, t, embedAt{}, visit)
+}
+
+func walkEmbedded(model, t reflect.Type, at embedAt, visit func(reflect.StructField, embedAt) error) error {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if sf.Anonymous && sf.Tag.Get(TagKey) != "-" {
+		tag := sf.Tag.Get(TagKey)
+		if prefix, ok, msg := embedTag(sf, tag); msg != "" {
+			return &TagError{Struct: model.Name(), Field: at.path + sf.Name, Tag: tag, Msg: msg}
+		} else if ok {
+			inner := embedAt{path: at.path, prefix: at.prefix + prefix}
+			if !sf.Anonymous {
+				inner.path += sf.Name + "."
+			}
+			if err := walkEmbedded(model, sf.Type, inner, visit); err != nil {
+				return err
+			}
+			continue
+		}
+		if sf.Anonymous && tag != "-" {
 			ft := sf.Type
 			if ft.Kind() == reflect.Struct && ft != timeType && !isCustomColumn(ft) {
-				if err := walkFields(ft, visit); err != nil {
+				if err := walkEmbedded(model, ft, at, visit); err != nil {
 					return err
 				}
 				continue
 			}
 			if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
-				return &TagError{Struct: t.Name(), Field: sf.Name, Tag: string(sf.Tag),
+				return &TagError{Struct: model.Name(), Field: at.path + sf.Name, Tag: string(sf.Tag),
 					Msg: "an embedded struct pointer cannot be mapped; embed the struct by value"}
 			}
 		}
-		if err := visit(sf); err != nil {
+		if err := visit(sf, at); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// embedTag reads an `embed[:PREFIX]` tag: ok when sf is to be flattened,
+// with the prefix of its columns, or what is wrong with it.
+func embedTag(sf reflect.StructField, tag string) (prefix string, ok bool, msg string) {
+	entries, err := parseTag(tag)
+	if err != nil || !hasAnyKey(entries, map[string]bool{"embed": true}) {
+		return "", false, ""
+	}
+	if len(entries) > 1 {
+		return "", false, "embed takes no other key; tag the embedded struct's own fields"
+	}
+	ft := sf.Type
+	switch {
+	case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct:
+		return "", false, fmt.Sprintf("an embedded struct pointer (%s) cannot be mapped: relm does not guess whether all-NULL columns mean nil; embed %s by value", ft, ft.Elem())
+	case ft.Kind() != reflect.Struct || ft == timeType || isCustomColumn(ft):
+		return "", false, fmt.Sprintf("embed applies to a struct field whose fields become columns, not to %s", ft)
+	case !sf.IsExported() && !sf.Anonymous:
+		return "", false, "the field is unexported, so relm cannot set it; export it"
+	}
+	if p := entries[0].value; p != "" {
+		if err := schema.ValidateIdentifier(p); err != nil {
+			return "", false, fmt.Sprintf("embed prefix %q: %v", p, err)
+		}
+		return p, true, ""
+	}
+	return "", true, ""
+}
+
+// embeddedField adds the column of sf, a field of a struct embedded by a
+// named field (at.path is not empty): named by its Go path, its column name
+// prefixed. Relationships are refused there.
+func embeddedField(t reflect.Type, sf reflect.StructField, at embedAt, tag string, entries []tagEntry, spec *ModelSpec) error {
+	name := at.path + sf.Name
+	if !sf.IsExported() {
+		if tag != "" {
+			return &TagError{Struct: t.Name(), Field: name, Tag: tag, Msg: "the field is unexported, so relm cannot set it; export it or remove the tag"}
+		}
+		return nil
+	}
+	if (isRelationshipType(sf.Type) && !isJSONTag(entries)) || hasAnyKey(entries, relationshipKeys) {
+		return &TagError{Struct: t.Name(), Field: name, Tag: tag, Msg: "a relationship cannot live in an embedded struct; declare it on " + t.Name() + " itself"}
+	}
+	cs, err := columnFromTag(t, sf, tag, entries)
+	if err != nil {
+		return err
+	}
+	cs.Field = name
+	cs.Name = embeddedColumn(at, sf, cs.Name)
+	spec.Columns = append(spec.Columns, cs)
+	return nil
+}
+
+// embeddedColumn is the column name of a field in an embedded struct: its
+// column: name or the snake_case of its Go name, after the prefixes.
+func embeddedColumn(at embedAt, sf reflect.StructField, column string) string {
+	if column == "" {
+		column = SnakeCase(sf.Name)
+	}
+	return at.prefix + column
 }
 
 // isRelationshipType reports whether a field of type t holds related
@@ -246,20 +350,41 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		if e.value == "" {
 			return "default needs a value, as in `default:0` or `default:'draft'`"
 		}
+		if _, isGen := generator(e.value); isGen && schema.ValidateDefault(e.value) != nil {
+			cs.Generator = e.value
+			return ""
+		}
 		cs.Default = e.value
 	case "keepzero":
 		cs.KeepZero = true
+	case "version":
+		cs.Version = true
 	case "renamed_from":
 		if e.value == "" {
 			return "renamed_from needs the column's former name, as in `renamed_from:hits`"
 		}
 		cs.RenamedFrom = e.value
+	case "fk", "references", "ondelete", "onupdate":
+		return applyForeignKeyTag(cs, e)
+	default:
+		if relationshipKeys[e.key] {
+			return fmt.Sprintf("%q is a relationship key, but %s is not a relationship field (*T or []*T of a mapped struct)", e.key, sf.Type)
+		}
+		return unknownKey(e.key)
+	}
+	return ""
+}
+
+// applyForeignKeyTag applies an fk (references), ondelete or onupdate entry
+// to cs, and returns what is wrong with it, "" when nothing is.
+func applyForeignKeyTag(cs *ColumnSpec, e tagEntry) string {
+	switch e.key {
 	case "fk", "references":
 		if tbl, col, ok := strings.Cut(e.value, "."); !ok || tbl == "" || col == "" {
 			return fmt.Sprintf("foreign key %q must be written table.column, as in `fk:users.id`", e.value)
 		}
 		cs.References = e.value
-	case "ondelete", "onupdate":
+	default: // ondelete, onupdate
 		a, err := schema.ParseAction(e.value)
 		if err != nil {
 			return err.Error()
@@ -269,11 +394,6 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		} else {
 			cs.OnUpdate = a
 		}
-	default:
-		if relationshipKeys[e.key] {
-			return fmt.Sprintf("%q is a relationship key, but %s is not a relationship field (*T or []*T of a mapped struct)", e.key, sf.Type)
-		}
-		return unknownKey(e.key)
 	}
 	return ""
 }
@@ -284,11 +404,14 @@ func parseColumnType(v string) (schema.Type, string) {
 	name, size, hasSize := strings.Cut(v, "(")
 	kind, ok := schema.KindByName(strings.ToLower(strings.TrimSpace(name)))
 	if !ok {
-		return schema.Type{}, fmt.Sprintf("unknown type %q; use integer, bigint, varchar(N), text, longtext, bool, float, timestamp or blob", v)
+		return schema.Type{}, fmt.Sprintf("unknown type %q; use integer, bigint, varchar(N), text, longtext, bool, float, timestamp, blob, json, uuid or decimal(P,S)", v)
 	}
 	typ := schema.Type{Kind: kind}
 	if strings.EqualFold(strings.TrimSpace(name), "longtext") && !hasSize {
 		typ = schema.LongText
+	}
+	if kind == schema.KindDecimal && hasSize {
+		return parseDecimal(v, strings.TrimSuffix(size, ")"), strings.HasSuffix(size, ")"))
 	}
 	if hasSize {
 		n, err := parseSize(strings.TrimSuffix(size, ")"))
@@ -301,6 +424,20 @@ func parseColumnType(v string) (schema.Type, string) {
 		typ.Size = n
 	}
 	return typ, ""
+}
+
+// parseDecimal parses the "P,S" of decimal(P,S) (or "P", scale 0).
+func parseDecimal(v, args string, closed bool) (schema.Type, string) {
+	ps, ss, hasScale := strings.Cut(args, ",")
+	p, err := strconv.Atoi(strings.TrimSpace(ps))
+	s := 0
+	if err == nil && hasScale {
+		s, err = strconv.Atoi(strings.TrimSpace(ss))
+	}
+	if err != nil || !closed || p < 1 || p > 65 || s < 0 || s > p {
+		return schema.Type{}, fmt.Sprintf("malformed decimal %q; write decimal(10,2): a precision of 1 to 65 digits and a scale of 0 to the precision", v)
+	}
+	return schema.Decimal(p, s), ""
 }
 
 func relationshipFromTag(t reflect.Type, sf reflect.StructField, tag string, entries []tagEntry) (RelationshipSpec, error) {

@@ -171,7 +171,7 @@ func (t *Table) checkColumn(c *Column) error {
 	if _, dup := t.byName[c.Name]; dup {
 		return fmt.Errorf("schema: table %q declares column %q twice", t.Name, c.Name)
 	}
-	if c.Type.Kind <= KindInvalid || c.Type.Kind > KindBytes {
+	if c.Type.Kind <= KindInvalid || c.Type.Kind > KindDecimal {
 		return fmt.Errorf("schema: table %q column %q has no type; set Type (for example schema.Integer or schema.String(64))", t.Name, c.Name)
 	}
 	if c.Type.Kind == KindString && c.Type.Size <= 0 {

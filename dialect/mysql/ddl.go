@@ -9,9 +9,11 @@ import (
 )
 
 // ColumnType spells c's type: INTEGER, BIGINT, VARCHAR(n), TEXT (LONGTEXT
-// for schema.LongText), BOOL, DOUBLE, DATETIME(6) or LONGBLOB.
+// for schema.LongText), BOOL, DOUBLE, DATETIME(6), LONGBLOB, JSON,
+// DECIMAL(p,s), or for a UUID: UUID on MariaDB 10.7 and later (as found by
+// Detect), CHAR(36) on MySQL and older MariaDB.
 // AUTO_INCREMENT is not part of the type; CreateTable adds it after NOT NULL.
-func (*Dialect) ColumnType(c *schema.Column) string {
+func (d *Dialect) ColumnType(c *schema.Column) string {
 	switch c.Type.Kind {
 	case schema.KindInteger:
 		return "INTEGER"
@@ -37,6 +39,18 @@ func (*Dialect) ColumnType(c *schema.Column) string {
 		return "DATETIME(6)"
 	case schema.KindBytes:
 		return "LONGBLOB"
+	case schema.KindJSON:
+		// MariaDB's JSON is an alias of LONGTEXT with a JSON_VALID check;
+		// MySQL's is a binary JSON type. Both read back as text.
+		return "JSON"
+	case schema.KindUUID:
+		if d.nativeUUID() {
+			return "UUID"
+		}
+		return "CHAR(36)"
+	case schema.KindDecimal:
+		p, s := c.Type.Precision()
+		return "DECIMAL(" + strconv.Itoa(p) + "," + strconv.Itoa(s) + ")"
 	}
 	return "LONGBLOB"
 }

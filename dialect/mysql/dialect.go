@@ -182,6 +182,13 @@ func (d *Dialect) MariaDB() bool {
 	return s != nil && s.mariaDB
 }
 
+// nativeUUID reports whether the server has a UUID type: MariaDB 10.7 and
+// later, as found by Detect. MySQL has none.
+func (d *Dialect) nativeUUID() bool {
+	s := d.server.Load()
+	return s != nil && s.mariaDB && (s.major > 10 || s.major == 10 && s.minor >= 7)
+}
+
 // ServerVersion returns the version string Detect read, or "" before it ran.
 func (d *Dialect) ServerVersion() string {
 	if s := d.server.Load(); s != nil {

@@ -9,7 +9,8 @@ import (
 
 // ColumnType spells c's type: INTEGER or SERIAL, BIGINT or BIGSERIAL (the
 // serial forms for autoincrement), VARCHAR(n), TEXT, BOOLEAN,
-// DOUBLE PRECISION, TIMESTAMP WITH TIME ZONE or BYTEA.
+// DOUBLE PRECISION, TIMESTAMP WITH TIME ZONE, BYTEA, JSONB, UUID or
+// NUMERIC(p,s).
 func (*Dialect) ColumnType(c *schema.Column) string {
 	switch c.Type.Kind {
 	case schema.KindInteger:
@@ -34,6 +35,13 @@ func (*Dialect) ColumnType(c *schema.Column) string {
 		return "TIMESTAMP WITH TIME ZONE"
 	case schema.KindBytes:
 		return "BYTEA"
+	case schema.KindJSON:
+		return "JSONB"
+	case schema.KindUUID:
+		return "UUID"
+	case schema.KindDecimal:
+		p, s := c.Type.Precision()
+		return "NUMERIC(" + strconv.Itoa(p) + "," + strconv.Itoa(s) + ")"
 	}
 	return "BYTEA"
 }

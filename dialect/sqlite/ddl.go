@@ -6,7 +6,7 @@ import (
 )
 
 // ColumnType spells c's type: INTEGER, BIGINT, VARCHAR(n), TEXT, BOOLEAN,
-// FLOAT, DATETIME or BLOB. An autoincrement column is always INTEGER, the
+// FLOAT, DATETIME, BLOB, or TEXT for JSON, UUID and decimal. An autoincrement column is always INTEGER, the
 // only type that makes a primary key an alias of the rowid.
 func (*Dialect) ColumnType(c *schema.Column) string {
 	if c.AutoIncrement {
@@ -29,6 +29,10 @@ func (*Dialect) ColumnType(c *schema.Column) string {
 		return "DATETIME"
 	case schema.KindBytes:
 		return "BLOB"
+	case schema.KindJSON, schema.KindUUID, schema.KindDecimal:
+		// TEXT keeps a decimal exact ("12.30" reads back as written);
+		// SQLite's NUMERIC affinity would store it as a REAL.
+		return "TEXT"
 	}
 	return "BLOB"
 }
