@@ -308,33 +308,10 @@ func scanSQL[R, T any](q *Query[T]) (string, []any, []scanField, error) {
 			return "", nil, nil, err
 		}
 	}
-	plan := make([]scanField, len(q.proj))
-	names := map[string]bool{}
-	agg := false
 	b.buf = append(b.buf, "SELECT "...)
-	for i, c := range q.proj {
-		name := c.name()
-		if !isIdent(name) {
-			return "", nil, nil, badQuery("%s.As(%q): a column's name is a Go identifier (the field of the result it fills)", c, name)
-		}
-		if names[name] {
-			return "", nil, nil, badQuery("Columns: two columns named %q; name one with As", name)
-		}
-		names[name] = true
-		f, ok := rp.fields[name]
-		if !ok {
-			return "", nil, nil, badQuery("Scan[%s]: column %s named %q has no field %s in %s%s", rp.t, c, name, name, rp.t, rp.nearest(name))
-		}
-		plan[i] = f
-		agg = agg || c.fn != ""
-		if i > 0 {
-			b.buf = append(b.buf, ", "...)
-		}
-		if _, err := writeColumn(b, root, c); err != nil {
-			return "", nil, nil, err
-		}
-		b.buf = append(b.buf, " AS "...)
-		b.buf = append(b.buf, b.d.Quote(name)...)
+	plan, names, agg, err := q.appendProjection(b, root, rp)
+	if err != nil {
+		return "", nil, nil, err
 	}
 	b.buf = append(b.buf, " FROM "+q.s.db.cache(q.m).table+" t0"...)
 	for _, sg := range jp.filters {
@@ -365,6 +342,40 @@ func scanSQL[R, T any](q *Query[T]) (string, []any, []scanField, error) {
 		b.buf = strconv.AppendInt(b.buf, int64(q.offset), 10)
 	}
 	return string(b.buf), b.args, plan, nil
+}
+
+// appendProjection writes the projection's columns, each AS the name of the
+// field of R it fills, and returns those fields in column order, the names
+// used and whether any column is an aggregate.
+func (q *Query[T]) appendProjection(b *condBuilder, root *scope, rp *resultPlan) ([]scanField, map[string]bool, bool, error) {
+	plan := make([]scanField, len(q.proj))
+	names := map[string]bool{}
+	agg := false
+	for i, c := range q.proj {
+		name := c.name()
+		if !isIdent(name) {
+			return nil, nil, false, badQuery("%s.As(%q): a column's name is a Go identifier (the field of the result it fills)", c, name)
+		}
+		if names[name] {
+			return nil, nil, false, badQuery("Columns: two columns named %q; name one with As", name)
+		}
+		names[name] = true
+		f, ok := rp.fields[name]
+		if !ok {
+			return nil, nil, false, badQuery("Scan[%s]: column %s named %q has no field %s in %s%s", rp.t, c, name, name, rp.t, rp.nearest(name))
+		}
+		plan[i] = f
+		agg = agg || c.fn != ""
+		if i > 0 {
+			b.buf = append(b.buf, ", "...)
+		}
+		if _, err := writeColumn(b, root, c); err != nil {
+			return nil, nil, false, err
+		}
+		b.buf = append(b.buf, " AS "...)
+		b.buf = append(b.buf, b.d.Quote(name)...)
+	}
+	return plan, names, agg, nil
 }
 
 // appendGroup writes GROUP BY and HAVING, and refuses a plain column that
