@@ -456,22 +456,28 @@ func (q *Query[T]) appendTail(b *condBuilder, root *scope, limit int, order bool
 	return string(b.buf), b.args, nil
 }
 
+// appendLoadedColumns writes the root's columns, then those of each
+// segment loaded with it, noting where each segment's columns start.
+func appendLoadedColumns(b *condBuilder, root *scope, segs []*joinSeg) {
+	appendColumns(b, root)
+	n := len(root.m.Fields)
+	for _, sg := range segs {
+		if !sg.load {
+			continue
+		}
+		sg.col0 = n
+		b.buf = append(b.buf, ", "...)
+		appendColumns(b, sg.sc)
+		n += len(sg.sc.m.Fields)
+	}
+}
+
 func (q *Query[T]) selectSQL(limit int) (string, []any, []*joinSeg, error) {
 	if q.joinsCollection() && (limit >= 0 || q.offset > 0) {
 		return q.limitedCollectionSQL(limit)
 	}
 	b, root, segs, err := q.plan(true, func(b *condBuilder, root *scope, segs []*joinSeg) {
-		appendColumns(b, root)
-		n := len(root.m.Fields)
-		for _, sg := range segs {
-			if !sg.load {
-				continue
-			}
-			sg.col0 = n
-			b.buf = append(b.buf, ", "...)
-			appendColumns(b, sg.sc)
-			n += len(sg.sc.m.Fields)
-		}
+		appendLoadedColumns(b, root, segs)
 	})
 	if err != nil {
 		return "", nil, nil, err

@@ -120,17 +120,7 @@ func (q *Query[T]) limitedCollectionSQL(limit int) (string, []any, []*joinSeg, e
 	q.where, q.joins, q.order = nil, nil, nil
 	mark := 0
 	b, root, segs, err := q.plan(true, func(b *condBuilder, root *scope, segs []*joinSeg) {
-		appendColumns(b, root)
-		n := len(root.m.Fields)
-		for _, sg := range segs {
-			if !sg.load {
-				continue
-			}
-			sg.col0 = n
-			b.buf = append(b.buf, ", "...)
-			appendColumns(b, sg.sc)
-			n += len(sg.sc.m.Fields)
-		}
+		appendLoadedColumns(b, root, segs)
 		mark = len(b.buf)
 	})
 	q.where, q.joins, q.order = where, joins, order

@@ -548,34 +548,8 @@ func addrFunc(t reflect.Type) func(p unsafe.Pointer) any {
 
 // nearest suggests the field of R nearest to name, or lists R's fields.
 func (rp *resultPlan) nearest(name string) string {
-	best, bestD := "", 1<<30
-	for _, n := range rp.names {
-		if d := editDistance(strings.ToLower(n), strings.ToLower(name)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best != "" && bestD <= max(2, len(name)/3) {
+	if best := schema.Nearest(name, rp.names); best != "" {
 		return fmt.Sprintf("; did you mean %s? (or name the column with As)", best)
 	}
 	return " (its fields: " + strings.Join(rp.names, ", ") + "; name the column with As)"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -209,25 +209,15 @@ func (s *Session) Save(obj any) error {
 		return err
 	}
 	defer s.leave()
-	if err := s.check(); err != nil {
-		return err
-	}
-	m, p, err := s.mapperOf(obj)
-	if err != nil {
-		return err
-	}
-	if st := s.states[p]; st != nil {
-		if st.status == statusDeleted {
-			s.touch(st)
-			st.status = statusPersistent
-		}
-		return nil
-	}
-	_, err = s.attach(m, p, attachSave)
-	return err
+	return s.put(obj, attachSave)
 }
 
-func (s *Session) add(obj any) error {
+func (s *Session) add(obj any) error { return s.put(obj, attachAdd) }
+
+// put brings obj into the session as Add (mode attachAdd) or Save
+// (attachSave) does: an object the session holds stays as it is, or is
+// no longer deleted; another is attached in that mode.
+func (s *Session) put(obj any, mode attachMode) error {
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -242,7 +232,7 @@ func (s *Session) add(obj any) error {
 		}
 		return nil
 	}
-	_, err = s.attach(m, p, attachAdd)
+	_, err = s.attach(m, p, mode)
 	return err
 }
 
