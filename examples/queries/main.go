@@ -1,0 +1,142 @@
+// Queries beyond loading objects: an aggregate per group scanned into a
+// struct, a row locked for a read-modify-write, and a bulk UPDATE and
+// DELETE by condition that keep the session's objects in step.
+//
+// The SQLAlchemy it mirrors:
+//
+//	session.execute(select(Category.name, func.count(Product.id).label("products"),
+//	                       func.sum(Product.stock).label("stock"))
+//	                .join(Product.category).group_by(Category.name)
+//	                .having(func.count(Product.id) >= 2).order_by(Category.name))
+//	session.scalars(select(Product).where(Product.id == 1).with_for_update()).one()
+//	session.execute(update(Product).where(Product.stock == 0)
+//	                .values(name=Product.name + " (sold out)"))   # synchronize_session
+//	session.execute(delete(Product).where(Product.price > 1000))
+//
+// Run it with: go run ./examples/queries
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/mapping"
+)
+
+// Category has many products.
+type Category struct {
+	ID       int
+	Name     string     `relm:"size:32"`
+	Products []*Product `relm:"back_populates:Category"`
+}
+
+func (Category) TableName() string { return "categories" }
+
+// Product belongs to a category.
+type Product struct {
+	ID         int
+	Name       string `relm:"size:64"`
+	Price      int
+	Stock      int
+	CategoryID int       `relm:"fk:categories.id"`
+	Category   *Category `relm:"back_populates:Products"`
+}
+
+func (Product) TableName() string { return "products" }
+
+// perCategory is one row of the aggregate: fields filled by name.
+type perCategory struct {
+	Category string
+	Products int
+	Stock    int
+}
+
+func run(ctx context.Context) error {
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	reg := mapping.NewRegistry()
+	if err := reg.Register(&Category{}, &Product{}); err != nil {
+		return err
+	}
+	if err := reg.CreateAll(ctx, db); err != nil {
+		return err
+	}
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+	tools, garden := &Category{Name: "tools"}, &Category{Name: "garden"}
+	for _, p := range []*Product{
+		{Name: "hammer", Price: 25, Stock: 4, Category: tools},
+		{Name: "saw", Price: 40, Stock: 0, Category: tools},
+		{Name: "drill", Price: 1200, Stock: 2, Category: tools},
+		{Name: "rake", Price: 30, Stock: 0, Category: garden},
+	} {
+		if err := s.Add(p); err != nil {
+			return err
+		}
+	}
+	if err := s.Commit(ctx); err != nil {
+		return err
+	}
+
+	fmt.Println("products and stock per category, with at least two products:")
+	rows, err := relm.Scan[perCategory](ctx, relm.Select[Product](s).
+		Join("Category").
+		Columns(relm.Col("Category.Name").As("Category"), relm.Count("ID").As("Products"), relm.Sum("Stock").As("Stock")).
+		GroupBy("Category.Name").
+		Having(relm.Count("ID").Ge(2)).
+		OrderBy("Category"))
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		fmt.Printf("  %s: %d products, %d in stock\n", r.Category, r.Products, r.Stock)
+	}
+
+	fmt.Println("sell a hammer, its row locked until the commit:")
+	hammer, err := relm.Select[Product](s).Where(relm.Eq("Name", "hammer")).ForUpdate().One(ctx)
+	if err != nil {
+		return err
+	}
+	hammer.Stock--
+	if err := s.Commit(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("  hammer: %d left\n", hammer.Stock)
+
+	fmt.Println("bulk: mark what is sold out, drop what costs over 1000:")
+	saw, err := relm.Select[Product](s).Where(relm.Eq("Name", "saw")).One(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := relm.Update[Product](s).Where(relm.Eq("Stock", 0)).Set("Price", 0).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d repriced; the saw the session holds costs %d\n", n, saw.Price)
+	n, err = relm.Delete[Product](s).Where(relm.Gt("Price", 1000)).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	left, err := relm.Select[Product](s).OrderBy("Name").All(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d deleted; left:", n)
+	for _, p := range left {
+		fmt.Printf(" %s (%d)", p.Name, p.Price)
+	}
+	fmt.Println()
+	return s.Commit(ctx)
+}
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
