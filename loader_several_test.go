@@ -27,8 +27,10 @@ func TestSeveralRowsForOneObjectWarn(t *testing.T) {
 			u, v := &blog.User{Username: "ada"}, &blog.User{Username: "bob"}
 			must(t, s.AddAll(u, v, &blog.UserInfo{User: v}))
 			must(t, s.Commit(ctx))
-			for range 2 { // two rows for ada, outside relm
-				if _, err := db.SQL().ExecContext(ctx, rebind(db, "INSERT INTO userinfos (user_id) VALUES (?)"), u.ID); err != nil {
+			// Two rows for ada, outside the unit of work; through the DB, so
+			// that on a primary with standbys the reads below wait for them.
+			for range 2 {
+				if _, err := db.ExecContext(ctx, rebind(db, "INSERT INTO userinfos (user_id) VALUES (?)"), u.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
