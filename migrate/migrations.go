@@ -442,25 +442,8 @@ func apply(ctx context.Context, conn *sql.Conn, d dialect.Dialect, what, id stri
 // that failed.
 func Up(ctx context.Context, db Database, fsys fs.FS, opts Options) ([]Migration, error) {
 	ctx = withLogger(ctx, db)
-	migs, err := Load(fsys)
-	if err != nil {
-		return nil, err
-	}
 	d := db.Dialect()
-	conn, err := db.SQL().Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("migrate: up: %w", err)
-	}
-	defer conn.Close()
-	var done []Migration
-	err = locked(ctx, conn, d, func() error {
-		if _, err := conn.ExecContext(ctx, createTableSQL(d)); err != nil {
-			return fmt.Errorf("migrate: create %s: %w", MigrationsTable, err)
-		}
-		applied, err := readApplied(ctx, conn, d)
-		if err != nil {
-			return err
-		}
+	return runLocked(ctx, db, fsys, "up", func(conn *sql.Conn, migs []Migration, applied map[int]Applied, done *[]Migration) error {
 		if err := verify(status(migs, applied), applied); err != nil {
 			return err
 		}
@@ -495,9 +478,42 @@ func Up(ctx context.Context, db Database, fsys fs.FS, opts Options) ([]Migration
 			if err := apply(ctx, conn, d, m.UpFile, id, splitScript(m.Up), record); err != nil {
 				return err
 			}
-			done = append(done, m)
+			*done = append(*done, m)
 		}
 		return nil
+	})
+}
+
+// runLocked runs fn under the migration lock on one connection of db, with
+// the migrations of fsys and the records of those applied (the records'
+// table is created first when missing), and returns the migrations fn
+// reported done: none on SQLite when fn failed, since the run's one
+// transaction rolled them back with it. op names the command in errors;
+// ctx carries the statement logger (withLogger), for fn's statements too.
+func runLocked(ctx context.Context, db Database, fsys fs.FS, op string,
+	fn func(conn *sql.Conn, migs []Migration, applied map[int]Applied, done *[]Migration) error) ([]Migration, error) {
+	migs, err := Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	d := db.Dialect()
+	conn, err := db.SQL().Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %s: %w", op, err)
+	}
+	defer conn.Close()
+	var done []Migration
+	err = locked(ctx, conn, d, func() error {
+		if op == "up" {
+			if _, err := conn.ExecContext(ctx, createTableSQL(d)); err != nil {
+				return fmt.Errorf("migrate: create %s: %w", MigrationsTable, err)
+			}
+		}
+		applied, err := readApplied(ctx, conn, d)
+		if err != nil {
+			return err
+		}
+		return fn(conn, migs, applied, &done)
 	})
 	if err != nil && d.Name() == "sqlite" {
 		done = nil // rolled back with the transaction
@@ -514,22 +530,8 @@ func Up(ctx context.Context, db Database, fsys fs.FS, opts Options) ([]Migration
 // migrations undone.
 func Down(ctx context.Context, db Database, fsys fs.FS, n int, opts Options) ([]Migration, error) {
 	ctx = withLogger(ctx, db)
-	migs, err := Load(fsys)
-	if err != nil {
-		return nil, err
-	}
 	d := db.Dialect()
-	conn, err := db.SQL().Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("migrate: down: %w", err)
-	}
-	defer conn.Close()
-	var done []Migration
-	err = locked(ctx, conn, d, func() error {
-		applied, err := readApplied(ctx, conn, d)
-		if err != nil {
-			return err
-		}
+	return runLocked(ctx, db, fsys, "down", func(conn *sql.Conn, migs []Migration, applied map[int]Applied, done *[]Migration) error {
 		st := status(migs, applied)
 		if err := verify(st, applied); err != nil {
 			return err
@@ -569,12 +571,8 @@ func Down(ctx context.Context, db Database, fsys fs.FS, n int, opts Options) ([]
 			if err := apply(ctx, conn, d, m.DownFile, id, splitScript(m.Down), record); err != nil {
 				return err
 			}
-			done = append(done, m)
+			*done = append(*done, m)
 		}
 		return nil
 	})
-	if err != nil && d.Name() == "sqlite" {
-		done = nil
-	}
-	return done, err
 }
