@@ -92,6 +92,8 @@ func (c Column) name() string {
 	return strings.ToUpper(fn[:1]) + fn[1:] + base
 }
 
+// String returns the column as the call that made it (Col("Name"),
+// Count("ID"), CountAll()), as error messages quote it.
 func (c Column) String() string {
 	if c.fn == "" {
 		return fmt.Sprintf("Col(%q)", c.field)
