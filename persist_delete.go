@@ -32,29 +32,15 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 		if err := u.detach(m, rows); err != nil {
 			return err
 		}
-		if vf := m.VersionField(); len(m.PrimaryKey) != 1 || vf != nil {
-			// One DELETE per row: a composite key, or a version to match
-			// row by row (a batched DELETE's count cannot say which row
-			// was stale).
-			buf := u.appendPKWhere([]byte("DELETE FROM "+u.s.db.cache(m).table), m, 0)
-			if vf != nil {
-				buf = appendVersionWhere(buf, u.d, vf, len(m.PrimaryKey)+1)
+		if vf := m.VersionField(); vf != nil {
+			if err := u.deleteVersioned(m, vf, rows); err != nil {
+				return err
 			}
-			for _, st := range rows {
-				var args []any
-				for _, f := range m.PrimaryKey {
-					args = append(args, f.Value(st.ptr))
-				}
-				if vf != nil {
-					args = append(args, readVersion(st, vf))
-				}
-				res, err := execStmt(u.ctx, u.ex, string(buf), args)
-				if err != nil {
-					return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
-				}
-				if n, err := res.RowsAffected(); vf != nil && err == nil && n == 0 {
-					return staleError("delete", st, vf, string(buf))
-				}
+			continue
+		}
+		if len(m.PrimaryKey) > 1 {
+			if err := u.deleteComposite(m, rows); err != nil {
+				return err
 			}
 			continue
 		}
@@ -71,6 +57,50 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 				}
 				return e
 			}
+		}
+	}
+	return nil
+}
+
+// deleteVersioned deletes rows of a versioned mapper one DELETE per row: a
+// batched DELETE's count cannot say which row was stale.
+func (u *unitOfWork) deleteVersioned(m *mapping.Mapper, vf *mapping.Field, rows []*state) error {
+	buf := u.appendPKWhere([]byte("DELETE FROM "+u.s.db.cache(m).table), m, 0)
+	buf = appendVersionWhere(buf, u.d, vf, len(m.PrimaryKey)+1)
+	for _, st := range rows {
+		var args []any
+		for _, f := range m.PrimaryKey {
+			args = append(args, f.Value(st.ptr))
+		}
+		args = append(args, readVersion(st, vf))
+		res, err := execStmt(u.ctx, u.ex, string(buf), args)
+		if err != nil {
+			return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return staleError("delete", st, vf, string(buf))
+		}
+	}
+	return nil
+}
+
+// deleteComposite deletes rows of a mapper with a composite key: one row by
+// its whole key, several by row values, `(a, b) IN ((?, ?), …)`.
+func (u *unitOfWork) deleteComposite(m *mapping.Mapper, rows []*state) error {
+	if len(rows) == 1 {
+		q := string(u.appendPKWhere([]byte("DELETE FROM "+u.s.db.cache(m).table), m, 0))
+		if _, err := execStmt(u.ctx, u.ex, q, keyValues(m.PrimaryKey, rows[0].ptr, nil)); err != nil {
+			return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(rows[0].ptr), Key: rows[0].key, SQL: q, Err: err}
+		}
+		return nil
+	}
+	flat := make([]any, 0, len(rows)*len(m.PrimaryKey))
+	for _, st := range rows {
+		flat = keyValues(m.PrimaryKey, st.ptr, flat)
+	}
+	for _, q := range rowIn(u.d, "DELETE FROM "+u.s.db.cache(m).table+" WHERE ", quotedCols(u.d, "", m.PrimaryKey), flat, "") {
+		if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
+			return &StatementError{Op: "delete", Type: m.Name(), SQL: q.sql, Err: err}
 		}
 	}
 	return nil

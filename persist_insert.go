@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -168,6 +169,36 @@ func checkKeys(m *mapping.Mapper, rows []*state, genField *mapping.Field) error 
 						ErrNoKey, what, m.Name(), f.Name, m.Table.Name, f.Column.Name)}
 			}
 		}
+	}
+	if genField == nil {
+		return checkDuplicateKeys(m, rows)
+	}
+	return nil
+}
+
+// checkDuplicateKeys refuses, before their INSERT, two new rows of m with
+// the same key the database does not generate (two association objects for
+// one pair, say), naming the type, its key fields and the key.
+func checkDuplicateKeys(m *mapping.Mapper, rows []*state) error {
+	if len(rows) < 2 {
+		return nil
+	}
+	seen := make(map[any]int, len(rows))
+	for i, st := range rows {
+		key, ok := m.Identity(st.ptr)
+		if !ok {
+			continue
+		}
+		if j, dup := seen[key]; dup {
+			names := make([]string, len(m.PrimaryKey))
+			for k, f := range m.PrimaryKey {
+				names[k] = m.Name() + "." + f.Name
+			}
+			return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), Key: key,
+				Err: fmt.Errorf("%w: new objects %d and %d of %d have the same primary key %v (%s); give each its own key, or add one object",
+					ErrIdentityConflict, j+1, i+1, len(rows), key, strings.Join(names, ", "))}
+		}
+		seen[key] = i
 	}
 	return nil
 }

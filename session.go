@@ -571,9 +571,20 @@ func (s *Session) rollback() {
 	}
 }
 
+// Key is the primary key of a row whose key has several columns, one value
+// per key field in the order the fields are declared, for Get:
+// relm.Get[ArticleTag](ctx, s, relm.Key{articleID, tagID}).
+type Key []any
+
 // Get returns the object of type T whose primary key is key. The identity
 // map answers without SQL when the object is in the session; otherwise one
 // SELECT loads it. A missing row is an error wrapping ErrNotFound.
+//
+// For a primary key of several columns, key is a Key (or []any) with one
+// value per key field in declaration order, or a T or *T whose key fields
+// are set (a key struct: its other fields are not read). A key whose number
+// of values or types do not fit T's key is an error wrapping
+// mapping.ErrKeyArgs that names T and its key fields, before any SQL.
 func Get[T any](ctx context.Context, s *Session, key any) (*T, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
@@ -596,7 +607,7 @@ func Get[T any](ctx context.Context, s *Session, key any) (*T, error) {
 
 func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, error) {
 	if len(m.PrimaryKey) != 1 {
-		return nil, fmt.Errorf("relm: Get on %s: its primary key has %d columns; use a query", m.Name(), len(m.PrimaryKey))
+		return s.getComposite(ctx, m, key)
 	}
 	var st *state
 	if v, ok := intArg(key); ok {
@@ -607,8 +618,44 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 	if st != nil && st.status != statusDeleted && !s.isExpired(st) {
 		return st.ptr, nil
 	}
+	return s.getByPK(ctx, m, []any{key}, key)
+}
+
+// getComposite is get for a primary key of several columns: key is a Key,
+// a []any or a key struct (see Get).
+func (s *Session) getComposite(ctx context.Context, m *mapping.Mapper, key any) (objPtr, error) {
+	var ident any
+	var args []any
+	var err error
+	switch k := key.(type) {
+	case Key:
+		ident, args, err = m.KeyOf(k)
+	case []any:
+		ident, args, err = m.KeyOf(k)
+	default:
+		var ok bool
+		ident, args, ok = m.KeyOfObject(key)
+		switch {
+		case !ok:
+			err = fmt.Errorf("%w: %s has a primary key of %d columns; pass relm.Key{…} with one value per key field, or a %s with its key fields set (got a %T)",
+				mapping.ErrKeyArgs, m.Name(), len(m.PrimaryKey), m.Name(), key)
+		case ident == nil:
+			err = fmt.Errorf("%w: %s: the key struct has key fields not set", mapping.ErrKeyArgs, m.Name())
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("relm: Get: %w", err)
+	}
+	if st := s.identity.get(identityKey{m, ident}); st != nil && st.status != statusDeleted && !s.isExpired(st) {
+		return st.ptr, nil
+	}
+	return s.getByPK(ctx, m, args, ident)
+}
+
+// getByPK loads the row of m whose key columns hold args (one SELECT).
+func (s *Session) getByPK(ctx context.Context, m *mapping.Mapper, args []any, shown any) (objPtr, error) {
 	var found objPtr
-	err := s.query(ctx, m, s.db.cache(m).selectByPK, []any{key}, 1, true, func(p objPtr) {
+	err := s.query(ctx, m, s.db.cache(m).selectByPK, args, 1, true, func(p objPtr) {
 		if found == nil {
 			found = p
 		}
@@ -617,7 +664,7 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 		return nil, err
 	}
 	if found == nil {
-		return nil, fmt.Errorf("relm: %s with key %v: %w", m.Name(), key, ErrNotFound)
+		return nil, fmt.Errorf("relm: %s with key %v: %w", m.Name(), shown, ErrNotFound)
 	}
 	return found, nil
 }

@@ -192,24 +192,17 @@ func InstallOps[T any](m *Mapper) {
 }
 
 // Identity returns the primary-key value of the struct at p as a key (int64
-// or string for one column, a []any rendered to string for several) and
-// false when it is not set yet.
+// or string for one column, a KeyTuple for several) and false when it is
+// not set yet.
 func (m *Mapper) Identity(p unsafe.Pointer) (any, bool) {
 	if len(m.PrimaryKey) == 1 {
 		return m.PrimaryKey[0].Key(p)
 	}
-	var b strings.Builder
-	for i, f := range m.PrimaryKey {
-		k, ok := f.Key(p)
-		if !ok {
-			return nil, false
-		}
-		if i > 0 {
-			b.WriteByte(0)
-		}
-		fmt.Fprint(&b, k)
+	k, ok := m.tupleOf(p)
+	if !ok {
+		return nil, false
 	}
-	return b.String(), true
+	return k, true
 }
 
 // UnknownNameError reports a field, column or relationship name that a type
@@ -363,6 +356,9 @@ func (m *Mapper) findPrimaryKey() error {
 		} else {
 			return fmt.Errorf("mapping: %s has no primary key; tag its key field `relm:\"pk\"` (a field named ID is the key by default)", m.Type.Name())
 		}
+	}
+	if len(m.PrimaryKey) > MaxKeyColumns {
+		return fmt.Errorf("mapping: %s has a primary key of %d columns; relm supports at most %d", m.Type.Name(), len(m.PrimaryKey), MaxKeyColumns)
 	}
 	return nil
 }
