@@ -221,6 +221,12 @@ func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 func (s *Session) loadChildren(ctx context.Context, r *mapping.Relationship, parent *state) ([]objPtr, error) {
 	d := s.db.dialect
 	c := s.db.cache(r.Target)
-	q := c.selectAll + " WHERE " + d.Quote(r.RemoteColumns[0].Name) + " = " + dialect.Placeholder(d, 1)
-	return s.load(ctx, r.Target, q, []any{r.LocalFields[0].Value(parent.ptr)})
+	q := c.selectAll + " WHERE "
+	for i, col := range r.RemoteColumns {
+		if i > 0 {
+			q += " AND "
+		}
+		q += d.Quote(col.Name) + " = " + dialect.Placeholder(d, i+1)
+	}
+	return s.load(ctx, r.Target, q, keyValues(r.LocalFields, parent.ptr, nil))
 }

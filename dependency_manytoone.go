@@ -96,7 +96,7 @@ func (u *unitOfWork) oldParent(st *state, r *mapping.Relationship) *state {
 	if st.snap == nil {
 		return nil
 	}
-	k, ok := r.LocalFields[0].Key(st.snap)
+	k, ok := mapping.FieldsKey(r.LocalFields, st.snap)
 	if !ok {
 		return nil
 	}

@@ -109,6 +109,12 @@ func (u *unitOfWork) detachOneToOne() error {
 	for _, r := range order {
 		g := groups[r]
 		t := r.Target
+		if len(r.RemoteFields) > 1 || len(t.PrimaryKey) > 1 {
+			if err := u.detachOneToOneRows(r, g); err != nil {
+				return err
+			}
+			continue
+		}
 		fk, pk := r.RemoteFields[0], t.PrimaryKey[0]
 		per := max(1, d.MaxParams()/2)
 		for start := 0; start < len(g); start += per {
@@ -146,22 +152,64 @@ func (u *unitOfWork) detachOneToOne() error {
 	return nil
 }
 
+// detachOneToOneRows is detachOneToOne's statement for a composite foreign
+// key or child key: UPDATE child SET a = NULL, b = NULL WHERE (a, b) IN
+// (parents' keys) AND (child key) NOT IN (new children), in row values.
+func (u *unitOfWork) detachOneToOneRows(r *mapping.Relationship, g []o2oDetach) error {
+	d := u.d
+	t := r.Target
+	set := "UPDATE " + u.s.db.cache(t).table + " SET "
+	for i, f := range r.RemoteFields {
+		if i > 0 {
+			set += ", "
+		}
+		set += d.Quote(f.Column.Name) + " = NULL"
+	}
+	set += " WHERE "
+	fkCols, pkCols := quotedCols(d, "", r.RemoteFields), quotedCols(d, "", t.PrimaryKey)
+	w := len(fkCols) + len(pkCols)
+	per := max(1, d.MaxParams()/w)
+	for start := 0; start < len(g); start += per {
+		chunk := g[start:min(start+per, len(g))]
+		args := make([]any, 0, w*len(chunk))
+		for _, x := range chunk {
+			args = keyValues(r.LocalFields, x.parent.ptr, args)
+		}
+		for _, x := range chunk {
+			args = keyValues(t.PrimaryKey, x.child.ptr, args)
+		}
+		buf := appendRowIn(d, []byte(set), fkCols, len(chunk), 1)
+		buf = append(buf, " AND NOT "...)
+		buf = appendRowIn(d, buf, pkCols, len(chunk), len(fkCols)*len(chunk)+1)
+		if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
+			return &StatementError{Op: "update", Type: t.Name(), SQL: string(buf), Err: err}
+		}
+	}
+	parents := make([]*state, len(g))
+	keep := map[*state]bool{}
+	for i, x := range g {
+		parents[i] = x.parent
+		keep[x.child] = true
+	}
+	u.nullChildrenInMemory(r, parents, keep)
+	return nil
+}
+
 // nullChildrenInMemory clears, in the session's objects, the foreign keys
 // that the database just set to NULL: those of r's targets that pointed at
 // one of parents, except the states in keep.
 func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state, keep map[*state]bool) {
 	keys := map[any]*state{}
 	for _, p := range parents {
-		if k, ok := r.LocalFields[0].Key(p.ptr); ok {
+		if k, ok := mapping.FieldsKey(r.LocalFields, p.ptr); ok {
 			keys[k] = p
 		}
 	}
-	f := r.RemoteFields[0]
 	for _, st := range u.s.states {
 		if st.m != r.Target || st.status == statusDeleted || keep[st] {
 			continue
 		}
-		k, ok := f.Key(st.ptr)
+		k, ok := mapping.FieldsKey(r.RemoteFields, st.ptr)
 		if !ok {
 			continue
 		}
@@ -169,7 +217,9 @@ func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*st
 		if parent == nil {
 			continue
 		}
-		_ = u.s.setKey(st, f, nil)
+		for _, f := range r.RemoteFields {
+			_ = u.s.setKey(st, f, nil)
+		}
 		u.markTouched(st)
 		if rr := r.Reverse; rr != nil && rr.HasField && !rr.Uselist {
 			u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: rr, only: parent.ptr})

@@ -205,6 +205,9 @@ func (s *Session) prepareFlush(ctx context.Context) (*unitOfWork, []*state, []*s
 		}
 	}
 	u.dedupeLinks()
+	if err := u.checkLinkWriters(all, deleted); err != nil {
+		return nil, nil, nil, err
+	}
 	return u, all, deleted, nil
 }
 

@@ -111,6 +111,9 @@ func (s *Session) loadRelationship(ctx context.Context, r *mapping.Relationship,
 }
 
 func (s *Session) loadManyToOne(ctx context.Context, r *mapping.Relationship, todo []*state) error {
+	if len(r.LocalFields) > 1 {
+		return s.loadManyToOneComposite(ctx, r, todo)
+	}
 	fk := r.LocalFields[0]
 	pk := r.RemoteFields[0]
 	if isIntField(fk) && isIntField(pk) && pk.Column.PrimaryKey && len(r.Target.PrimaryKey) == 1 {
@@ -241,6 +244,14 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 	}
 	query := func(keys []any, yield func(unsafe.Pointer, any)) error {
 		return s.inQueryCol(ctx, r.Target, head, keyCol, keys, order, m2m, yield)
+	}
+	if !m2m && len(r.LocalFields) > 1 {
+		// A composite foreign key: row values, keys as KeyTuples.
+		exprs := quotedCols(d, "t0", r.RemoteFields)
+		return loadCollectionBy(s, r, todo, func(keys []any, yield func(unsafe.Pointer, any)) error {
+			return s.inQueryTuples(ctx, r.Target, head, exprs, keys, order, yield)
+		}, func(p unsafe.Pointer) (any, bool) { return mapping.FieldsKey(r.LocalFields, p) },
+			func(p unsafe.Pointer, _ any) (any, bool) { return mapping.FieldsKey(r.RemoteFields, p) }, nil)
 	}
 	keyField := r.LocalFields[0]
 	if isIntField(keyField) && (m2m || isIntField(r.RemoteFields[0])) {

@@ -145,20 +145,13 @@ func (u *unitOfWork) breakDeleteCycles(plan *flushPlan, byMapper map[*mapping.Ma
 // every many-to-many through which m is reached, and the foreign keys of
 // one-to-many children without a delete cascade.
 func (u *unitOfWork) detach(m *mapping.Mapper, rows []*state) error {
-	type ref struct {
-		r       *mapping.Relationship
-		col     *schema.Column // the referring column
-		table   *schema.Table  // its table
-		key     *mapping.Field // m's field it refers to
-		setNull bool           // a child's foreign key (else a link row)
-	}
-	var refs []ref
+	var refs []detachRef
 	for _, r := range m.Relationships {
 		switch {
 		case r.Direction == mapping.ManyToMany:
-			refs = append(refs, ref{r, r.SecondaryLocal[0], r.Secondary, r.LocalFields[0], false})
+			refs = append(refs, detachRef{r, r.SecondaryLocal, r.Secondary, r.LocalFields, false})
 		case r.Direction == mapping.OneToMany && !r.Cascade.Delete:
-			refs = append(refs, ref{r, r.RemoteColumns[0], r.Target.Table, r.LocalFields[0], true})
+			refs = append(refs, detachRef{r, r.RemoteColumns, r.Target.Table, r.LocalFields, true})
 		}
 	}
 	// A many-to-many declared only on the other side (no backref) still
@@ -166,37 +159,82 @@ func (u *unitOfWork) detach(m *mapping.Mapper, rows []*state) error {
 	for _, other := range u.s.reg.Mappers() {
 		for _, r := range other.Relationships {
 			if r.Direction == mapping.ManyToMany && r.Target == m && r.Reverse == nil {
-				refs = append(refs, ref{r, r.SecondaryRemote[0], r.Secondary, r.RemoteFields[0], false})
+				refs = append(refs, detachRef{r, r.SecondaryRemote, r.Secondary, r.RemoteFields, false})
 			}
 		}
 	}
 	done := map[*schema.Column]bool{}
 	for _, x := range refs {
-		if done[x.col] {
+		if done[x.cols[0]] {
 			continue
 		}
-		done[x.col] = true
+		done[x.cols[0]] = true
+		if err := u.detachRef(x, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// detachRef is what refers to rows about to be deleted: a child's foreign
+// key or a link table's columns.
+type detachRef struct {
+	r       *mapping.Relationship
+	cols    []*schema.Column // the referring columns
+	table   *schema.Table    // their table
+	keys    []*mapping.Field // the deleted mapper's fields they refer to
+	setNull bool             // a child's foreign key (else a link row)
+}
+
+// detachRef sets x's columns to NULL (or deletes x's link rows) where they
+// refer to one of rows: `col IN (…)`, or row values for a composite key.
+func (u *unitOfWork) detachRef(x detachRef, rows []*state) error {
+	var stmts []stmt
+	if len(x.cols) == 1 {
 		keys := make([]any, 0, len(rows))
 		for _, st := range rows {
-			if v := x.key.Value(st.ptr); v != nil {
+			if v := x.keys[0].Value(st.ptr); v != nil {
 				keys = append(keys, v)
 			}
 		}
 		if len(keys) == 0 {
-			continue
+			return nil
 		}
-		for _, q := range u.inStatements(x.table, x.col, keys, x.setNull) {
-			if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
-				op := "link delete"
-				if x.setNull {
-					op = "update"
-				}
-				return &StatementError{Op: op, Type: x.table.Name, SQL: q.sql, Err: err}
-			}
-		}
+		stmts = u.inStatements(x.table, x.cols[0], keys, x.setNull)
+	} else {
+		d := u.d
+		head := "DELETE FROM " + d.Quote(x.table.Name) + " WHERE "
 		if x.setNull {
-			u.nullChildrenInMemory(x.r, rows, nil)
+			head = "UPDATE " + d.Quote(x.table.Name) + " SET "
+			for i, c := range x.cols {
+				if i > 0 {
+					head += ", "
+				}
+				head += d.Quote(c.Name) + " = NULL"
+			}
+			head += " WHERE "
 		}
+		exprs := make([]string, len(x.cols))
+		for i, c := range x.cols {
+			exprs[i] = d.Quote(c.Name)
+		}
+		flat := make([]any, 0, len(rows)*len(x.cols))
+		for _, st := range rows {
+			flat = keyValues(x.keys, st.ptr, flat)
+		}
+		stmts = rowIn(d, head, exprs, flat, "")
+	}
+	for _, q := range stmts {
+		if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
+			op := "link delete"
+			if x.setNull {
+				op = "update"
+			}
+			return &StatementError{Op: op, Type: x.table.Name, SQL: q.sql, Err: err}
+		}
+	}
+	if x.setNull {
+		u.nullChildrenInMemory(x.r, rows, nil)
 	}
 	return nil
 }

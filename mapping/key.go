@@ -139,3 +139,23 @@ func (m *Mapper) tupleOf(p unsafe.Pointer) (KeyTuple, bool) {
 	}
 	return k, true
 }
+
+// FieldsKey returns the values of fields of the struct at p as an identity
+// key: one field's Key, or a KeyTuple of several (a composite foreign key,
+// whose fields pair in order with the referenced primary key); false when
+// one is not set.
+func FieldsKey(fields []*Field, p unsafe.Pointer) (any, bool) {
+	if len(fields) == 1 {
+		return fields[0].Key(p)
+	}
+	var k KeyTuple
+	k.n = len(fields)
+	for i, f := range fields {
+		v, ok := f.Key(p)
+		if !ok {
+			return nil, false
+		}
+		k.v[i] = v
+	}
+	return k, true
+}

@@ -137,6 +137,19 @@ func (reg *Registry) Mappers() []*Mapper {
 	return append([]*Mapper(nil), reg.mappers...)
 }
 
+// MapperOfTable returns the mapper whose table is t, nil when no model is
+// mapped to it (a plain link table, say).
+func (reg *Registry) MapperOfTable(t *schema.Table) *Mapper {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	for _, m := range reg.mappers {
+		if m.Table == t {
+			return m
+		}
+	}
+	return nil
+}
+
 // Mapper returns the configured mapper of a model (a value or pointer of a
 // mapped struct type), configuring the registry first if needed.
 func (reg *Registry) Mapper(model any) (*Mapper, error) {
@@ -281,6 +294,15 @@ func (reg *Registry) resolveError(err error) error {
 			if f := m.byColumn[mre.Column]; f != nil && m.Table.Name == mre.Table {
 				return fmt.Errorf("mapping: %s.%s (`fk:%s`): %w; correct the fk tag, or register the model (or AddTable the table) it refers to",
 					m.Name(), f.Name, mre.Ref, err)
+			}
+		}
+	}
+	var rte *schema.ReferenceTypeError
+	if errors.As(err, &rte) {
+		for _, m := range reg.mappers {
+			if f := m.byColumn[rte.Column]; f != nil && m.Table.Name == rte.Table {
+				return fmt.Errorf("mapping: %s.%s (`fk:%s`): %w: declare the field with the Go type of the key field it refers to",
+					m.Name(), f.Name, rte.Ref, err)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -220,12 +221,35 @@ var (
 )
 
 func fkString(fk *schema.ForeignKey) string {
-	return fk.Columns[0].Table().Name + "." + fk.Columns[0].Name + " → " + fk.RefTable.Name + "." + fk.RefColumns[0].Name
+	return fk.Columns[0].Table().Name + "." + colNames(fk.Columns) + " → " + fk.RefTable.Name + "." + colNames(fk.RefColumns)
 }
 
-// fkMatches reports whether a foreign key's column is among the chosen ones.
+// colNames renders one column as its name, several as (a, b).
+func colNames(cols []*schema.Column) string {
+	if len(cols) == 1 {
+		return cols[0].Name
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return "(" + strings.Join(names, ", ") + ")"
+}
+
+// fkMatches reports whether one of a foreign key's columns is among the
+// chosen ones.
 func fkMatches(fk *schema.ForeignKey, chosen []string, m *Mapper) bool {
-	col := fk.Columns[0]
+	for _, col := range fk.Columns {
+		if colChosen(col, chosen, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// colChosen reports whether col is among the chosen columns ("column",
+// "table.column" or a field name of m).
+func colChosen(col *schema.Column, chosen []string, m *Mapper) bool {
 	for _, c := range chosen {
 		tbl, name, qualified := strings.Cut(c, ".")
 		if !qualified {
@@ -347,6 +371,9 @@ func (reg *Registry) configureJoin(rel *Relationship, rf relField) error {
 			p.Table.Name, t.Table.Name, fkList(all), all[0].Columns[0].Name)}
 	}
 	fk := all[0]
+	if err := checkWholeKey(side, fk); err != nil {
+		return err
+	}
 	if len(toParent) == 1 {
 		rel.Direction = OneToMany
 		rel.LocalColumns, rel.RemoteColumns = fk.RefColumns, fk.Columns
@@ -361,6 +388,25 @@ func (reg *Registry) configureJoin(rel *Relationship, rf relField) error {
 	return reg.bindFields(rel)
 }
 
+// checkWholeKey refuses a join on a foreign key that references some, not
+// all, of the columns of a composite primary key: such columns do not name
+// one row.
+func checkWholeKey(side string, fk *schema.ForeignKey) error {
+	pk := fk.RefTable.PrimaryKey()
+	if len(pk) < 2 || len(fk.Columns) == len(pk) || !fk.RefColumns[0].PrimaryKey {
+		return nil
+	}
+	var missing []string
+	for _, c := range pk {
+		if !slices.Contains(fk.RefColumns, c) {
+			missing = append(missing, "`fk:"+fk.RefTable.Name+"."+c.Name+"`")
+		}
+	}
+	return &ConfigError{Side: side, Kind: ErrNoForeignKeys, Msg: fmt.Sprintf(
+		"the foreign key %s references %d of the %d columns of %q's primary key %s; a composite foreign key has a column for each key column: add a column with %s to %s",
+		fkString(fk), len(fk.Columns), len(pk), fk.RefTable.Name, colNames(pk), strings.Join(missing, ", "), fk.Columns[0].Table().Name)}
+}
+
 func pkName(t *schema.Table) string {
 	if pk := t.PrimaryKey(); len(pk) > 0 {
 		return pk[0].Name
@@ -371,6 +417,11 @@ func pkName(t *schema.Table) string {
 // bindFields finds the mapped fields of the join columns.
 func (reg *Registry) bindFields(rel *Relationship) error {
 	rel.LocalFields, rel.RemoteFields = nil, nil
+	if rel.Secondary != nil && (len(rel.LocalColumns) > 1 || len(rel.RemoteColumns) > 1) {
+		return &ConfigError{Side: rel.String(), Msg: fmt.Sprintf(
+			"the secondary table %q references a composite primary key; relm does not join a many-to-many on several columns yet: map %q as an association object (a struct with two many-to-one relationships, and one-to-many relationships to it)",
+			rel.Secondary.Name, rel.Secondary.Name)}
+	}
 	for _, side := range []struct {
 		m    *Mapper
 		cols []*schema.Column

@@ -265,14 +265,102 @@ func (t *Table) resolve(md *MetaData) error {
 				Reason: fmt.Sprintf("table %q has no column %q%s", tbl, col, suggest(col, rt.columnNames()))}
 		}
 		if !sameFamily(c.Type, rc.Type) {
-			return fmt.Errorf("schema: table %q column %q (%s) references %s (%s): the types differ; give both the same type", t.Name, c.Name, c.Type, c.References, rc.Type)
+			return &ReferenceTypeError{Table: t.Name, Column: c.Name, Ref: c.References, Type: c.Type, RefType: rc.Type}
 		}
 		t.foreignKeys = append(t.foreignKeys, &ForeignKey{
 			Columns: []*Column{c}, RefTable: rt, RefColumns: []*Column{rc},
 			OnDelete: c.OnDelete, OnUpdate: c.OnUpdate,
 		})
 	}
+	t.foreignKeys = groupComposite(t.foreignKeys)
 	return nil
+}
+
+// groupComposite merges single-column foreign keys that together reference
+// the whole of a composite primary key into one constraint of several
+// columns, as SQLAlchemy's ForeignKeyConstraint([a, b], [t.a, t.b]): the
+// columns of a table that reference the same table's key columns, in
+// declaration order, a column naming a key column the group already has
+// starting the next group (so that two composite references to one table,
+// from_a, from_b, to_a, to_b, make two constraints). The merged
+// constraint's columns follow the order of the referenced key, and it takes
+// the first ON DELETE / ON UPDATE its columns declare. A group that covers
+// only part of the key stays as it is: single-column references (the
+// relationship configuration refuses to join on part of a composite key).
+func groupComposite(fks []*ForeignKey) []*ForeignKey {
+	var out []*ForeignKey
+	open := map[*Table]*ForeignKey{} // the group being gathered per table
+	var pending []*ForeignKey
+	flush := func(g *ForeignKey) {
+		if len(g.Columns) == len(g.RefTable.pk) {
+			out = append(out, sortByRef(g))
+			return
+		}
+		for i, c := range g.Columns { // a partial group: as declared
+			out = append(out, &ForeignKey{Columns: []*Column{c}, RefTable: g.RefTable, RefColumns: []*Column{g.RefColumns[i]},
+				OnDelete: c.OnDelete, OnUpdate: c.OnUpdate})
+		}
+	}
+	for _, fk := range fks {
+		rt, rc := fk.RefTable, fk.RefColumns[0]
+		if len(rt.pk) < 2 || !rc.PrimaryKey {
+			out = append(out, fk)
+			continue
+		}
+		g := open[rt]
+		if g != nil && containsColumn(g.RefColumns, rc) {
+			flush(g)
+			g = nil
+		}
+		if g == nil {
+			g = &ForeignKey{RefTable: rt}
+			open[rt] = g
+			pending = append(pending, g)
+		}
+		g.Columns = append(g.Columns, fk.Columns[0])
+		g.RefColumns = append(g.RefColumns, rc)
+		if g.OnDelete == NoAction {
+			g.OnDelete = fk.OnDelete
+		}
+		if g.OnUpdate == NoAction {
+			g.OnUpdate = fk.OnUpdate
+		}
+		if len(g.Columns) == len(rt.pk) {
+			flush(g)
+			delete(open, rt)
+		}
+	}
+	for _, g := range pending {
+		if open[g.RefTable] == g {
+			flush(g)
+		}
+	}
+	return out
+}
+
+// sortByRef orders a composite foreign key's column pairs as the
+// referenced primary key orders its columns.
+func sortByRef(g *ForeignKey) *ForeignKey {
+	cols := make([]*Column, 0, len(g.Columns))
+	refs := make([]*Column, 0, len(g.Columns))
+	for _, pk := range g.RefTable.pk {
+		for i, rc := range g.RefColumns {
+			if rc == pk {
+				cols, refs = append(cols, g.Columns[i]), append(refs, rc)
+			}
+		}
+	}
+	g.Columns, g.RefColumns = cols, refs
+	return g
+}
+
+func containsColumn(cols []*Column, c *Column) bool {
+	for _, x := range cols {
+		if x == c {
+			return true
+		}
+	}
+	return false
 }
 
 func sameFamily(a, b Type) bool {
@@ -291,6 +379,19 @@ func (t *Table) columnNames() []string {
 		names[i] = c.Name
 	}
 	return names
+}
+
+// ReferenceTypeError reports a foreign-key column whose type is not of the
+// family of the column it references (an integer, a string, …): the
+// column of a composite foreign key paired with the wrong key column, say.
+type ReferenceTypeError struct {
+	Table, Column, Ref string
+	Type, RefType      Type
+}
+
+// Error names the column, what it references and both types.
+func (e *ReferenceTypeError) Error() string {
+	return fmt.Sprintf("schema: table %q column %q (%s) references %s (%s): the types differ; give both the same type", e.Table, e.Column, e.Type, e.Ref, e.RefType)
 }
 
 // MissingReferenceError reports a foreign key whose target does not exist.

@@ -1,0 +1,207 @@
+package relm_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/internal/testdb"
+	"github.com/relmorm/relm/mapping"
+)
+
+// Shipment has a composite key (region, number); Parcel refers to it by a
+// composite foreign key of two columns (each `fk:` to one key column, which
+// relm pairs into one FOREIGN KEY constraint), and Manifest is its
+// one-to-one.
+type Shipment struct {
+	Region   string    `relm:"pk;size:8"`
+	Number   int       `relm:"pk"`
+	Note     string    `relm:"size:40"`
+	Parcels  []*Parcel `relm:"back_populates:Shipment;order_by:Label"`
+	Manifest *Manifest `relm:"back_populates:Shipment"`
+}
+
+type Parcel struct {
+	ID             int
+	Label          string    `relm:"size:20"`
+	ShipmentRegion *string   `relm:"size:8;fk:shipments.region"`
+	ShipmentNumber *int      `relm:"fk:shipments.number"`
+	Shipment       *Shipment `relm:"back_populates:Parcels"`
+}
+
+type Manifest struct {
+	ID             int
+	Body           string    `relm:"size:20"`
+	ShipmentNumber *int      `relm:"fk:shipments.number"` // declared first: paired by the key's order
+	ShipmentRegion *string   `relm:"size:8;fk:shipments.region"`
+	Shipment       *Shipment `relm:"back_populates:Manifest"`
+}
+
+func compositeFKRegistry(t *testing.T) *mapping.Registry {
+	return registry(t, &Shipment{}, &Parcel{}, &Manifest{})
+}
+
+// The configuration pairs the two columns with the key, in the key's
+// order, and the DDL has one composite FOREIGN KEY.
+func TestCompositeForeignKeyConfigured(t *testing.T) {
+	reg := compositeFKRegistry(t)
+	m, err := reg.Mapper(&Manifest{})
+	must(t, err)
+	r := m.Relationship("Shipment")
+	if len(r.LocalFields) != 2 || r.LocalFields[0].Name != "ShipmentRegion" || r.RemoteFields[1].Name != "Number" {
+		t.Fatalf("Manifest.Shipment joins %v on %v, want (ShipmentRegion, ShipmentNumber) → (Region, Number)", r.LocalFields, r.RemoteFields)
+	}
+	fks := m.Table.ForeignKeys()
+	if len(fks) != 1 || len(fks[0].Columns) != 2 {
+		t.Fatalf("manifests has foreign keys %v, want one of two columns", fks)
+	}
+}
+
+func TestCompositeForeignKey(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := compositeFKRegistry(t)
+		s := newSession(t, db, log, reg)
+		north := &Shipment{Region: "north", Number: 1, Note: "a",
+			Parcels:  []*Parcel{{Label: "p1"}, {Label: "p2"}},
+			Manifest: &Manifest{Body: "m1"}}
+		south := &Shipment{Region: "south", Number: 1, Note: "b", Parcels: []*Parcel{{Label: "p3"}}}
+		must(t, s.Add(north))
+		must(t, s.Add(south))
+		must(t, s.Commit(ctx))
+		// Each child's two foreign-key columns were set from its parent.
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "parcels")+" WHERE shipment_region = ? AND shipment_number = ?", "north", 1); n != 2 {
+			t.Fatalf("%d parcels of (north, 1), want 2", n)
+		}
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "manifests")+" WHERE shipment_region = ? AND shipment_number = ?", "north", 1); n != 1 {
+			t.Fatalf("%d manifests of (north, 1), want 1", n)
+		}
+		if n := log.Count("INSERT"); n != 3 {
+			t.Fatalf("%d INSERTs, want 3:\n%s", n, log)
+		}
+
+		// Moving a parcel updates both columns in one UPDATE.
+		p2 := north.Parcels[1]
+		p2.Shipment = south
+		log.Reset()
+		must(t, s.Commit(ctx))
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "parcels")+" WHERE shipment_region = ? AND shipment_number = ?", "south", 1); n != 2 {
+			t.Fatalf("%d parcels of (south, 1) after the move, want 2:\n%s", n, log)
+		}
+		if n := log.Count("UPDATE"); n != 1 {
+			t.Fatalf("%d UPDATEs for the move, want 1:\n%s", n, log)
+		}
+		if len(north.Parcels) != 1 || len(south.Parcels) != 2 {
+			t.Fatalf("collections not kept in step: north %d, south %d", len(north.Parcels), len(south.Parcels))
+		}
+
+		// Select-in loading on the two columns: one statement per level,
+		// by row values.
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		log.Reset()
+		ships, err := relm.Select[Shipment](s2).OrderBy("Region").SelectIn("Parcels.Shipment", "Manifest").All(ctx)
+		must(t, err)
+		if n := log.Count("SELECT"); n != 3 {
+			t.Fatalf("%d SELECTs, want 3 (shipments, parcels, manifests):\n%s", n, log)
+		}
+		if !strings.Contains(log.String(), ") IN ((") {
+			t.Fatalf("select-in did not use row values:\n%s", log)
+		}
+		if len(ships) != 2 || len(ships[0].Parcels) != 1 || len(ships[1].Parcels) != 2 || ships[0].Manifest == nil || ships[0].Manifest.Body != "m1" || ships[1].Manifest != nil {
+			t.Fatalf("loaded %+v", ships)
+		}
+		for _, sh := range ships {
+			for _, p := range sh.Parcels {
+				if p.Shipment != sh {
+					t.Fatalf("parcel %s's shipment is %p, want %p", p.Label, p.Shipment, sh)
+				}
+			}
+		}
+		// Many-to-one select-in from the children, and joined loading.
+		s3 := relm.NewSession(db, reg)
+		defer s3.Close()
+		log.Reset()
+		parcels, err := relm.Select[Parcel](s3).OrderBy("Label").SelectIn("Shipment").All(ctx)
+		must(t, err)
+		if len(parcels) != 3 || parcels[0].Shipment.Region != "north" || parcels[1].Shipment != parcels[2].Shipment || log.Count("SELECT") != 2 {
+			t.Fatalf("parcels %+v after %d SELECTs", parcels, log.Count("SELECT"))
+		}
+		s4 := relm.NewSession(db, reg)
+		defer s4.Close()
+		log.Reset()
+		ships, err = relm.Select[Shipment](s4).OrderBy("Region").Joined("Parcels", "Manifest").All(ctx)
+		must(t, err)
+		if log.Count("SELECT") != 1 || len(ships) != 2 || len(ships[1].Parcels) != 2 || ships[0].Manifest == nil {
+			t.Fatalf("joined: %+v after:\n%s", ships, log)
+		}
+		if st := log.Statements()[0]; !strings.Contains(st, " AND ") {
+			t.Fatalf("joined loading does not join on both columns: %s", st)
+		}
+		// Any over the composite join.
+		found, err := relm.Select[Shipment](s4).Where(relm.Any("Parcels", relm.Eq("Label", "p2"))).All(ctx)
+		must(t, err)
+		if len(found) != 1 || found[0].Region != "south" {
+			t.Fatalf("Any(Parcels, p2) = %+v, want the south shipment", found)
+		}
+
+		// Removing a child without delete-orphan nulls both columns;
+		// deleting a parent nulls its remaining children's.
+		s5 := relm.NewSession(db, reg)
+		defer s5.Close()
+		sh, err := relm.Get[Shipment](ctx, s5, relm.Key{"south", 1})
+		must(t, err)
+		must(t, relm.Load(ctx, s5, sh, "Parcels"))
+		sh.Parcels = sh.Parcels[:1]
+		must(t, s5.Commit(ctx))
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "parcels")+" WHERE shipment_region IS NULL AND shipment_number IS NULL"); n != 1 {
+			t.Fatalf("%d parcels with both columns NULL, want 1", n)
+		}
+		nsh, err := relm.Get[Shipment](ctx, s5, relm.Key{"north", 1})
+		must(t, err)
+		log.Reset()
+		must(t, s5.Delete(nsh))
+		must(t, s5.Commit(ctx))
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "parcels")+" WHERE shipment_region IS NULL AND shipment_number IS NULL"); n != 2 {
+			t.Fatalf("%d parcels with both columns NULL after the delete, want 2:\n%s", n, log)
+		}
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "manifests")+" WHERE shipment_region IS NULL"); n != 1 {
+			t.Fatalf("the manifest still refers to the deleted shipment:\n%s", log)
+		}
+		if n := countRows(t, db, "shipments"); n != 1 {
+			t.Fatalf("%d shipments, want 1", n)
+		}
+	})
+}
+
+// A foreign key to part of a composite key, or with a type that does not
+// match the key's, is refused at configuration, naming the struct and field.
+type halfRef struct {
+	ID             int
+	ShipmentRegion string    `relm:"size:8;fk:shipments.region"`
+	Shipment       *Shipment `relm:""`
+}
+
+type badTypeRef struct {
+	ID             int
+	ShipmentRegion string    `relm:"size:8;fk:shipments.region"`
+	ShipmentNumber string    `relm:"size:8;fk:shipments.number"`
+	Shipment       *Shipment `relm:""`
+}
+
+func TestCompositeForeignKeyRefused(t *testing.T) {
+	reg := mapping.NewRegistry()
+	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &halfRef{}))
+	err := reg.Configure()
+	var ce *mapping.ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "halfRef.Shipment") ||
+		!strings.Contains(err.Error(), "1 of the 2 columns") || !strings.Contains(err.Error(), "`fk:shipments.number`") {
+		t.Fatalf("configure: %v, want a ConfigError naming halfRef.Shipment and the missing fk:shipments.number", err)
+	}
+	reg = mapping.NewRegistry()
+	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &badTypeRef{}))
+	err = reg.Configure()
+	if err == nil || !strings.Contains(err.Error(), "badTypeRef.ShipmentNumber") || !strings.Contains(err.Error(), "types differ") {
+		t.Fatalf("configure: %v, want an error naming badTypeRef.ShipmentNumber and the types", err)
+	}
+}
