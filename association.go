@@ -27,7 +27,8 @@ func (u *unitOfWork) checkLinkWriters(all, deleted []*state) error {
 	if len(u.linkOrder) == 0 {
 		return nil
 	}
-	var checked []*schema.Table
+	var buf [4]*schema.Table
+	checked := buf[:0]
 	for _, op := range u.linkOrder {
 		sec := op.sec()
 		if containsTable(checked, sec) {
