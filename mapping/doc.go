@@ -58,7 +58,9 @@
 //     and increments it; a row changed meanwhile is relm.ErrStaleObject.
 //   - keepzero: with default, write the field's zero value as it is rather
 //     than leave the column to its default.
-//   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.
+//   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key. Fields
+//     naming every column of a composite key make one composite foreign
+//     key (see Composite keys and composite foreign keys).
 //   - ondelete:ACTION, onupdate:ACTION: the foreign key's referential
 //     action, one of cascade, set null, set default, restrict, no action.
 //   - embed[:PREFIX] (on a struct field): its fields are columns of this
@@ -209,6 +211,62 @@
 // makes a one-to-one. A backref binds to the target's field of that name when
 // there is one (an untagged *T or []*T field) and otherwise exists in the
 // mapper alone, still usable for loading and queries.
+//
+// # Composite keys and composite foreign keys
+//
+// pk on several fields makes a composite primary key (SQLAlchemy's
+// primary_key=True on several columns); the identity of such a row is a
+// [KeyTuple] of its key's values, and [Mapper.KeyOf] checks a key the
+// program gives (relm.Get with relm.Key{…}) against the key fields' count
+// and types ([ErrKeyArgs]). A composite foreign key is declared column by
+// column, each with its fk: naming one column of the other table's
+// composite key — SQLAlchemy's ForeignKeyConstraint([a, b], [t.a, t.b]):
+//
+//	type Shipment struct {
+//		Region string `relm:"pk;size:8"`
+//		Number int    `relm:"pk"`
+//	}
+//	type Parcel struct {
+//		ID             int
+//		ShipmentRegion string    `relm:"size:8;fk:shipments.region"`
+//		ShipmentNumber int       `relm:"fk:shipments.number"`
+//		Shipment       *Shipment // joins on both columns
+//	}
+//
+// The columns of one table that together name every column of another's
+// composite key become one schema.ForeignKey of several columns (one
+// FOREIGN KEY constraint), paired in the key's order whatever the fields'
+// order; in declaration order, a column naming a key column the group
+// already has starts a second group (two references to one table). The
+// first ondelete/onupdate of the group's columns applies. A relationship
+// on columns that name only part of a composite key is refused at
+// Configure, listing the fk: to add; a column whose type differs from the
+// key column it names is refused naming the field. The ModelSpec form is
+// the same: ColumnSpec.References per column. A many-to-many whose
+// secondary table references a composite key is refused at Configure:
+// map such a link table as an association object.
+//
+// # Association objects
+//
+// A link table with columns of its own is mapped as a struct whose primary
+// key is its two foreign keys, with a many-to-one to each end and a
+// one-to-many from each end to it — SQLAlchemy's association object:
+//
+//	type ArticleTag struct {
+//		ArticleID int       `relm:"pk;fk:articles.id"`
+//		TagID     int       `relm:"pk;fk:tags.id"`
+//		Position  int
+//		Article   *Article  `relm:"back_populates:TagLinks"`
+//		Tag       *Tag      `relm:"back_populates:ArticleLinks"`
+//	}
+//	// Article: TagLinks []*ArticleTag `relm:"back_populates:Article;cascade:all,delete-orphan"`
+//	// Tag:     ArticleLinks []*ArticleTag `relm:"back_populates:Tag"`
+//
+// Its key fields are filled from its ends when it is saved. The same table
+// may also be the secondary of a plain many-to-many (Tags []*Tag
+// `relm:"secondary:article_tags"`), read as any; a flush that writes the
+// table both through that many-to-many and as association objects is
+// refused by relm (relm.ErrLinkTableConflict), naming both.
 //
 // # The programmatic form
 //
