@@ -286,3 +286,28 @@ func TestAssociationObjectWithoutKey(t *testing.T) {
 		t.Fatalf("register: %v, want an error naming keylessLink and the pk tag", err)
 	}
 }
+
+// Replacing an association object by a new one for the same pair in one
+// flush (the old one deleted as an orphan) is refused before the INSERT
+// that would collide with the row, naming the type and its key; nothing is
+// written, and changing the held object is the way.
+func TestAssociationObjectReplacedInOneFlush(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := newSession(t, db, log, associationRegistry(t))
+		a, b, goTag, sqlTag := seedAssociation(t, s)
+		log.Reset()
+		a.TagLinks = append(a.TagLinks[1:], &ArticleTag{Tag: goTag, Position: 9, CreatedAt: at0})
+		err := s.Commit(ctx)
+		if !errors.Is(err, relm.ErrIdentityConflict) || !strings.Contains(err.Error(), "deletes in this flush") ||
+			!strings.Contains(err.Error(), "ArticleTag.ArticleID, ArticleTag.TagID") {
+			t.Fatalf("commit: %v, want ErrIdentityConflict naming the key fields and the deleted object", err)
+		}
+		if log.Count("INSERT") != 0 || log.Count("DELETE") != 0 {
+			t.Fatalf("sent writes before refusing:\n%s", log)
+		}
+		want := [][3]int{{a.ID, goTag.ID, 1}, {a.ID, sqlTag.ID, 2}, {b.ID, sqlTag.ID, 1}}
+		if rows := linkRows(t, db); len(rows) != 3 || rows[0] != want[0] || rows[1] != want[1] || rows[2] != want[2] {
+			t.Fatalf("link rows %v, want %v", rows, want)
+		}
+	})
+}

@@ -20,6 +20,16 @@ type Shipment struct {
 	Note     string    `relm:"size:40"`
 	Parcels  []*Parcel `relm:"back_populates:Shipment;order_by:Label"`
 	Manifest *Manifest `relm:"back_populates:Shipment"`
+	Legs     []*Leg    `relm:"back_populates:Shipment;cascade:all,delete-orphan"`
+}
+
+// Leg is deleted with its shipment (cascade delete), its composite foreign
+// key NOT NULL.
+type Leg struct {
+	ID             int
+	ShipmentRegion string    `relm:"size:8;fk:shipments.region"`
+	ShipmentNumber int       `relm:"fk:shipments.number"`
+	Shipment       *Shipment `relm:"back_populates:Legs"`
 }
 
 type Parcel struct {
@@ -39,7 +49,7 @@ type Manifest struct {
 }
 
 func compositeFKRegistry(t *testing.T) *mapping.Registry {
-	return registry(t, &Shipment{}, &Parcel{}, &Manifest{})
+	return registry(t, &Shipment{}, &Parcel{}, &Manifest{}, &Leg{})
 }
 
 // The configuration pairs the two columns with the key, in the key's
@@ -64,7 +74,7 @@ func TestCompositeForeignKey(t *testing.T) {
 		s := newSession(t, db, log, reg)
 		north := &Shipment{Region: "north", Number: 1, Note: "a",
 			Parcels:  []*Parcel{{Label: "p1"}, {Label: "p2"}},
-			Manifest: &Manifest{Body: "m1"}}
+			Manifest: &Manifest{Body: "m1"}, Legs: []*Leg{{}, {}}}
 		south := &Shipment{Region: "south", Number: 1, Note: "b", Parcels: []*Parcel{{Label: "p3"}}}
 		must(t, s.Add(north))
 		must(t, s.Add(south))
@@ -76,8 +86,8 @@ func TestCompositeForeignKey(t *testing.T) {
 		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "manifests")+" WHERE shipment_region = ? AND shipment_number = ?", "north", 1); n != 1 {
 			t.Fatalf("%d manifests of (north, 1), want 1", n)
 		}
-		if n := log.Count("INSERT"); n != 3 {
-			t.Fatalf("%d INSERTs, want 3:\n%s", n, log)
+		if n := log.Count("INSERT"); n != 4 {
+			t.Fatalf("%d INSERTs, want 4:\n%s", n, log)
 		}
 
 		// Moving a parcel updates both columns in one UPDATE.
@@ -171,6 +181,13 @@ func TestCompositeForeignKey(t *testing.T) {
 		if n := countRows(t, db, "shipments"); n != 1 {
 			t.Fatalf("%d shipments, want 1", n)
 		}
+		// The legs, not loaded, were read by both columns and deleted.
+		if n := countRows(t, db, "legs"); n != 0 {
+			t.Fatalf("%d legs left after their shipment's delete:\n%s", n, log)
+		}
+		if !strings.Contains(log.String(), q(db, "shipment_region")+" = ") {
+			t.Fatalf("the legs were not read by the composite key:\n%s", log)
+		}
 	})
 }
 
@@ -191,7 +208,7 @@ type badTypeRef struct {
 
 func TestCompositeForeignKeyRefused(t *testing.T) {
 	reg := mapping.NewRegistry()
-	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &halfRef{}))
+	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &Leg{}, &halfRef{}))
 	err := reg.Configure()
 	var ce *mapping.ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "halfRef.Shipment") ||
@@ -199,9 +216,31 @@ func TestCompositeForeignKeyRefused(t *testing.T) {
 		t.Fatalf("configure: %v, want a ConfigError naming halfRef.Shipment and the missing fk:shipments.number", err)
 	}
 	reg = mapping.NewRegistry()
-	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &badTypeRef{}))
+	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &Leg{}, &badTypeRef{}))
 	err = reg.Configure()
 	if err == nil || !strings.Contains(err.Error(), "badTypeRef.ShipmentNumber") || !strings.Contains(err.Error(), "types differ") {
 		t.Fatalf("configure: %v, want an error naming badTypeRef.ShipmentNumber and the types", err)
+	}
+}
+
+// A many-to-many whose link table references a composite key is refused at
+// configuration, pointing to the association object.
+type crewMember struct {
+	ID        int
+	Shipments []*Shipment `relm:"secondary:crew_shipments"`
+}
+
+type crewShipment struct {
+	CrewMemberID   int    `relm:"pk;fk:crew_members.id"`
+	ShipmentRegion string `relm:"pk;size:8;fk:shipments.region"`
+	ShipmentNumber int    `relm:"pk;fk:shipments.number"`
+}
+
+func TestCompositeForeignKeyManyToManyRefused(t *testing.T) {
+	reg := mapping.NewRegistry()
+	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &Leg{}, &crewShipment{}, &crewMember{}))
+	err := reg.Configure()
+	if err == nil || !strings.Contains(err.Error(), "crewMember.Shipments") || !strings.Contains(err.Error(), "association object") {
+		t.Fatalf("configure: %v, want a refusal naming crewMember.Shipments and the association object", err)
 	}
 }

@@ -91,7 +91,7 @@ func (u *unitOfWork) insertRowsOmitting(m *mapping.Mapper, rows []*state, omit [
 	if auto := m.Table.AutoIncrementColumn(); auto != nil {
 		genField = m.FieldByColumn(auto.Name)
 	}
-	if err := checkKeys(m, rows, genField); err != nil {
+	if err := u.checkKeys(m, rows, genField); err != nil {
 		return err
 	}
 	var gen, explicit []*state
@@ -150,7 +150,7 @@ func (u *unitOfWork) insertRowsOmitting(m *mapping.Mapper, rows []*state, omit [
 // genField): checked before any statement, so that an INSERT that would
 // leave its row without a known key is never sent — a commit of one
 // statement runs outside a transaction, where nothing could take it back.
-func checkKeys(m *mapping.Mapper, rows []*state, genField *mapping.Field) error {
+func (u *unitOfWork) checkKeys(m *mapping.Mapper, rows []*state, genField *mapping.Field) error {
 	if len(m.PrimaryKey) == 1 && m.PrimaryKey[0] == genField {
 		return nil // the usual case: the one key column is generated
 	}
@@ -170,33 +170,52 @@ func checkKeys(m *mapping.Mapper, rows []*state, genField *mapping.Field) error 
 			}
 		}
 	}
-	if genField == nil {
-		return checkDuplicateKeys(m, rows)
+	if genField == nil && len(m.PrimaryKey) > 1 {
+		return checkDuplicateKeys(&u.s.identity, m, rows)
 	}
 	return nil
 }
 
-// checkDuplicateKeys refuses, before their INSERT, two new rows of m with
-// the same key the database does not generate (two association objects for
-// one pair, say), naming the type, its key fields and the key.
-func checkDuplicateKeys(m *mapping.Mapper, rows []*state) error {
-	if len(rows) < 2 {
-		return nil
+// checkDuplicateKeys refuses, before their INSERT, a new row of m (with a
+// composite key, which the database does not generate) whose key another
+// new row of the flush has (two association objects for one pair), or an
+// object the session holds — even one this flush deletes: the INSERT
+// would come first and collide with the row (SQLAlchemy turns such a
+// delete and insert into an UPDATE; relm asks for the held object to be
+// changed instead). The error names the type, its key fields and the key.
+func checkDuplicateKeys(im *identityMap, m *mapping.Mapper, rows []*state) error {
+	names := func() string {
+		s := make([]string, len(m.PrimaryKey))
+		for k, f := range m.PrimaryKey {
+			s[k] = m.Name() + "." + f.Name
+		}
+		return strings.Join(s, ", ")
 	}
-	seen := make(map[any]int, len(rows))
+	var seen map[any]int
+	if len(rows) > 1 {
+		seen = make(map[any]int, len(rows))
+	}
 	for i, st := range rows {
 		key, ok := m.Identity(st.ptr)
 		if !ok {
 			continue
 		}
-		if j, dup := seen[key]; dup {
-			names := make([]string, len(m.PrimaryKey))
-			for k, f := range m.PrimaryKey {
-				names[k] = m.Name() + "." + f.Name
+		if held := im.get(identityKey{m, key}); held != nil && held != st {
+			what := "holds"
+			if held.status == statusDeleted {
+				what = "deletes in this flush"
 			}
 			return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), Key: key,
+				Err: fmt.Errorf("%w: a new %s has the primary key %v (%s) of one the session %s; change that object rather than replacing it with a new one (or flush between the delete and the add)",
+					ErrIdentityConflict, m.Name(), key, names(), what)}
+		}
+		if seen == nil {
+			continue
+		}
+		if j, dup := seen[key]; dup {
+			return &StatementError{Op: "insert", Type: m.Name(), Object: m.Interface(st.ptr), Key: key,
 				Err: fmt.Errorf("%w: new objects %d and %d of %d have the same primary key %v (%s); give each its own key, or add one object",
-					ErrIdentityConflict, j+1, i+1, len(rows), key, strings.Join(names, ", "))}
+					ErrIdentityConflict, j+1, i+1, len(rows), key, names())}
 		}
 		seen[key] = i
 	}
