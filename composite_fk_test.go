@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/relmorm/relm"
+	"github.com/relmorm/relm/ddl"
 	"github.com/relmorm/relm/internal/testdb"
 	"github.com/relmorm/relm/mapping"
+	"github.com/relmorm/relm/migrate"
 )
 
 // Shipment has a composite key (region, number); Parcel refers to it by a
@@ -243,4 +245,35 @@ func TestCompositeForeignKeyManyToManyRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "crewMember.Shipments") || !strings.Contains(err.Error(), "association object") {
 		t.Fatalf("configure: %v, want a refusal naming crewMember.Shipments and the association object", err)
 	}
+}
+
+// The composite FOREIGN KEY the DDL creates is what the schema check and
+// the migration diff read back: a second CreateAll, CheckSchema and Diff
+// find nothing to do.
+func TestCompositeForeignKeyDDL(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := compositeFKRegistry(t)
+		_ = newSession(t, db, log, reg)
+		tables, err := ddl.Inspect(ctx, db, db.Dialect())
+		must(t, err)
+		found := false
+		for _, tb := range tables {
+			for _, fk := range tb.ForeignKeys {
+				if tb.Name == "parcels" && len(fk.Columns) == 2 && fk.RefTable == "shipments" &&
+					fk.Columns[0] == "shipment_region" && fk.RefColumns[1] == "number" {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("the database has no FOREIGN KEY (shipment_region, shipment_number) on parcels: %+v", tables)
+		}
+		must(t, reg.CheckSchema(ctx, db))
+		must(t, reg.CreateAll(ctx, db))
+		plan, err := migrate.Diff(ctx, db, reg, migrate.Options{})
+		must(t, err)
+		if !plan.Empty() {
+			t.Fatalf("the diff against the created tables is not empty:\n%s", plan)
+		}
+	})
 }
