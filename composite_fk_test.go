@@ -7,6 +7,7 @@ import (
 
 	"github.com/relmorm/relm"
 	"github.com/relmorm/relm/ddl"
+	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/internal/testdb"
 	"github.com/relmorm/relm/mapping"
 	"github.com/relmorm/relm/migrate"
@@ -156,6 +157,11 @@ func TestCompositeForeignKey(t *testing.T) {
 		if len(found) != 1 || found[0].Region != "south" {
 			t.Fatalf("Any(Parcels, p2) = %+v, want the south shipment", found)
 		}
+		onSouth, err := relm.Select[Parcel](s4).Where(relm.Has("Shipment", relm.Eq("Region", "south"))).OrderBy("Label").All(ctx)
+		must(t, err)
+		if len(onSouth) != 2 || onSouth[0].Label != "p2" || onSouth[1].Label != "p3" {
+			t.Fatalf("Has(Shipment, south) = %+v, want p2 and p3", onSouth)
+		}
 
 		// Removing a child without delete-orphan nulls both columns;
 		// deleting a parent nulls its remaining children's.
@@ -274,6 +280,52 @@ func TestCompositeForeignKeyDDL(t *testing.T) {
 		must(t, err)
 		if !plan.Empty() {
 			t.Fatalf("the diff against the created tables is not empty:\n%s", plan)
+		}
+	})
+}
+
+// smallParams is a dialect binding at most 5 parameters a statement, so
+// that row-value lists are chunked with a few rows.
+type smallParams struct{ dialect.Dialect }
+
+func (smallParams) MaxParams() int { return 5 }
+
+// Row-value lists are chunked under the dialect's parameter limit: with 5
+// parameters, two (region, number) pairs a statement.
+func TestCompositeKeyRowValuesChunked(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := compositeFKRegistry(t)
+		s := newSession(t, db, log, reg)
+		for i := 1; i <= 7; i++ {
+			must(t, s.Add(&Shipment{Region: "r", Number: i, Parcels: []*Parcel{{Label: "x"}}}))
+		}
+		must(t, s.Commit(ctx))
+		small := relm.New(db.SQL(), smallParams{db.Dialect()}, log.Option())
+		s2 := relm.NewSession(small, reg)
+		defer s2.Close()
+		log.Reset()
+		parcels, err := relm.Select[Parcel](s2).SelectIn("Shipment").All(ctx)
+		must(t, err)
+		if n := log.Count("SELECT"); n != 1+4 {
+			t.Fatalf("%d SELECTs, want 1 + 4 chunks of at most two pairs:\n%s", n, log)
+		}
+		for _, p := range parcels {
+			if p.Shipment == nil || p.Shipment.Number != *p.ShipmentNumber {
+				t.Fatalf("parcel %+v: shipment %+v", p, p.Shipment)
+			}
+		}
+		ships, err := relm.Select[Shipment](s2).All(ctx)
+		must(t, err)
+		log.Reset()
+		for _, sh := range ships {
+			must(t, s2.Delete(sh))
+		}
+		must(t, s2.Commit(ctx))
+		if n := log.Count("DELETE FROM " + q(db, "shipments")); n != 4 {
+			t.Fatalf("%d DELETEs of shipments, want 4 chunks:\n%s", n, log)
+		}
+		if countRows(t, db, "shipments") != 0 || queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "parcels")+" WHERE shipment_number IS NOT NULL") != 0 {
+			t.Fatalf("rows left:\n%s", log)
 		}
 	})
 }
