@@ -155,3 +155,40 @@ func TestCompositeKeyDuplicateInFlush(t *testing.T) {
 		}
 	})
 }
+
+// Bulk UPDATE and DELETE by a condition relm does not evaluate in memory
+// (LIKE) read the held objects with a composite key back by row values:
+// the updated ones are brought in step, the deleted ones leave the session.
+func TestCompositeKeyBulkSync(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := registry(t, &Stock{})
+		s := newSession(t, db, log, reg)
+		a := &Stock{Warehouse: "north", SKU: 1, Qty: 3}
+		b := &Stock{Warehouse: "north", SKU: 2, Qty: 4}
+		c := &Stock{Warehouse: "south", SKU: 1, Qty: 5}
+		for _, x := range []*Stock{a, b, c} {
+			must(t, s.Add(x))
+		}
+		must(t, s.Commit(ctx))
+		log.Reset()
+		n, err := relm.Update[Stock](s).Where(relm.Like("Warehouse", "no%")).Set("Qty", 7).Exec(ctx)
+		must(t, err)
+		if n != 2 || a.Qty != 7 || b.Qty != 7 || c.Qty != 5 {
+			t.Fatalf("updated %d; quantities %d %d %d, want 7 7 5", n, a.Qty, b.Qty, c.Qty)
+		}
+		if !strings.Contains(log.String(), ") IN ((") {
+			t.Fatalf("the held objects were not read back by row values:\n%s", log)
+		}
+		n, err = relm.Delete[Stock](s).Where(relm.Like("Warehouse", "so%")).Exec(ctx)
+		must(t, err)
+		log.Reset()
+		got, err := relm.Get[Stock](ctx, s, relm.Key{"north", 1})
+		must(t, err)
+		if n != 1 || got != a || len(log.Statements()) != 0 {
+			t.Fatalf("deleted %d; Get(north, 1) = %p (want the held %p) after:\n%s", n, got, a, log)
+		}
+		if _, err := relm.Get[Stock](ctx, s, relm.Key{"south", 1}); !errors.Is(err, relm.ErrNotFound) {
+			t.Fatalf("Get of the deleted row: %v, want ErrNotFound", err)
+		}
+	})
+}

@@ -304,7 +304,7 @@ func (u *BulkUpdate[T]) sync(ctx context.Context, ex dialect.Executor, held []*s
 		}
 		return nil
 	}
-	fields := []*mapping.Field{q.m.PrimaryKey[0]}
+	fields := append([]*mapping.Field(nil), q.m.PrimaryKey...)
 	for _, set := range u.sets {
 		fields = append(fields, set.f)
 	}
@@ -330,7 +330,7 @@ func (d *BulkDelete[T]) sync(ctx context.Context, ex dialect.Executor, held []*s
 		}
 		return nil
 	}
-	return fetchHeld(ctx, q, ex, held, []*mapping.Field{q.m.PrimaryKey[0]}, nil, func(st *state) { s.forget(st) })
+	return fetchHeld(ctx, q, ex, held, q.m.PrimaryKey, nil, func(st *state) { s.forget(st) })
 }
 
 // setField stores v (of f's type) into the field of the struct at p, a
@@ -345,25 +345,22 @@ func setField(f *mapping.Field, p unsafe.Pointer, v reflect.Value) {
 	dst.Set(v)
 }
 
-// fetchHeld reads fields (the key first) of the held objects' rows, 500
-// keys per SELECT, and calls found with each row read, gone with each held
-// object whose row is not there. An object with a composite key cannot be
-// read back this way and leaves the session (gone), to be read anew.
+// fetchHeld reads fields (the key's first) of the held objects' rows, 500
+// keys per SELECT (by row values for a composite key), and calls found
+// with each row read, gone with each held object whose row is not there.
 func fetchHeld[T any](ctx context.Context, q *Query[T], ex dialect.Executor, held []*state, fields []*mapping.Field, found func(*state, unsafe.Pointer), gone func(*state)) error {
 	s := q.s
-	if len(q.m.PrimaryKey) != 1 {
-		for _, st := range held {
-			s.forget(st)
-		}
-		return nil
-	}
 	pk := q.m.PrimaryKey[0]
-	for start := 0; start < len(held); start += 500 {
-		chunk := held[start:min(start+500, len(held))]
+	per := 500
+	if w := len(q.m.PrimaryKey); w > 1 {
+		per = max(1, min(per, s.db.dialect.MaxParams()/w))
+	}
+	for start := 0; start < len(held); start += per {
+		chunk := held[start:min(start+per, len(held))]
 		byKey := make(map[any]*state, len(chunk))
-		keys := make([]any, len(chunk))
-		for i, st := range chunk {
-			keys[i] = pk.Value(st.snap)
+		keys := make([]any, 0, len(chunk)*len(q.m.PrimaryKey))
+		for _, st := range chunk {
+			keys = keyValues(q.m.PrimaryKey, st.snap, keys)
 			byKey[st.key] = st
 		}
 		b := &condBuilder{d: s.db.dialect}
@@ -376,7 +373,10 @@ func fetchHeld[T any](ctx context.Context, q *Query[T], ex dialect.Executor, hel
 			b.column(root, f)
 		}
 		b.buf = append(b.buf, " FROM "+s.db.cache(q.m).table+" t0 WHERE "...)
-		if err := (inCond{field: pk.Name, values: keys}).build(b, root); err != nil {
+		if len(q.m.PrimaryKey) > 1 {
+			b.buf = appendRowIn(b.d, b.buf, quotedCols(b.d, "t0", q.m.PrimaryKey), len(chunk), 1)
+			b.args = keys
+		} else if err := (inCond{field: pk.Name, values: keys}).build(b, root); err != nil {
 			return err
 		}
 		query := string(b.buf)
