@@ -192,3 +192,30 @@ func TestCompositeKeyBulkSync(t *testing.T) {
 		}
 	})
 }
+
+// Refresh and Merge find a row with a composite key by the whole key.
+func TestCompositeKeyRefreshMerge(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := registry(t, &Stock{})
+		s := newSession(t, db, log, reg)
+		a := &Stock{Warehouse: "north", SKU: 1, Qty: 3}
+		must(t, s.Add(a))
+		must(t, s.Add(&Stock{Warehouse: "north", SKU: 2, Qty: 4}))
+		must(t, s.Commit(ctx))
+		if _, err := db.ExecContext(ctx, rebind(db, "UPDATE "+q(db, "stocks")+" SET qty = 8 WHERE warehouse = ? AND sku = ?"), "north", 1); err != nil {
+			t.Fatal(err)
+		}
+		must(t, s.Refresh(ctx, a))
+		if a.Qty != 8 {
+			t.Fatalf("refreshed qty %d, want 8", a.Qty)
+		}
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		m, err := relm.Merge(ctx, s2, &Stock{Warehouse: "north", SKU: 2, Qty: 6})
+		must(t, err)
+		must(t, s2.Commit(ctx))
+		if m.Qty != 6 || queryInt(t, db, "SELECT qty FROM "+q(db, "stocks")+" WHERE warehouse = ? AND sku = ?", "north", 2) != 6 {
+			t.Fatalf("merged %+v; the row was not updated", m)
+		}
+	})
+}
