@@ -11,6 +11,7 @@ import (
 	"github.com/relmorm/relm/internal/testdb"
 	"github.com/relmorm/relm/mapping"
 	"github.com/relmorm/relm/migrate"
+	"github.com/relmorm/relm/schema"
 )
 
 // Shipment has a composite key (region, number); Parcel refers to it by a
@@ -231,26 +232,96 @@ func TestCompositeForeignKeyRefused(t *testing.T) {
 	}
 }
 
-// A many-to-many whose link table references a composite key is refused at
-// configuration, pointing to the association object.
-type crewMember struct {
+// A many-to-many whose link table references a composite key: the link
+// table crew_shipments holds the crew member's key and the shipment's two
+// key columns; link rows are written, loaded (select-in by row values,
+// joined on all columns), filtered with Any, and removed by all columns.
+type CrewMember struct {
 	ID        int
-	Shipments []*Shipment `relm:"secondary:crew_shipments"`
+	Name      string      `relm:"size:20"`
+	Shipments []*Shipment `relm:"secondary:crew_shipments;backref:Crew;order_by:Region"`
 }
 
-type crewShipment struct {
-	CrewMemberID   int    `relm:"pk;fk:crew_members.id"`
-	ShipmentRegion string `relm:"pk;size:8;fk:shipments.region"`
-	ShipmentNumber int    `relm:"pk;fk:shipments.number"`
-}
+var crewShipments = &schema.Table{Name: "crew_shipments", Columns: []*schema.Column{
+	{Name: "crew_member_id", Type: schema.BigInt, PrimaryKey: true, References: "crew_members.id"},
+	{Name: "shipment_region", Type: schema.String(8), PrimaryKey: true, References: "shipments.region"},
+	{Name: "shipment_number", Type: schema.BigInt, PrimaryKey: true, References: "shipments.number"},
+}}
 
-func TestCompositeForeignKeyManyToManyRefused(t *testing.T) {
-	reg := mapping.NewRegistry()
-	must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &Leg{}, &crewShipment{}, &crewMember{}))
-	err := reg.Configure()
-	if err == nil || !strings.Contains(err.Error(), "crewMember.Shipments") || !strings.Contains(err.Error(), "association object") {
-		t.Fatalf("configure: %v, want a refusal naming crewMember.Shipments and the association object", err)
-	}
+func TestCompositeForeignKeyManyToMany(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := mapping.NewRegistry()
+		must(t, reg.Register(&Shipment{}, &Parcel{}, &Manifest{}, &Leg{}))
+		must(t, reg.AddTable(crewShipments))
+		must(t, reg.Register(&CrewMember{}))
+		must(t, reg.Configure())
+		s := newSession(t, db, log, reg)
+		n1, s1 := &Shipment{Region: "north", Number: 1}, &Shipment{Region: "south", Number: 1}
+		ann := &CrewMember{Name: "ann", Shipments: []*Shipment{n1, s1}}
+		bob := &CrewMember{Name: "bob", Shipments: []*Shipment{s1}}
+		must(t, s.Add(ann))
+		must(t, s.Add(bob))
+		must(t, s.Commit(ctx))
+		if n := countRows(t, db, "crew_shipments"); n != 3 {
+			t.Fatalf("%d link rows, want 3:\n%s", n, log)
+		}
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "crew_shipments")+" WHERE shipment_region = ? AND shipment_number = ?", "south", 1); n != 2 {
+			t.Fatalf("%d links to (south, 1), want 2", n)
+		}
+		if n := log.Count("INSERT INTO " + q(db, "crew_shipments")); n != 1 {
+			t.Fatalf("%d link INSERTs, want 1:\n%s", n, log)
+		}
+
+		// Select-in both ways, one statement per level.
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		log.Reset()
+		crew, err := relm.Select[CrewMember](s2).OrderBy("Name").SelectIn("Shipments.Crew").All(ctx)
+		must(t, err)
+		if n := log.Count("SELECT"); n != 3 {
+			t.Fatalf("%d SELECTs, want 3:\n%s", n, log)
+		}
+		if len(crew) != 2 || len(crew[0].Shipments) != 2 || crew[0].Shipments[1].Region != "south" || len(crew[1].Shipments) != 1 || crew[1].Shipments[0] != crew[0].Shipments[1] {
+			t.Fatalf("loaded %+v", crew)
+		}
+		// The backref (no field) was loaded by the same statements.
+		log.Reset()
+		back, err := relm.Related[CrewMember](ctx, s2, crew[0].Shipments[1], "Crew")
+		must(t, err)
+		if len(back) != 2 || len(log.Statements()) != 0 {
+			t.Fatalf("(south, 1)'s crew: %d after:\n%s", len(back), log)
+		}
+		// Joined, and Any through the link table.
+		s3 := relm.NewSession(db, reg)
+		defer s3.Close()
+		log.Reset()
+		crew, err = relm.Select[CrewMember](s3).OrderBy("Name").Joined("Shipments").All(ctx)
+		must(t, err)
+		if log.Count("SELECT") != 1 || len(crew) != 2 || len(crew[0].Shipments) != 2 {
+			t.Fatalf("joined: %+v:\n%s", crew, log)
+		}
+		north, err := relm.Select[CrewMember](s3).Where(relm.Any("Shipments", relm.Eq("Region", "north"))).All(ctx)
+		must(t, err)
+		if len(north) != 1 || north[0].Name != "ann" {
+			t.Fatalf("Any(Shipments, north) = %+v, want ann", north)
+		}
+
+		// Removing a link deletes its row by all three columns; deleting
+		// a shipment deletes its link rows.
+		log.Reset()
+		crew[0].Shipments = crew[0].Shipments[1:]
+		must(t, s3.Commit(ctx))
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM "+q(db, "crew_shipments")+" WHERE shipment_region = ?", "north"); n != 0 || countRows(t, db, "crew_shipments") != 2 {
+			t.Fatalf("the link to north was not removed:\n%s", log)
+		}
+		sh, err := relm.Get[Shipment](ctx, s3, relm.Key{"south", 1})
+		must(t, err)
+		must(t, s3.Delete(sh))
+		must(t, s3.Commit(ctx))
+		if n := countRows(t, db, "crew_shipments"); n != 0 {
+			t.Fatalf("%d link rows left after deleting the shipment", n)
+		}
+	})
 }
 
 // The composite FOREIGN KEY the DDL creates is what the schema check and

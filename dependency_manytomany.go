@@ -37,6 +37,12 @@ func (op *linkOp) fields() [2]*mapping.Field {
 	return [2]*mapping.Field{op.r.LocalFields[0], op.r.RemoteFields[0]}
 }
 
+// composite reports whether op's link table references a composite key
+// on either side (see writeCompositeLinks).
+func (op *linkOp) composite() bool {
+	return len(op.r.SecondaryLocal) > 1 || len(op.r.SecondaryRemote) > 1
+}
+
 type linkKey struct {
 	sec  *schema.Table
 	a, b *state

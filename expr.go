@@ -397,9 +397,10 @@ func (c existsCond) build(b *condBuilder, sc *scope) error {
 	b.buf = append(b.buf, "EXISTS (SELECT 1 FROM "...)
 	if r.Direction == mapping.ManyToMany {
 		sec := b.newAlias()
-		b.buf = append(b.buf, d.Quote(r.Secondary.Name)+" "+sec+" JOIN "+d.Quote(r.Target.Table.Name)+" "+inner.alias+
-			" ON "+inner.alias+"."+d.Quote(r.RemoteColumns[0].Name)+" = "+sec+"."+d.Quote(r.SecondaryRemote[0].Name)+
-			" WHERE "+sec+"."+d.Quote(r.SecondaryLocal[0].Name)+" = "+sc.alias+"."+d.Quote(r.LocalColumns[0].Name)...)
+		b.buf = append(b.buf, d.Quote(r.Secondary.Name)+" "+sec+" JOIN "+d.Quote(r.Target.Table.Name)+" "+inner.alias+" ON "...)
+		b.buf = appendOn(b.buf, d, inner.alias, r.RemoteColumns, sec, r.SecondaryRemote)
+		b.buf = append(b.buf, " WHERE "...)
+		b.buf = appendOn(b.buf, d, sec, r.SecondaryLocal, sc.alias, r.LocalColumns)
 	} else {
 		b.buf = append(b.buf, d.Quote(r.Target.Table.Name)+" "+inner.alias+" WHERE "...)
 		for i := range r.LocalColumns {

@@ -245,6 +245,9 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 	query := func(keys []any, yield func(unsafe.Pointer, any)) error {
 		return s.inQueryCol(ctx, r.Target, head, keyCol, keys, order, m2m, yield)
 	}
+	if m2m && (len(r.SecondaryLocal) > 1 || len(r.SecondaryRemote) > 1) {
+		return s.loadManyToManyComposite(ctx, r, todo, order)
+	}
 	if !m2m && len(r.LocalFields) > 1 {
 		// A composite foreign key: row values, keys as KeyTuples.
 		exprs := quotedCols(d, "t0", r.RemoteFields)

@@ -21,9 +21,14 @@ func (u *unitOfWork) writeLinks() error {
 	if len(u.linkOrder) == 0 {
 		return nil
 	}
-	groups, err := u.linkGroups()
+	groups, composite, err := u.linkGroups()
 	if err != nil {
 		return err
+	}
+	if len(composite) > 0 {
+		if err := u.writeCompositeLinks(composite); err != nil {
+			return err
+		}
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return !groups[i].add && groups[j].add })
 	for _, g := range groups {
@@ -42,9 +47,10 @@ func (u *unitOfWork) writeLinks() error {
 // linkGroups groups the link rows to write by table and by adding or
 // removing, in order of first appearance. It skips the rows undone within
 // the flush and those of a deleted object (its link rows go with it), and
-// fails on a row whose end has no key.
-func (u *unitOfWork) linkGroups() ([]*linkGroup, error) {
-	var groups []*linkGroup
+// fails on a row whose end has no key. The rows of a link table that
+// references a composite key are returned apart (composite), for
+// writeCompositeLinks.
+func (u *unitOfWork) linkGroups() (groups []*linkGroup, composite []*linkOp, err error) {
 	var last *linkGroup
 	index := map[[2]*schema.Column]map[bool]*linkGroup{}
 	for i := range u.linkOrder {
@@ -55,8 +61,12 @@ func (u *unitOfWork) linkGroups() ([]*linkGroup, error) {
 		if op.ends[0].status == statusDeleted || op.ends[1].status == statusDeleted {
 			continue // the deleted object's link rows go with it
 		}
+		if op.composite() {
+			composite = append(composite, op)
+			continue
+		}
 		if err := op.checkEnds(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cols := op.cols()
 		g := last
@@ -78,7 +88,7 @@ func (u *unitOfWork) linkGroups() ([]*linkGroup, error) {
 		g.ops = append(g.ops, op)
 		last = g
 	}
-	return groups, nil
+	return groups, composite, nil
 }
 
 // checkEnds reports an error when an end of op has no key yet: the object

@@ -353,8 +353,10 @@ func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
 	if r.Direction == mapping.ManyToMany {
 		sec := b.newAlias()
 		sg.secAlias = sec
-		b.buf = append(b.buf, kind+d.Quote(r.Secondary.Name)+" "+sec+" ON "+sec+"."+d.Quote(r.SecondaryLocal[0].Name)+" = "+sg.parent.alias+"."+d.Quote(r.LocalColumns[0].Name)...)
-		b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "+sg.sc.alias+"."+d.Quote(r.RemoteColumns[0].Name)+" = "+sec+"."+d.Quote(r.SecondaryRemote[0].Name)...)
+		b.buf = append(b.buf, kind+d.Quote(r.Secondary.Name)+" "+sec+" ON "...)
+		b.buf = appendOn(b.buf, d, sec, r.SecondaryLocal, sg.parent.alias, r.LocalColumns)
+		b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "...)
+		b.buf = appendOn(b.buf, d, sg.sc.alias, r.RemoteColumns, sec, r.SecondaryRemote)
 		return
 	}
 	b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "...)

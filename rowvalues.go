@@ -2,9 +2,12 @@ package relm
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
+	"github.com/relmorm/relm/schema"
 )
 
 // rowIn returns the statements head + `(c1, c2) IN ((?, ?), …)` + tail for
@@ -157,4 +160,215 @@ func (s *Session) loadManyToOneComposite(ctx context.Context, r *mapping.Relatio
 		s.setScalar(st, r, target)
 	}
 	return nil
+}
+
+// linkColumns returns the link table's columns of both ends of op (in op's
+// order, ends[0] first), and the fields of the ends they take.
+func (op *linkOp) linkColumns() ([]*schema.Column, []*mapping.Field) {
+	r := op.r
+	first, second := r.SecondaryLocal, r.SecondaryRemote
+	ff, sf := r.LocalFields, r.RemoteFields
+	if op.flip {
+		first, second, ff, sf = second, first, sf, ff
+	}
+	return append(append([]*schema.Column(nil), first...), second...), append(append([]*mapping.Field(nil), ff...), sf...)
+}
+
+// linkValues appends the values op's link row holds, in linkColumns order.
+func (op *linkOp) linkValues(out []any) ([]any, error) {
+	r := op.r
+	ff, sf := r.LocalFields, r.RemoteFields
+	if op.flip {
+		ff, sf = sf, ff
+	}
+	for i, fields := range [2][]*mapping.Field{ff, sf} {
+		if _, ok := mapping.FieldsKey(fields, op.ends[i].ptr); !ok {
+			return nil, fmt.Errorf("relm: a %s link row refers to a %s that has no key; add it to the session (or give the relationship the save-update cascade)", op.sec().Name, op.ends[i].m.Name())
+		}
+		out = keyValues(fields, op.ends[i].ptr, out)
+	}
+	return out, nil
+}
+
+// writeCompositeLinks writes the link rows of link tables that reference a
+// composite key: per table, the removed rows by row values over all its
+// columns, `DELETE … WHERE (a, b, c) IN ((…), …)`, then the added ones as
+// one batch.
+func (u *unitOfWork) writeCompositeLinks(ops []*linkOp) error {
+	for _, add := range []bool{false, true} {
+		var tables []*schema.Table
+		byTable := map[*schema.Table][]*linkOp{}
+		for _, op := range ops {
+			if op.add != add {
+				continue
+			}
+			if byTable[op.sec()] == nil {
+				tables = append(tables, op.sec())
+			}
+			byTable[op.sec()] = append(byTable[op.sec()], op)
+		}
+		for _, t := range tables {
+			if err := u.writeCompositeGroup(t, byTable[t], add); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeCompositeGroup inserts or deletes the link rows of one table.
+func (u *unitOfWork) writeCompositeGroup(t *schema.Table, ops []*linkOp, add bool) error {
+	cols, _ := ops[0].linkColumns()
+	rows := make([][]any, len(ops))
+	for i, op := range ops {
+		if c, _ := op.linkColumns(); !sameColumns(c, cols) {
+			return fmt.Errorf("relm: link rows of %s written by two relationships with their columns in another order", t.Name)
+		}
+		v, err := op.linkValues(make([]any, 0, len(cols)))
+		if err != nil {
+			return err
+		}
+		rows[i] = v
+	}
+	if !add {
+		flat := make([]any, 0, len(rows)*len(cols))
+		for _, r := range rows {
+			flat = append(flat, r...)
+		}
+		exprs := make([]string, len(cols))
+		for i, c := range cols {
+			exprs[i] = u.d.Quote(c.Name)
+		}
+		for _, q := range rowIn(u.d, "DELETE FROM "+u.d.Quote(t.Name)+" WHERE ", exprs, flat, "") {
+			if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
+				return &StatementError{Op: "link delete", Type: t.Name, SQL: q.sql, Err: err}
+			}
+		}
+		return nil
+	}
+	return u.insertBatch(&batch{
+		table: t, cols: cols, n: len(rows),
+		row: func(i int, dst []any) { copy(dst, rows[i]) },
+		fail: func(_, _ int, query string, err error) error {
+			return &StatementError{Op: "link insert", Type: t.Name, SQL: query, Err: err}
+		},
+	})
+}
+
+func sameColumns(a, b []*schema.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// appendOn appends `a.x = b.y AND …` pairing the columns of left (under
+// alias a) with those of right (under alias b), in order.
+func appendOn(buf []byte, d dialect.Dialect, a string, left []*schema.Column, b string, right []*schema.Column) []byte {
+	for i := range left {
+		if i > 0 {
+			buf = append(buf, " AND "...)
+		}
+		buf = append(append(append(buf, a...), '.'), d.Quote(left[i].Name)...)
+		buf = append(append(append(append(buf, " = "...), b...), '.'), d.Quote(right[i].Name)...)
+	}
+	return buf
+}
+
+// loadManyToManyComposite is loadCollection for a many-to-many whose link
+// table references a composite key on either side: SELECT s.l1, s.l2,
+// t0.* FROM target t0 JOIN link s ON t0.a = s.r1 AND … WHERE (s.l1, s.l2)
+// IN ((?, ?), …), the link's columns of the parent's side read as its key.
+func (s *Session) loadManyToManyComposite(ctx context.Context, r *mapping.Relationship, todo []*state, order string) error {
+	d := s.db.dialect
+	leads := make([]string, len(r.SecondaryLocal))
+	for i, c := range r.SecondaryLocal {
+		leads[i] = "s." + d.Quote(c.Name)
+	}
+	head := []byte("SELECT ")
+	for _, l := range leads {
+		head = append(append(head, l...), ", "...)
+	}
+	head = append(head, qualified(d, "t0", r.Target)+" FROM "+s.db.cache(r.Target).table+" t0 JOIN "+d.Quote(r.Secondary.Name)+" s ON "...)
+	head = appendOn(head, d, "t0", r.RemoteColumns, "s", r.SecondaryRemote)
+	head = append(head, " WHERE "...)
+	query := func(keys []any, yield func(objPtr, any)) error {
+		flat := make([]any, 0, len(keys)*len(leads))
+		for _, k := range keys {
+			if t, ok := k.(mapping.KeyTuple); ok {
+				for i := 0; i < t.Len(); i++ {
+					flat = append(flat, t.At(i))
+				}
+			} else {
+				flat = append(flat, k)
+			}
+		}
+		for _, q := range rowIn(d, string(head), leads, flat, order) {
+			if err := s.inRowsLeads(ctx, r.Target, q.sql, q.args, r.LocalFields, yield); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return loadCollectionBy(s, r, todo, query,
+		func(p objPtr) (any, bool) { return mapping.FieldsKey(r.LocalFields, p) },
+		func(_ objPtr, link any) (any, bool) { return link, link != nil }, nil)
+}
+
+// inRowsLeads is inRows for rows led by the key columns of the fields
+// keyed (a link table's columns of the parent's side), yielded as one key
+// normalised as those fields' Key would give it: the value for one column,
+// a mapping.KeyTuple for several.
+func (s *Session) inRowsLeads(ctx context.Context, m *mapping.Mapper, query string, args []any, keyed []*mapping.Field, yield func(objPtr, any)) error {
+	n := len(keyed)
+	dest := make([]any, n+len(m.Fields))
+	cells := make([]rawCell, n)
+	vals := make([]any, n)
+	err := queryRows(ctx, s.executor(), query, args, func(rows dialect.Rows) error {
+		sd := newScanDests(m.Fields, rows)
+		for rows.Next() {
+			p := m.New()
+			for i := range cells {
+				dest[i] = &cells[i]
+			}
+			sd.set(dest[n:], m.Fields, p)
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			obj, err := s.adopt(m, p)
+			if err != nil {
+				return err
+			}
+			for i := range cells {
+				vals[i] = leadKey(keyed[i], cells[i].src)
+			}
+			if n == 1 {
+				yield(obj, vals[0])
+			} else {
+				yield(obj, mapping.NewKeyTuple(vals...))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err}
+	}
+	return nil
+}
+
+// leadKey normalises a key column's value read raw as f's Key gives it: an
+// integer key sent as text (MySQL's text protocol) is parsed.
+func leadKey(f *mapping.Field, v any) any {
+	v = mapping.NormalizeKey(v)
+	if sv, ok := v.(string); ok && isIntField(f) {
+		if n, err := strconv.ParseInt(sv, 10, 64); err == nil {
+			return n
+		}
+	}
+	return v
 }

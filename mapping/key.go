@@ -159,3 +159,14 @@ func FieldsKey(fields []*Field, p unsafe.Pointer) (any, bool) {
 	}
 	return k, true
 }
+
+// NewKeyTuple returns the tuple of vals, normalised as keys read from the
+// database are; at most MaxKeyColumns values.
+func NewKeyTuple(vals ...any) KeyTuple {
+	var k KeyTuple
+	k.n = len(vals)
+	for i, v := range vals {
+		k.v[i] = normalizeKey(v)
+	}
+	return k
+}

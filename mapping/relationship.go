@@ -417,11 +417,6 @@ func pkName(t *schema.Table) string {
 // bindFields finds the mapped fields of the join columns.
 func (reg *Registry) bindFields(rel *Relationship) error {
 	rel.LocalFields, rel.RemoteFields = nil, nil
-	if rel.Secondary != nil && (len(rel.LocalColumns) > 1 || len(rel.RemoteColumns) > 1) {
-		return &ConfigError{Side: rel.String(), Msg: fmt.Sprintf(
-			"the secondary table %q references a composite primary key; relm does not join a many-to-many on several columns yet: map %q as an association object (a struct with two many-to-one relationships, and one-to-many relationships to it)",
-			rel.Secondary.Name, rel.Secondary.Name)}
-	}
 	for _, side := range []struct {
 		m    *Mapper
 		cols []*schema.Column
