@@ -242,9 +242,9 @@
 // on columns that name only part of a composite key is refused at
 // Configure, listing the fk: to add; a column whose type differs from the
 // key column it names is refused naming the field. The ModelSpec form is
-// the same: ColumnSpec.References per column. A many-to-many whose
-// secondary table references a composite key is refused at Configure:
-// map such a link table as an association object.
+// the same: ColumnSpec.References per column. A many-to-many's secondary
+// table may reference a composite key the same way: its link rows then
+// hold every key column of that side.
 //
 // # Association objects
 //
