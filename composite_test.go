@@ -219,3 +219,32 @@ func TestCompositeKeyRefreshMerge(t *testing.T) {
 		}
 	})
 }
+
+// Get on a one-column key also takes a one-value Key or a key struct; a
+// Key of another arity is ErrKeyArgs, before SQL.
+func TestSingleKeyGetForms(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		s := newSession(t, db, log, associationRegistry(t))
+		tg := &Tag{Name: "go"}
+		must(t, s.Add(tg))
+		must(t, s.Commit(ctx))
+		log.Reset()
+		for _, k := range []any{relm.Key{tg.ID}, []any{int64(tg.ID)}, Tag{ID: tg.ID}, &Tag{ID: tg.ID}} {
+			got, err := relm.Get[Tag](ctx, s, k)
+			must(t, err)
+			if got != tg {
+				t.Fatalf("Get(%#v) = %p, want %p", k, got, tg)
+			}
+		}
+		_, err := relm.Get[Tag](ctx, s, relm.Key{1, 2})
+		if !errors.Is(err, mapping.ErrKeyArgs) || !strings.Contains(err.Error(), "Tag") || !strings.Contains(err.Error(), "ID int") {
+			t.Fatalf("Get(Key{1, 2}): %v, want ErrKeyArgs naming Tag and ID", err)
+		}
+		if _, err := relm.Get[Tag](ctx, s, Tag{}); !errors.Is(err, mapping.ErrKeyArgs) {
+			t.Fatalf("Get(Tag{}): %v, want ErrKeyArgs", err)
+		}
+		if n := len(log.Statements()); n != 0 {
+			t.Fatalf("sent SQL:\n%s", log)
+		}
+	})
+}

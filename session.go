@@ -609,6 +609,10 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 	if len(m.PrimaryKey) != 1 {
 		return s.getComposite(ctx, m, key)
 	}
+	key, err := singleKey(m, key)
+	if err != nil {
+		return nil, fmt.Errorf("relm: Get: %w", err)
+	}
 	var st *state
 	if v, ok := intArg(key); ok {
 		st = s.identity.getInt(m, v) // as NormalizeKey, without boxing
@@ -619,6 +623,33 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 		return st.ptr, nil
 	}
 	return s.getByPK(ctx, m, []any{key}, key)
+}
+
+// singleKey unwraps a one-value Key ([]any) or a key struct given for a
+// one-column key; other keys are returned as they are.
+func singleKey(m *mapping.Mapper, key any) (any, error) {
+	var vals []any
+	switch k := key.(type) {
+	case int, int64, int32, string:
+		return key, nil
+	case Key:
+		vals = k
+	case []any:
+		vals = k
+	default:
+		if _, args, ok := m.KeyOfObject(key); ok {
+			if args == nil {
+				return nil, fmt.Errorf("%w: %s: the key struct's key field %s is not set", mapping.ErrKeyArgs, m.Name(), m.PrimaryKey[0].Name)
+			}
+			return args[0], nil
+		}
+		return key, nil
+	}
+	_, args, err := m.KeyOf(vals)
+	if err != nil {
+		return nil, err
+	}
+	return args[0], nil
 }
 
 // getComposite is get for a primary key of several columns: key is a Key,
