@@ -582,9 +582,10 @@ type Key []any
 //
 // For a primary key of several columns, key is a Key (or []any) with one
 // value per key field in declaration order, or a T or *T whose key fields
-// are set (a key struct: its other fields are not read). A key whose number
-// of values or types do not fit T's key is an error wrapping
-// mapping.ErrKeyArgs that names T and its key fields, before any SQL.
+// are set (a key struct: its other fields are not read); a one-column key
+// may be given these ways too. A key whose number of values or types do
+// not fit T's key is an error wrapping mapping.ErrKeyArgs that names T and
+// its key fields, before any SQL.
 func Get[T any](ctx context.Context, s *Session, key any) (*T, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
