@@ -371,9 +371,6 @@ func (reg *Registry) configureJoin(rel *Relationship, rf relField) error {
 			p.Table.Name, t.Table.Name, fkList(all), all[0].Columns[0].Name)}
 	}
 	fk := all[0]
-	if err := checkWholeKey(side, fk); err != nil {
-		return err
-	}
 	if len(toParent) == 1 {
 		rel.Direction = OneToMany
 		rel.LocalColumns, rel.RemoteColumns = fk.RefColumns, fk.Columns
@@ -388,23 +385,31 @@ func (reg *Registry) configureJoin(rel *Relationship, rf relField) error {
 	return reg.bindFields(rel)
 }
 
-// checkWholeKey refuses a join on a foreign key that references some, not
-// all, of the columns of a composite primary key: such columns do not name
-// one row.
-func checkWholeKey(side string, fk *schema.ForeignKey) error {
-	pk := fk.RefTable.PrimaryKey()
-	if len(pk) < 2 || len(fk.Columns) == len(pk) || !fk.RefColumns[0].PrimaryKey {
+// checkWholeKey refuses a one-to-many or many-to-one joined on a foreign
+// key that references some, not all, of the columns of a composite primary
+// key: such columns do not name one row.
+func checkWholeKey(rel *Relationship) error {
+	fkCols, refCols := rel.LocalColumns, rel.RemoteColumns
+	if rel.Direction == OneToMany {
+		fkCols, refCols = rel.RemoteColumns, rel.LocalColumns
+	}
+	if rel.Secondary != nil || len(refCols) == 0 {
+		return nil
+	}
+	ref := refCols[0].Table()
+	pk := ref.PrimaryKey()
+	if len(pk) < 2 || len(refCols) == len(pk) || !refCols[0].PrimaryKey {
 		return nil
 	}
 	var missing []string
 	for _, c := range pk {
-		if !slices.Contains(fk.RefColumns, c) {
-			missing = append(missing, "`fk:"+fk.RefTable.Name+"."+c.Name+"`")
+		if !slices.Contains(refCols, c) {
+			missing = append(missing, "`fk:"+ref.Name+"."+c.Name+"`")
 		}
 	}
-	return &ConfigError{Side: side, Kind: ErrNoForeignKeys, Msg: fmt.Sprintf(
-		"the foreign key %s references %d of the %d columns of %q's primary key %s; a composite foreign key has a column for each key column: add a column with %s to %s",
-		fkString(fk), len(fk.Columns), len(pk), fk.RefTable.Name, colNames(pk), strings.Join(missing, ", "), fk.Columns[0].Table().Name)}
+	return &ConfigError{Side: rel.String(), Kind: ErrNoForeignKeys, Msg: fmt.Sprintf(
+		"the foreign key %s.%s → %s.%s references %d of the %d columns of %q's primary key %s; a composite foreign key has a column for each key column: add a column with %s to %s",
+		fkCols[0].Table().Name, colNames(fkCols), ref.Name, colNames(refCols), len(refCols), len(pk), ref.Name, colNames(pk), strings.Join(missing, ", "), fkCols[0].Table().Name)}
 }
 
 func pkName(t *schema.Table) string {
@@ -417,6 +422,9 @@ func pkName(t *schema.Table) string {
 // bindFields finds the mapped fields of the join columns.
 func (reg *Registry) bindFields(rel *Relationship) error {
 	rel.LocalFields, rel.RemoteFields = nil, nil
+	if err := checkWholeKey(rel); err != nil {
+		return err
+	}
 	for _, side := range []struct {
 		m    *Mapper
 		cols []*schema.Column
