@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -96,6 +97,8 @@ type unitOfWork struct {
 	// hooks records the hooks this flush ran (hooks.go); nil when the
 	// session has no hook or listener to run.
 	hooks *hookRun
+
+	now time.Time // the flush's time, for softdelete fields (flushTime)
 }
 
 func (s *Session) flush(ctx context.Context) error {

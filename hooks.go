@@ -111,6 +111,9 @@ type sessionExtra struct {
 	// (see Session.Expire); expireOnCommit is ExpireOnCommit.
 	expired        map[*state]struct{}
 	expireOnCommit bool
+	// hard holds the objects of soft delete models whose rows the flush
+	// deletes (HardDelete, softdelete.go).
+	hard map[*state]struct{}
 }
 
 // more returns s.extra, made on first use.

@@ -14,6 +14,10 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 	if len(deleted) == 0 {
 		return nil
 	}
+	deleted, soft := u.splitSoft(deleted)
+	if err := u.softDeleteRows(plan, soft); err != nil {
+		return err
+	}
 	byMapper := map[*mapping.Mapper][]*state{}
 	for _, st := range deleted {
 		if st.key != nil {

@@ -35,6 +35,8 @@ type Query[T any] struct {
 	proj    []Column      // Columns, GroupBy, Having (query_scan.go)
 	group   []string
 	having  []Cond
+	// withDeleted includes soft-deleted rows (WithDeleted, softdelete.go).
+	withDeleted bool
 }
 
 // Select starts a query of T's rows in session s.
@@ -221,11 +223,8 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	if semi {
 		q.openSemiJoin(b, root, table, filters)
 	}
-	if len(q.where) > 0 {
-		b.buf = append(b.buf, " WHERE "...)
-		if err := (boolCond{"AND", q.where}).build(b, root); err != nil {
-			return nil, nil, nil, err
-		}
+	if err := q.appendWhere(b, root); err != nil {
+		return nil, nil, nil, err
 	}
 	if semi {
 		b.buf = append(b.buf, ')')
@@ -355,6 +354,7 @@ func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
 		sg.secAlias = sec
 		b.buf = append(b.buf, kind+d.Quote(r.Secondary.Name)+" "+sec+" ON "+sec+"."+d.Quote(r.SecondaryLocal[0].Name)+" = "+sg.parent.alias+"."+d.Quote(r.LocalColumns[0].Name)...)
 		b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "+sg.sc.alias+"."+d.Quote(r.RemoteColumns[0].Name)+" = "+sec+"."+d.Quote(r.SecondaryRemote[0].Name)...)
+		q.appendJoinSoft(b, sg)
 		return
 	}
 	b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "...)
@@ -364,6 +364,7 @@ func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
 		}
 		b.buf = append(b.buf, sg.sc.alias+"."+d.Quote(r.RemoteColumns[i].Name)+" = "+sg.parent.alias+"."+d.Quote(r.LocalColumns[i].Name)...)
 	}
+	q.appendJoinSoft(b, sg)
 }
 
 func appendColumns(b *condBuilder, sc *scope) {
@@ -573,10 +574,16 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 	if len(q.selectn) > 0 {
 		q.s.index()
 		roots := q.s.statesOf(ptrs) // once for every path
-		for _, path := range q.selectn {
-			if err := q.s.loadPathFrom(ctx, q.m, roots, path); err != nil {
-				return nil, err
+		err := q.s.withUnscoped(q.withDeleted, func() error {
+			for _, path := range q.selectn {
+				if err := q.s.loadPathFrom(ctx, q.m, roots, path); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return ptrs, nil

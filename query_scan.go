@@ -319,11 +319,8 @@ func scanSQL[R, T any](q *Query[T]) (string, []any, []scanField, error) {
 	for _, sg := range jp.filters {
 		q.appendJoin(b, sg)
 	}
-	if len(q.where) > 0 {
-		b.buf = append(b.buf, " WHERE "...)
-		if err := (boolCond{"AND", q.where}).build(b, root); err != nil {
-			return "", nil, nil, err
-		}
+	if err := q.appendWhere(b, root); err != nil {
+		return "", nil, nil, err
 	}
 	if err := q.appendGroup(b, root, agg); err != nil {
 		return "", nil, nil, err

@@ -172,6 +172,7 @@ func (s *Session) expire(st *state) {
 func (s *Session) unexpire(st *state) {
 	if s.extra != nil {
 		delete(s.extra.expired, st)
+		delete(s.extra.hard, st) // forget calls unexpire: a deleted state leaves
 	}
 }
 

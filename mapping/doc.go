@@ -56,6 +56,11 @@
 //     counter, SQLAlchemy's version_id_col: relm writes 1 at INSERT, and
 //     every UPDATE and DELETE matches the version read (AND version = ?)
 //     and increments it; a row changed meanwhile is relm.ErrStaleObject.
+//   - softdelete: the field (a *time.Time or sql.NullTime, nullable) is the
+//     row's deletion time, GORM's DeletedAt: Session.Delete sets it (the
+//     flush's time, UTC) in an UPDATE instead of a DELETE, and queries,
+//     Get and relationship loads leave out rows where it is set unless
+//     WithDeleted; Session.HardDelete and relm.HardDelete delete the row.
 //   - keepzero: with default, write the field's zero value as it is rather
 //     than leave the column to its default.
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key.

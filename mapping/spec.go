@@ -44,6 +44,13 @@ type ColumnSpec struct {
 	// matches nothing fails the flush with relm.ErrStaleObject. At most
 	// one field of a model.
 	Version bool
+	// SoftDelete marks the field, a nullable time (*time.Time or
+	// sql.NullTime), as the row's deletion time (tag
+	// `relm:"softdelete"`), GORM's DeletedAt: Session.Delete sets it in an
+	// UPDATE instead of deleting the row, and queries and relationship
+	// loads leave out the rows where it is set unless WithDeleted. At
+	// most one field of a model.
+	SoftDelete bool
 	// AutoIncrement overrides autoincrement; nil means true for a single
 	// integer primary key, as SQLAlchemy does.
 	AutoIncrement *bool

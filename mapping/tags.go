@@ -20,6 +20,7 @@ var columnKeys = map[string]bool{
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
 	"embed":        true,
 	"version":      true,
+	"softdelete":   true,
 	"renamed_from": true,
 }
 
@@ -81,7 +82,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, embed, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, softdelete, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, embed, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -359,6 +360,8 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		cs.KeepZero = true
 	case "version":
 		cs.Version = true
+	case "softdelete":
+		cs.SoftDelete = true
 	case "renamed_from":
 		if e.value == "" {
 			return "renamed_from needs the column's former name, as in `renamed_from:hits`"
