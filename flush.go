@@ -99,6 +99,10 @@ type unitOfWork struct {
 	hooks *hookRun
 
 	now time.Time // the flush's time, for softdelete fields (flushTime)
+
+	// nInserted and nUpdated count the rows the flush inserted and
+	// updated, for a Tracer (trace.go).
+	nInserted, nUpdated int
 }
 
 func (s *Session) flush(ctx context.Context) error {
@@ -229,6 +233,7 @@ func (u *unitOfWork) run(all, deleted []*state) error {
 	if err := u.execute(all, deleted); err != nil {
 		return err
 	}
+	u.noteFlushStats(len(deleted))
 	if err := u.afterHooks(); err != nil {
 		return err
 	}
@@ -461,6 +466,7 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 		if err := u.insertTable(m, pending[r]); err != nil {
 			return err
 		}
+		u.nInserted += len(pending[r])
 	}
 	// Updates of changed columns, parents first.
 	for r, m := range plan.mappers {

@@ -93,6 +93,21 @@ func (s *Session) related(st *state, r *mapping.Relationship) []unsafe.Pointer {
 // loadRelationship loads r for the parents that do not have it loaded yet,
 // in one SELECT (select-in loading).
 func (s *Session) loadRelationship(ctx context.Context, r *mapping.Relationship, parents []*state) error {
+	if s.db.tracer != nil {
+		return s.traceLoad(ctx, r.Target, r.Parent.Name()+"."+r.Name, func(ctx context.Context) (int, error) {
+			err := s.loadRelationshipIn(ctx, r, parents)
+			n := 0
+			for _, st := range parents {
+				n += len(s.related(st, r))
+			}
+			return n, err
+		})
+	}
+	return s.loadRelationshipIn(ctx, r, parents)
+}
+
+// loadRelationshipIn is loadRelationship.
+func (s *Session) loadRelationshipIn(ctx context.Context, r *mapping.Relationship, parents []*state) error {
 	todo := make([]*state, 0, len(parents))
 	for _, st := range parents {
 		if st.status == statusPersistent && !st.isLoaded(r) {

@@ -56,6 +56,7 @@ func (u *unitOfWork) update(st *state) error {
 		// ones).
 		return staleError("update", st, vf, query)
 	}
+	u.nUpdated++
 	if vf != nil {
 		if err := u.s.setKey(st, vf, version+1); err != nil {
 			return err

@@ -555,6 +555,19 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 		return nil, err
 	}
 	defer q.s.leave()
+	if q.s.db.tracer != nil {
+		var ptrs []objPtr
+		err := q.s.traceLoad(ctx, q.m, "", func(ctx context.Context) (n int, err error) {
+			ptrs, err = q.load(ctx, limit)
+			return len(ptrs), err
+		})
+		return ptrs, err
+	}
+	return q.load(ctx, limit)
+}
+
+// load is run, in the session.
+func (q *Query[T]) load(ctx context.Context, limit int) ([]objPtr, error) {
 	if err := q.checkLock("All"); err != nil {
 		return nil, err
 	}

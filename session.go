@@ -382,6 +382,15 @@ func (s *Session) Flush(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
+	if s.db.tracer != nil {
+		return s.traceFlush(ctx, s.flushTx)
+	}
+	return s.flushTx(ctx)
+}
+
+// flushTx is Flush: the flush in the session's transaction, begun if
+// needed.
+func (s *Session) flushTx(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -411,6 +420,9 @@ func (s *Session) Commit(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
+	if s.db.tracer != nil {
+		return s.traceFlush(ctx, s.commit)
+	}
 	return s.commit(ctx)
 }
 
