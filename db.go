@@ -305,9 +305,9 @@ func (db *DB) Close() error {
 // ExecContext runs a statement that returns no rows, logging it.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t := db.tracer; t != nil {
-		ctx = startStatement(ctx, t, db.dialect, query, args)
+		ctx, st := startStatement(ctx, t, db.dialect, query, args)
 		res, err := db.exec(ctx, query, args)
-		endExec(ctx, t, res, err)
+		endExec(ctx, t, st, res, err)
 		return res, err
 	}
 	return db.exec(ctx, query, args)
@@ -323,9 +323,9 @@ func (db *DB) exec(ctx context.Context, query string, args []any) (sql.Result, e
 // QueryContext runs a query, logging it.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if t := db.tracer; t != nil {
-		ctx = startStatement(ctx, t, db.dialect, query, args)
+		ctx, st := startStatement(ctx, t, db.dialect, query, args)
 		rows, err := db.query(ctx, query, args)
-		t.EndStatement(ctx, -1, err)
+		t.EndStatement(ctx, st, -1, err)
 		return rows, err
 	}
 	return db.query(ctx, query, args)
@@ -343,15 +343,15 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	if db.cluster != nil {
 		return db.cluster.begin(ctx, db, opts)
 	}
-	tctx := ctx
+	tctx, tst := ctx, TracedStatement{}
 	if db.tracer != nil {
-		tctx = startStatement(ctx, db.tracer, db.dialect, "BEGIN", nil)
+		tctx, tst = startStatement(ctx, db.tracer, db.dialect, "BEGIN", nil)
 	}
 	start := time.Now()
 	tx, err := db.sql.BeginTx(ctx, opts)
 	logStmt(ctx, db.logger, db.slow, "BEGIN", nil, start, err)
 	if db.tracer != nil {
-		db.tracer.EndStatement(tctx, -1, err)
+		db.tracer.EndStatement(tctx, tst, -1, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("relm: begin: %w", err)
@@ -407,9 +407,9 @@ func (tx *Tx) Dialect() dialect.Dialect { return tx.dialect }
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t := tx.tracer; t != nil {
-		ctx = startStatement(ctx, t, tx.dialect, query, args)
+		ctx, st := startStatement(ctx, t, tx.dialect, query, args)
 		res, err := logExec(ctx, tx.logger, tx.slow, tx.tx, query, args)
-		endExec(ctx, t, res, err)
+		endExec(ctx, t, st, res, err)
 		return res, err
 	}
 	return logExec(ctx, tx.logger, tx.slow, tx.tx, query, args)
@@ -418,9 +418,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if t := tx.tracer; t != nil {
-		ctx = startStatement(ctx, t, tx.dialect, query, args)
+		ctx, st := startStatement(ctx, t, tx.dialect, query, args)
 		rows, err := logQuery(ctx, tx.logger, tx.slow, tx.tx, query, args)
-		t.EndStatement(ctx, -1, err)
+		t.EndStatement(ctx, st, -1, err)
 		return rows, err
 	}
 	return logQuery(ctx, tx.logger, tx.slow, tx.tx, query, args)

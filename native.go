@@ -59,8 +59,9 @@ func nativeOn(ex dialect.Executor) *DB {
 // not take), stays on database/sql.
 func execStmt(ctx context.Context, ex dialect.Executor, query string, args []any) (sql.Result, error) {
 	if db := nativeOn(ex); db != nil {
+		var st TracedStatement
 		if t := db.tracer; t != nil {
-			ctx = startStatement(ctx, t, db.dialect, query, args)
+			ctx, st = startStatement(ctx, t, db.dialect, query, args)
 		}
 		var start time.Time
 		if db.logger != nil {
@@ -69,7 +70,7 @@ func execStmt(ctx context.Context, ex dialect.Executor, query string, args []any
 		res, err := db.execNative(ctx, query, args)
 		logStmt(ctx, db.logger, db.slow, query, args, start, err)
 		if t := db.tracer; t != nil {
-			endExec(ctx, t, res, err)
+			endExec(ctx, t, st, res, err)
 		}
 		return res, err
 	}

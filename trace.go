@@ -24,11 +24,12 @@ import (
 type Tracer interface {
 	// StartStatement is called before a statement is sent.
 	StartStatement(ctx context.Context, st TracedStatement) context.Context
-	// EndStatement is called when it returned: rows is the number of
-	// rows an INSERT, UPDATE or DELETE affected, or a SELECT of relm's
-	// own returned, -1 when unknown (a DB.QueryContext of the program's,
-	// whose rows it reads after the call); err its error.
-	EndStatement(ctx context.Context, rows int64, err error)
+	// EndStatement is called when it returned, with the description
+	// StartStatement had: rows is the number of rows an INSERT, UPDATE or
+	// DELETE affected, or a SELECT of relm's own returned, -1 when unknown
+	// (a DB.QueryContext of the program's, whose rows it reads after the
+	// call); err its error.
+	EndStatement(ctx context.Context, st TracedStatement, rows int64, err error)
 	// StartFlush is called when Session.Flush or Session.Commit begins.
 	StartFlush(ctx context.Context) context.Context
 	// EndFlush is called when it is done, with what it wrote.
@@ -80,19 +81,20 @@ func operationOf(query string) string {
 }
 
 // startStatement tells t of a statement about to run.
-func startStatement(ctx context.Context, t Tracer, d dialect.Dialect, query string, args []any) context.Context {
-	return t.StartStatement(ctx, TracedStatement{SQL: query, Args: len(args), Dialect: d.Name(), Operation: operationOf(query)})
+func startStatement(ctx context.Context, t Tracer, d dialect.Dialect, query string, args []any) (context.Context, TracedStatement) {
+	st := TracedStatement{SQL: query, Args: len(args), Dialect: d.Name(), Operation: operationOf(query)}
+	return t.StartStatement(ctx, st), st
 }
 
 // endExec tells t of a statement's end, with the rows res affected.
-func endExec(ctx context.Context, t Tracer, res sql.Result, err error) {
+func endExec(ctx context.Context, t Tracer, st TracedStatement, res sql.Result, err error) {
 	rows := int64(-1)
 	if err == nil && res != nil {
 		if n, e := res.RowsAffected(); e == nil {
 			rows = n
 		}
 	}
-	t.EndStatement(ctx, rows, err)
+	t.EndStatement(ctx, st, rows, err)
 }
 
 // tracerOf returns the tracer of the DB or Tx ex, nil for none.
@@ -141,7 +143,7 @@ func (u untraced) QueryContext(ctx context.Context, query string, args ...any) (
 // tracedQueryRows is queryRows on a DB or Tx with a tracer: one statement
 // span, with the rows consume read.
 func tracedQueryRows(ctx context.Context, t Tracer, d dialect.Dialect, ex dialect.Executor, query string, args []any, consume func(dialect.Rows) error) error {
-	ctx = startStatement(ctx, t, d, query, args)
+	ctx, st := startStatement(ctx, t, d, query, args)
 	var n int64
 	count := func(rows dialect.Rows) error {
 		cr := &countedRows{Rows: rows}
@@ -158,7 +160,7 @@ func tracedQueryRows(ctx context.Context, t Tracer, d dialect.Dialect, ex dialec
 	if err != nil {
 		n = -1
 	}
-	t.EndStatement(ctx, n, err)
+	t.EndStatement(ctx, st, n, err)
 	return err
 }
 
