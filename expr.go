@@ -147,6 +147,8 @@ type condBuilder struct {
 	args   []any
 	nalias int
 	having bool // building HAVING, where aggregates may be compared (query_scan.go)
+	// withDeleted: Any and Has keep soft-deleted rows (softdelete.go)
+	withDeleted bool
 }
 
 func (b *condBuilder) placeholder(v any) {
@@ -409,6 +411,7 @@ func (c existsCond) build(b *condBuilder, sc *scope) error {
 			b.buf = append(b.buf, inner.alias+"."+d.Quote(r.RemoteColumns[i].Name)+" = "+sc.alias+"."+d.Quote(r.LocalColumns[i].Name)...)
 		}
 	}
+	appendExistsSoft(b, inner)
 	if bc, ok := c.cond.(boolCond); !ok || len(bc.conds) > 0 {
 		b.buf = append(b.buf, " AND "...)
 		if err := c.cond.build(b, inner); err != nil {

@@ -229,6 +229,7 @@ func (q *Query[T]) WithDeleted() *Query[T] {
 // appendWhere writes the query's WHERE: the soft delete predicate of its
 // type, unless WithDeleted, and its conditions.
 func (q *Query[T]) appendWhere(b *condBuilder, root *scope) error {
+	b.withDeleted = q.withDeleted
 	sd := q.m.SoftDeleteField()
 	soft := sd != nil && !q.withDeleted
 	if !soft && len(q.where) == 0 {
@@ -252,6 +253,16 @@ func (q *Query[T]) appendJoinSoft(b *condBuilder, sg *joinSeg) {
 	if sd := sg.r.Target.SoftDeleteField(); sd != nil && !q.withDeleted {
 		b.buf = append(b.buf, " AND "...)
 		b.column(sg.sc, sd)
+		b.buf = append(b.buf, " IS NULL"...)
+	}
+}
+
+// appendExistsSoft adds to an Any or Has subquery over inner's rows the
+// soft delete predicate of its model, unless the query is WithDeleted.
+func appendExistsSoft(b *condBuilder, inner *scope) {
+	if sd := inner.m.SoftDeleteField(); sd != nil && !b.withDeleted {
+		b.buf = append(b.buf, " AND "...)
+		b.column(inner, sd)
 		b.buf = append(b.buf, " IS NULL"...)
 	}
 }

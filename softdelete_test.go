@@ -299,6 +299,17 @@ func TestSoftDeleteQueries(t *testing.T) {
 			t.Errorf("Join through the soft-deleted tag found %v", sdTitles(byTag))
 		}
 		sdCheckNull(t, db, log, "Join", "t1")
+		// So does Any.
+		withSQL, err := relm.Select[SDPost](s).Where(relm.Any("Tags", relm.Eq("Name", "sql"))).All(ctx)
+		must(t, err)
+		if len(withSQL) != 0 {
+			t.Errorf("Any through the soft-deleted tag found %v", sdTitles(withSQL))
+		}
+		sdCheckNull(t, db, log, "Any", "t1")
+		withSQL, err = relm.Select[SDPost](s).WithDeleted().Where(relm.Any("Tags", relm.Eq("Name", "sql"))).All(ctx)
+		must(t, err)
+		qtEqual(t, "Any WithDeleted", sdTitles(withSQL), []string{"p1"})
+		log.Reset()
 
 		// Loads: the soft-deleted post and tag are left out.
 		a, err := relm.Select[SDAuthor](s).Where(relm.Eq("ID", ann.ID)).SelectIn("Posts.Tags").One(ctx)
