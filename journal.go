@@ -2,6 +2,7 @@ package relm
 
 import (
 	"sync"
+	"time"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -197,6 +198,10 @@ func (j *journal) undo(s *Session) {
 		u := j.fields[i]
 		if u.zero {
 			u.f.SetZero(u.ptr)
+			continue
+		}
+		if t, ok := u.old.(time.Time); ok {
+			u.f.SetTime(u.ptr, t) // a timestamp version
 			continue
 		}
 		_ = u.f.SetKey(u.ptr, mapping.NormalizeKey(u.old))

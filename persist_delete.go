@@ -50,7 +50,8 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 					args = append(args, f.Value(st.ptr))
 				}
 				if vf != nil {
-					args = append(args, readVersion(st, vf))
+					read, _ := u.versionArgs(st, vf)
+					args = append(args, read)
 				}
 				res, err := execStmt(u.ctx, u.ex, string(buf), args)
 				if err != nil {

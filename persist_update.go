@@ -31,10 +31,10 @@ func (u *unitOfWork) update(st *state) error {
 	for _, f := range changed {
 		args = append(args, f.Value(st.ptr))
 	}
-	var version int64
+	var version, next any
 	if vf != nil {
-		version = readVersion(st, vf)
-		args = append(args, version+1)
+		version, next = u.versionArgs(st, vf)
+		args = append(args, next)
 	}
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
@@ -58,7 +58,7 @@ func (u *unitOfWork) update(st *state) error {
 	}
 	u.nUpdated++
 	if vf != nil {
-		if err := u.s.setKey(st, vf, version+1); err != nil {
+		if err := u.setVersion(st, vf, next); err != nil {
 			return err
 		}
 	}

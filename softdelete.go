@@ -153,14 +153,17 @@ func (u *unitOfWork) softDeleteEach(m *mapping.Mapper, head string, rows []*stat
 	text := string(buf)
 	for _, st := range rows {
 		args := []any{now}
+		var read any
 		if vf != nil {
-			args = append(args, readVersion(st, vf)+1)
+			var next any
+			read, next = u.versionArgs(st, vf)
+			args = append(args, next)
 		}
 		for _, f := range m.PrimaryKey {
 			args = append(args, f.Value(st.ptr))
 		}
 		if vf != nil {
-			args = append(args, readVersion(st, vf))
+			args = append(args, read)
 		}
 		res, err := execStmt(u.ctx, u.ex, text, args)
 		if err != nil {

@@ -56,6 +56,8 @@
 //     counter, SQLAlchemy's version_id_col: relm writes 1 at INSERT, and
 //     every UPDATE and DELETE matches the version read (AND version = ?)
 //     and increments it; a row changed meanwhile is relm.ErrStaleObject.
+//     On a time.Time the version is a timestamp: the time of the flush that
+//     wrote the row (UTC, to the microsecond), matched exactly as written.
 //   - softdelete: the field (a *time.Time or sql.NullTime, nullable) is the
 //     row's deletion time, GORM's DeletedAt: Session.Delete sets it (the
 //     flush's time, UTC) in an UPDATE instead of a DELETE, and queries,

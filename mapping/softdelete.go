@@ -59,9 +59,26 @@ func (f *Field) DeletedAt(obj unsafe.Pointer) (time.Time, bool) {
 
 // SetDeletedAt stores t into the softdelete field f of the object at obj
 // (a new *time.Time, or a valid sql.NullTime).
-func (f *Field) SetDeletedAt(obj unsafe.Pointer, t time.Time) {
+func (f *Field) SetDeletedAt(obj unsafe.Pointer, t time.Time) { f.SetTime(obj, t) }
+
+// IsTime reports whether f is a time.Time (a timestamp version counter).
+func (f *Field) IsTime() bool { return f.Type == timeType }
+
+// Time returns the time.Time field f of the object at obj.
+func (f *Field) Time(obj unsafe.Pointer) time.Time {
+	if f.Type != timeType {
+		return time.Time{}
+	}
+	return *(*time.Time)(unsafe.Add(obj, f.Offset))
+}
+
+// SetTime stores t into the time field f (time.Time, *time.Time or
+// sql.NullTime) of the object at obj.
+func (f *Field) SetTime(obj unsafe.Pointer, t time.Time) {
 	p := unsafe.Add(obj, f.Offset)
 	switch f.Type {
+	case timeType:
+		*(*time.Time)(p) = t
 	case timePtrType:
 		*(**time.Time)(p) = &t
 	case nullTimeType:

@@ -37,12 +37,14 @@ type ColumnSpec struct {
 	Nullable *bool
 	// PrimaryKey marks the column part of the primary key.
 	PrimaryKey bool
-	// Version marks the field, an integer, as the row's version counter
-	// (tag `relm:"version"`), SQLAlchemy's version_id_col: an INSERT
-	// writes 1, every UPDATE and DELETE matches the version the session
-	// read (AND version = ?) and an UPDATE increments it; a row that
-	// matches nothing fails the flush with relm.ErrStaleObject. At most
-	// one field of a model.
+	// Version marks the field, an integer or a time.Time, as the row's
+	// version counter (tag `relm:"version"`), SQLAlchemy's
+	// version_id_col: an INSERT writes 1, every UPDATE and DELETE matches
+	// the version the session read (AND version = ?) and an UPDATE
+	// increments it; a row that matches nothing fails the flush with
+	// relm.ErrStaleObject. A time.Time is a timestamp instead: the time of
+	// the flush that wrote the row, UTC, to the microsecond, matched
+	// exactly as written. At most one field of a model.
 	Version bool
 	// SoftDelete marks the field, a nullable time (*time.Time or
 	// sql.NullTime), as the row's deletion time (tag
