@@ -325,6 +325,14 @@ func TestSoftDeleteQueries(t *testing.T) {
 		qtEqual(t, "Joined Posts", sdTitles(a.Posts), []string{"p1"})
 		sdCheckNull(t, db, log, "Joined", "t1")
 		s.ExpungeAll()
+		limited, err := relm.Select[SDAuthor](s).OrderBy("Name").Joined("Posts").Limit(1).All(ctx)
+		must(t, err)
+		if len(limited) != 1 || limited[0].Name != "ann" {
+			t.Fatalf("Joined with Limit: %d authors", len(limited))
+		}
+		qtEqual(t, "Joined Posts with Limit", sdTitles(limited[0].Posts), []string{"p1"})
+		sdCheckNull(t, db, log, "Joined with Limit", "t1")
+		s.ExpungeAll()
 		a, err = relm.Get[SDAuthor](ctx, s, ann.ID)
 		must(t, err)
 		log.Reset()
@@ -487,6 +495,34 @@ func TestSoftDeleteVersioned(t *testing.T) {
 		must(t, s1.Commit(ctx))
 		if nullCount(t, db, "sd_vdocs") != 0 || queryInt(t, db, "SELECT "+q(db, "version")+" FROM sd_vdocs") != 3 {
 			t.Errorf("soft delete with the current version: not deleted, or version not 3")
+		}
+	})
+}
+
+// An orphan of a delete-orphan collection, of a soft delete model, is
+// soft-deleted.
+func TestSoftDeleteOrphan(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg, ann := sdSeed(t, db, log)
+		s := relm.NewSession(db, reg)
+		defer s.Close()
+		a, err := relm.Select[SDAuthor](s).Where(relm.Eq("ID", ann.ID)).SelectIn("Posts").One(ctx)
+		must(t, err)
+		var p2 *SDPost
+		for i, p := range a.Posts {
+			if p.Title == "p2" {
+				p2 = p
+				a.Posts = append(a.Posts[:i:i], a.Posts[i+1:]...)
+				break
+			}
+		}
+		if p2 == nil {
+			t.Fatal("ann has no p2")
+		}
+		log.Reset()
+		must(t, s.Commit(ctx))
+		if p2.DeletedAt == nil || countRows(t, db, "sd_posts") != 3 || nullCount(t, db, "sd_posts") != 2 {
+			t.Fatalf("orphan p2: DeletedAt %v, %d rows, %d not deleted; want set, 3, 2 (statements %q)", p2.DeletedAt, countRows(t, db, "sd_posts"), nullCount(t, db, "sd_posts"), log.Statements())
 		}
 	})
 }
