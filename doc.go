@@ -141,6 +141,15 @@
 // and [Merge] takes a detached object (decoded from a request) into the
 // session.
 //
+// # Soft delete and tracing
+//
+// A nullable time tagged `relm:"softdelete"` makes [Session.Delete] an
+// UPDATE of it, and every read relm builds leaves such rows out unless
+// [Query.WithDeleted]; [Session.HardDelete] and [HardDelete] delete the
+// rows. [WithTracer] reports every statement, flush and load to a
+// [Tracer]; the module github.com/relmorm/relm/otel is one that makes
+// OpenTelemetry spans.
+//
 // # How relm keeps both sides in step
 //
 // In SQLAlchemy, setting article.author = user appends the article to
