@@ -457,6 +457,9 @@ func (ev evaluator) canOne(c Cond) bool {
 	case cmpCond:
 		return c.op != "LIKE" && ev.field(c.field, c.op)
 	case inCond:
+		if sq, err := c.subOf(); err != nil || sq != nil {
+			return false // a subquery is the database's to evaluate
+		}
 		return ev.field(c.field, "=")
 	case nullCond:
 		return ev.fieldOf(c.field) != nil
