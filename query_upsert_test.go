@@ -256,3 +256,28 @@ func TestUpsertBadInput(t *testing.T) {
 		}
 	})
 }
+
+func TestUpsertRollback(t *testing.T) {
+	t.Parallel()
+	qtEach(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg, adaID := upSetup(t, db, log)
+		s := qtSession(t, db, reg)
+		held, err := relm.Select[upAccount](s).Where(relm.Eq("ID", adaID)).One(qtCtx)
+		qtMust(t, err)
+		qtMust(t, s.Add(&upAccount{Email: "zed@example.com", Name: "Zed"}))
+		qtMust(t, s.Flush(qtCtx)) // the transaction is open
+		eve := &upAccount{Email: "eve@example.com", Name: "Eve"}
+		qtMust(t, relm.Insert[upAccount](s).OnConflict("Email").DoUpdate("Name").Exec(qtCtx, eve,
+			&upAccount{Email: "ada@example.com", Name: "Ada R."}))
+		if !s.Contains(eve) || held.Name != "Ada R." {
+			t.Fatalf("in the transaction: eve held %v, ada %q", s.Contains(eve), held.Name)
+		}
+		qtMust(t, s.Rollback(qtCtx))
+		if s.Contains(eve) || held.Name != "Ada" {
+			t.Errorf("after Rollback: eve held %v, ada's name %q (want Ada, as before the upsert)", s.Contains(eve), held.Name)
+		}
+		if got := upRows(t, db, reg); got != "ada@example.com:Ada:5 " {
+			t.Errorf("rows after Rollback %q", got)
+		}
+	})
+}
