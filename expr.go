@@ -151,6 +151,9 @@ type condBuilder struct {
 	// projecting: writing a projected column, where an Expr may take an
 	// aggregate (query_expr.go).
 	projecting bool
+	// deleting is the table of a MariaDB bulk DELETE, which a subquery
+	// reads only through a derived table (query_subquery.go).
+	deleting *mapping.Mapper
 }
 
 func (b *condBuilder) placeholder(v any) {

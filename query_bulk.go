@@ -171,6 +171,7 @@ func (d *BulkDelete[T]) Exec(ctx context.Context) (int64, error) {
 		if b.d.Name() == "mysql" {
 			// MariaDB takes no alias in the single-table form.
 			b.buf = append(b.buf, "DELETE t0 FROM "+table+" AS t0"...)
+			b.deleting = q.m
 			return
 		}
 		b.buf = append(b.buf, "DELETE FROM "+table+" AS t0"...)

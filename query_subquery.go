@@ -22,6 +22,14 @@ import (
 // subquery is a query that can be written inside another: *Query[T].
 type subquery interface {
 	writeSub(b *condBuilder, outer *scope, op string, exists bool) error
+	mapper() *mapping.Mapper
+}
+
+func (q *Query[T]) mapper() *mapping.Mapper {
+	if q == nil {
+		return nil
+	}
+	return q.m
 }
 
 // writeSub writes the query as a subquery of outer: SELECT its one
@@ -113,8 +121,18 @@ func (c inCond) buildSub(b *condBuilder, sc, fs *scope, f *mapping.Field, sq sub
 	}
 	b.column(fs, f)
 	b.buf = append(b.buf, " IN ("...)
+	// MariaDB refuses a DELETE whose subquery reads the table it deletes
+	// from (error 1093), but not through a derived table, which it
+	// materialises first.
+	derived := b.deleting != nil && b.deleting == sq.mapper()
+	if derived {
+		b.buf = append(b.buf, "SELECT * FROM ("...)
+	}
 	if err := sq.writeSub(b, sc, c.opName(), false); err != nil {
 		return err
+	}
+	if derived {
+		b.buf = append(b.buf, ") AS "+b.newAlias()...)
 	}
 	b.buf = append(b.buf, ')')
 	if c.not {
@@ -140,6 +158,11 @@ func (c existsSubCond) build(b *condBuilder, sc *scope) error {
 	op := "Exists"
 	if c.not {
 		op = "NotExists"
+	}
+	if m := c.q.mapper(); m != nil && b.deleting == m {
+		return badQuery("Delete[%s] with %s over %s: MariaDB deletes no rows of a table its subquery reads; use In(\"ID\", …) over the subquery", m.Name(), op, m.Name())
+	}
+	if c.not {
 		b.buf = append(b.buf, "NOT "...)
 	}
 	b.buf = append(b.buf, "EXISTS ("...)
