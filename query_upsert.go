@@ -40,7 +40,9 @@ import (
 //
 // The rows go in multi-row statements bounded by the dialect's parameter
 // limit and packet size, as a flush's INSERTs are. Relationships are not
-// cascaded, and the insert hooks do not run (as SQLAlchemy's Core insert).
+// cascaded, and the insert hooks do not run (as SQLAlchemy's Core insert);
+// every column is written as the object holds it, a zero field with a
+// database default included.
 // Outside a transaction, each statement commits on its own.
 
 // Upsert is an INSERT with a conflict clause; build it with Insert,
