@@ -290,7 +290,7 @@ func (reg *Registry) resolveError(err error) error {
 // specIsPlain reports whether a relationship spec carries no option.
 func specIsPlain(rs RelationshipSpec) bool {
 	return rs.BackPopulates == "" && rs.Backref == "" && rs.BackrefUselist == nil && rs.Secondary.IsZero() &&
-		len(rs.ForeignKeys) == 0 && rs.OrderBy == "" && rs.Cascade == "" && rs.Lazy == ""
+		len(rs.ForeignKeys) == 0 && len(rs.SecondaryLocal) == 0 && len(rs.SecondaryRemote) == 0 && rs.OrderBy == "" && rs.Cascade == "" && rs.Lazy == ""
 }
 
 func configureOptions(rel *Relationship, rs RelationshipSpec) error {
