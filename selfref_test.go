@@ -1,6 +1,7 @@
 package relm_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -357,6 +358,165 @@ func TestSelfReferentialManyToManyBackref(t *testing.T) {
 		}
 		if len(us) != 2 || len(us[0].Following) != 2 || len(us[1].Followers) != 1 || us[1].Followers[0] != us[0] {
 			t.Errorf("loaded: %+v", us)
+		}
+	})
+}
+
+// A self-referential association object: the link table mapped to
+// srFollow, with a column of its own, and two one-to-many relationships
+// from the same users table told apart by their foreign key.
+type srAUser struct {
+	_              struct{}    `relm:"table:sr_ausers"`
+	ID             int64       `relm:"pk"`
+	Name           string      `relm:"size:32"`
+	FollowingLinks []*srFollow `relm:"foreign_keys:follower_id;back_populates:Follower;cascade:all,delete-orphan;order_by:FollowedID"`
+	FollowerLinks  []*srFollow `relm:"foreign_keys:followed_id;back_populates:Followed;cascade:all,delete-orphan;order_by:FollowerID"`
+}
+
+type srFollow struct {
+	_          struct{} `relm:"table:sr_follow_links"`
+	FollowerID int64    `relm:"pk;autoincrement:false;fk:sr_ausers.id"`
+	FollowedID int64    `relm:"pk;autoincrement:false;fk:sr_ausers.id"`
+	Note       string   `relm:"size:32"`
+	Follower   *srAUser `relm:"foreign_keys:follower_id;back_populates:FollowingLinks"`
+	Followed   *srAUser `relm:"foreign_keys:followed_id;back_populates:FollowerLinks"`
+}
+
+func srLinkRows(t *testing.T, db *relm.DB) string {
+	t.Helper()
+	got := queryStrings(t, db, "SELECT "+concat(db.Dialect(), concat(db.Dialect(), concat(db.Dialect(), concat(db.Dialect(), "a.name", "'>'"), "b.name"), "':'"), "f.note")+
+		" FROM sr_follow_links f JOIN sr_ausers a ON a.id = f.follower_id JOIN sr_ausers b ON b.id = f.followed_id")
+	slices.Sort(got)
+	return strings.Join(got, " ")
+}
+
+func TestSelfReferentialAssociationObject(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := mapping.NewRegistry()
+		must(t, reg.Register(&srAUser{}, &srFollow{}))
+		s := newSession(t, db, log, reg)
+		ada, bob, cyd := &srAUser{Name: "ada"}, &srAUser{Name: "bob"}, &srAUser{Name: "cyd"}
+		ada.FollowingLinks = []*srFollow{{Followed: bob, Note: "met"}, {Followed: cyd, Note: "work"}}
+		bob.FollowingLinks = []*srFollow{{Followed: ada, Note: "back"}}
+		cyd.FollowingLinks = []*srFollow{{Followed: cyd, Note: "self"}}
+		must(t, s.Add(ada))
+		must(t, s.Commit(ctx))
+		k := kinds(db, log.Statements())
+		if i, j := slices.Index(k, "INSERT sr_ausers"), slices.Index(k, "INSERT sr_follow_links"); i < 0 || j < i ||
+			strings.Count(strings.Join(k, ";"), "INSERT sr_follow_links") != 1 {
+			t.Errorf("statements %q: want the users, then the links in one INSERT", k)
+		}
+		srWant(t, "links", srLinkRows(t, db), "ada>bob:met ada>cyd:work bob>ada:back cyd>cyd:self")
+		// Both sides in step: each link's Follower, and the followed
+		// user's FollowerLinks.
+		if l := ada.FollowingLinks[0]; l.Follower != ada || l.FollowerID != ada.ID || l.FollowedID != bob.ID {
+			t.Errorf("ada's first link: %+v", l)
+		}
+		if len(bob.FollowerLinks) != 1 || bob.FollowerLinks[0] != ada.FollowingLinks[0] {
+			t.Errorf("bob.FollowerLinks %v", bob.FollowerLinks)
+		}
+		if len(cyd.FollowerLinks) != 2 {
+			t.Errorf("cyd.FollowerLinks %v, want ada's and cyd's", cyd.FollowerLinks)
+		}
+
+		// Loading through it: ada, her links, the users she follows —
+		// one statement a step.
+		s1 := relm.NewSession(db, reg)
+		defer s1.Close()
+		log.Reset()
+		one, err := relm.Select[srAUser](s1).Where(relm.Eq("Name", "ada")).SelectIn("FollowingLinks.Followed").All(ctx)
+		must(t, err)
+		if n := len(log.Statements()); n != 3 || len(one) != 1 || len(one[0].FollowingLinks) != 2 ||
+			one[0].FollowingLinks[0].Followed.Name != "bob" || one[0].FollowingLinks[1].Followed.Name != "cyd" {
+			t.Errorf("SelectIn FollowingLinks.Followed of ada: %q", log.Statements())
+		}
+		// Every user: the followed users are all in the identity map
+		// already, so the last step needs no statement.
+		s2 := relm.NewSession(db, reg)
+		defer s2.Close()
+		log.Reset()
+		users, err := relm.Select[srAUser](s2).SelectIn("FollowingLinks.Followed", "FollowerLinks").OrderBy("Name").All(ctx)
+		must(t, err)
+		if n := len(log.Statements()); n != 3 {
+			t.Errorf("SelectIn FollowingLinks.Followed, FollowerLinks: %d statements, want 3: %q", n, log.Statements())
+		}
+		var got []string
+		for _, u := range users {
+			for _, l := range u.FollowingLinks {
+				got = append(got, u.Name+">"+l.Followed.Name+":"+l.Note)
+				if l.Follower != u {
+					t.Errorf("%s's link: Follower not the loading user", u.Name)
+				}
+			}
+		}
+		srWant(t, "loaded links", strings.Join(got, " "), "ada>bob:met ada>cyd:work bob>ada:back cyd>cyd:self")
+		if users[0].FollowingLinks[0].Followed != users[1] || len(users[2].FollowerLinks) != 2 {
+			t.Error("the followed users are not the loaded users, or cyd's FollowerLinks are not loaded")
+		}
+		// Joined loading: the users table twice, aliased.
+		s3 := relm.NewSession(db, reg)
+		defer s3.Close()
+		log.Reset()
+		users, err = relm.Select[srAUser](s3).Joined("FollowingLinks.Followed").OrderBy("Name").All(ctx)
+		must(t, err)
+		if n := len(log.Statements()); n != 1 || len(users) != 3 || users[2].FollowingLinks[0].Followed != users[2] ||
+			users[0].FollowingLinks[1].Followed != users[2] {
+			t.Errorf("Joined FollowingLinks.Followed: %q", log.Statements())
+		}
+		// Filtering through it.
+		us, err := relm.Select[srAUser](s3).Where(relm.Any("FollowerLinks", relm.Eq("Note", "self"))).All(ctx)
+		must(t, err)
+		if len(us) != 1 || us[0].Name != "cyd" {
+			t.Errorf("followed with note self: %v", us)
+		}
+
+		// delete-orphan: a link taken out of FollowingLinks is deleted;
+		// deleting a user deletes its links on both sides (cascade delete).
+		log.Reset()
+		ada.FollowingLinks = ada.FollowingLinks[1:]
+		must(t, s.Commit(ctx))
+		if k := kinds(db, log.Statements()); strings.Join(k, ",") != "BEGIN,DELETE sr_follow_links,COMMIT" {
+			t.Errorf("orphan: %q", log.Statements())
+		}
+		srWant(t, "links after the orphan", srLinkRows(t, db), "ada>cyd:work bob>ada:back cyd>cyd:self")
+		log.Reset()
+		must(t, s.Delete(cyd))
+		must(t, s.Commit(ctx))
+		k = kinds(db, log.Statements())
+		if i, j := slices.Index(k, "DELETE sr_follow_links"), slices.Index(k, "DELETE sr_ausers"); i < 0 || j < i {
+			t.Errorf("deleting cyd: %q", log.Statements())
+		}
+		srWant(t, "links after deleting cyd", srLinkRows(t, db), "bob>ada:back")
+	})
+}
+
+// A self-referential link table with two foreign keys to the users table
+// and no link column named: CreateAll fails before any SQL, naming the
+// relationship and the columns to choose from.
+type srUnnamed struct {
+	_         struct{}     `relm:"table:sr_users"`
+	ID        int64        `relm:"pk"`
+	Following []*srUnnamed `relm:"secondary:sr_follows"`
+}
+
+func TestSelfReferentialManyToManyAmbiguousBeforeSQL(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := mapping.NewRegistry()
+		must(t, reg.AddTable(srFollows("sr_users")))
+		must(t, reg.Register(&srUnnamed{}))
+		log.Reset()
+		err := reg.CreateAll(ctx, db)
+		if err == nil || !errors.Is(err, mapping.ErrAmbiguousForeignKeys) ||
+			!strings.Contains(err.Error(), "srUnnamed.Following") || !strings.Contains(err.Error(), "follower_id, followed_id") {
+			t.Fatalf("CreateAll: %v", err)
+		}
+		if st := log.Statements(); len(st) != 0 {
+			t.Errorf("statements before the error: %q", st)
+		}
+		names, err := db.Dialect().TableNames(ctx, db)
+		must(t, err)
+		if len(names) != 0 {
+			t.Errorf("tables %v after a refused CreateAll", names)
 		}
 	})
 }
