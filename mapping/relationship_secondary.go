@@ -91,7 +91,7 @@ func pairSelfLinks(side string, sec *schema.Table, local, remote []*schema.Forei
 			"a self-referential many-to-many: the secondary table %q has %d foreign keys to %q (%s), and either could point at this side; "+
 				"say which link column references the parent with secondary_local and which the target with secondary_remote, "+
 				"as in `secondary:%s;secondary_local:%s;secondary_remote:%s` (RelationshipSpec.SecondaryLocal, SecondaryRemote)",
-			sec.Name, len(local), sec.Name, strings.Join(cols, ", "), sec.Name, cols[0], cols[1])}
+			sec.Name, len(local), local[0].RefTable.Name, strings.Join(cols, ", "), sec.Name, cols[0], cols[1])}
 	}
 	if len(local) == 1 && len(remote) == 1 && local[0] == remote[0] {
 		return nil, nil, &ConfigError{Side: side, Kind: ErrAmbiguousForeignKeys, Msg: fmt.Sprintf(

@@ -170,7 +170,7 @@ func TestSelfReferentialManyToManyBadInput(t *testing.T) {
 		kind      error
 		fragments []string
 	}{
-		{&sxUnnamed{}, mapping.ErrAmbiguousForeignKeys, []string{"sxUnnamed.Following", "self-referential", `"follows"`,
+		{&sxUnnamed{}, mapping.ErrAmbiguousForeignKeys, []string{"sxUnnamed.Following", "self-referential", `the secondary table "follows" has 2 foreign keys to "users"`,
 			"follower_id, followed_id", "secondary_local:follower_id;secondary_remote:followed_id"}},
 		{&sxMissing{}, mapping.ErrNoForeignKeys, []string{"sxMissing.Following", "secondary_local:folower_id", `no column "folower_id"`,
 			"follower_id, followed_id", `did you mean "follower_id"?`}},
