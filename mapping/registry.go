@@ -313,6 +313,9 @@ func configureOptions(rel *Relationship, rs RelationshipSpec) error {
 	if rs.BackPopulates != "" && rs.Backref != "" {
 		return &ConfigError{Side: side, Msg: "give back_populates or backref, not both"}
 	}
+	if rs.Secondary.IsZero() && (len(rs.SecondaryLocal) > 0 || len(rs.SecondaryRemote) > 0) {
+		return &ConfigError{Side: side, Msg: "secondary_local and secondary_remote name the link columns of a many-to-many; give the link table with secondary, or choose a foreign key with foreign_keys"}
+	}
 	return nil
 }
 

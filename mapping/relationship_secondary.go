@@ -95,7 +95,7 @@ func pairSelfLinks(side string, sec *schema.Table, local, remote []*schema.Forei
 	}
 	if len(local) == 1 && len(remote) == 1 && local[0] == remote[0] {
 		return nil, nil, &ConfigError{Side: side, Kind: ErrAmbiguousForeignKeys, Msg: fmt.Sprintf(
-			"secondary_local and secondary_remote both choose %s of %q; the two sides need two different link columns",
+			"both sides would join through %s of %q; a self-referential many-to-many needs two different link columns: name this side's with secondary_local and the target's with secondary_remote",
 			strings.Join(linkColumns(local), ","), sec.Name)}
 	}
 	return local, remote, nil

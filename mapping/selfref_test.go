@@ -156,6 +156,12 @@ type sxSame struct {
 	Following []*sxSame `relm:"secondary:follows;secondary_local:follower_id;secondary_remote:follower_id"`
 }
 
+type sxForeignKeys struct {
+	_         struct{}         `relm:"table:users"`
+	ID        int64            `relm:"pk"`
+	Following []*sxForeignKeys `relm:"secondary:follows;foreign_keys:follower_id"`
+}
+
 type sxSameSides struct {
 	_         struct{}       `relm:"table:users"`
 	ID        int64          `relm:"pk"`
@@ -176,7 +182,8 @@ func TestSelfReferentialManyToManyBadInput(t *testing.T) {
 			"follower_id, followed_id", `did you mean "follower_id"?`}},
 		{&sxNotFK{}, mapping.ErrNoForeignKeys, []string{"sxNotFK.Following", "follows.note does not reference \"users\"", "follower_id, followed_id"}},
 		{&sxOtherTable{}, mapping.ErrNoForeignKeys, []string{"sxOtherTable.Following", `names a column of "users"`, `secondary table "follows"`}},
-		{&sxSame{}, mapping.ErrAmbiguousForeignKeys, []string{"sxSame.Following", "both choose follower_id", "two different link columns"}},
+		{&sxSame{}, mapping.ErrAmbiguousForeignKeys, []string{"sxSame.Following", "both sides would join through follower_id", "two different link columns"}},
+		{&sxForeignKeys{}, mapping.ErrAmbiguousForeignKeys, []string{"sxForeignKeys.Following", "both sides would join through follower_id", "secondary_local"}},
 		{&sxSameSides{}, mapping.ErrBackPopulates, []string{"sxSameSides.", "different columns of \"follows\""}},
 	} {
 		_, err := selfRefRegistry(t, c.model)
@@ -200,6 +207,13 @@ type sxOnColumn struct {
 	Name string   `relm:"secondary_remote:x"`
 }
 
+type sxNoSecondary struct {
+	_         struct{}         `relm:"table:users"`
+	ID        int64            `relm:"pk"`
+	ParentID  *int64           `relm:"fk:users.id"`
+	Following []*sxNoSecondary `relm:"secondary_local:follower_id"`
+}
+
 func TestSecondaryLinkColumnTags(t *testing.T) {
 	t.Parallel()
 	_, err := selfRefRegistry(t, &sxEmptyTag{})
@@ -209,7 +223,9 @@ func TestSecondaryLinkColumnTags(t *testing.T) {
 		t.Errorf("%v is not a *TagError", err)
 	}
 	_, err = selfRefRegistry(t, &sxOnColumn{})
-	wantErr(t, err, "sxOnColumn.Name")
+	wantErr(t, err, "sxOnColumn.Name", "a relationship field is *T or []*T")
+	_, err = selfRefRegistry(t, &sxNoSecondary{})
+	wantErr(t, err, "sxNoSecondary.Following", "give the link table with secondary")
 }
 
 // The link-column keys serve a many-to-many between two tables too, when
