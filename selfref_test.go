@@ -469,6 +469,11 @@ func TestSelfReferentialAssociationObject(t *testing.T) {
 		if len(us) != 1 || us[0].Name != "cyd" {
 			t.Errorf("followed with note self: %v", us)
 		}
+		links, err := relm.Select[srFollow](s3).Where(relm.Has("Followed", relm.Eq("Name", "ada")), relm.Has("Follower", relm.Ne("Name", "ada"))).All(ctx)
+		must(t, err)
+		if len(links) != 1 || links[0].Note != "back" {
+			t.Errorf("links to ada from someone else: %+v", links)
+		}
 
 		// delete-orphan: a link taken out of FollowingLinks is deleted;
 		// deleting a user deletes its links on both sides (cascade delete).
