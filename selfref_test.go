@@ -337,6 +337,7 @@ func TestSelfReferentialManyToManyBackref(t *testing.T) {
 		ada, bob := &srbUser{Name: "ada"}, &srbUser{Name: "bob"}
 		ada.Following = []*srbUser{ada, bob}
 		bob.Followers = append(bob.Followers, ada) // both sides: one row
+		ada.Followers = []*srbUser{ada}            // herself, from both sides too
 		must(t, s.Add(ada))
 		must(t, s.Commit(ctx))
 		if n := log.Count("INSERT INTO " + q(db, "sr_follows")); n != 1 {

@@ -162,6 +162,12 @@ type sxForeignKeys struct {
 	Following []*sxForeignKeys `relm:"secondary:follows;foreign_keys:follower_id"`
 }
 
+type sxSelfPaired struct {
+	_       struct{}        `relm:"table:users"`
+	ID      int64           `relm:"pk"`
+	Friends []*sxSelfPaired `relm:"secondary:follows;secondary_local:follower_id;back_populates:Friends"`
+}
+
 type sxSameSides struct {
 	_         struct{}       `relm:"table:users"`
 	ID        int64          `relm:"pk"`
@@ -184,6 +190,7 @@ func TestSelfReferentialManyToManyBadInput(t *testing.T) {
 		{&sxOtherTable{}, mapping.ErrNoForeignKeys, []string{"sxOtherTable.Following", `names a column of "users"`, `secondary table "follows"`}},
 		{&sxSame{}, mapping.ErrAmbiguousForeignKeys, []string{"sxSame.Following", "both sides would join through follower_id", "two different link columns"}},
 		{&sxForeignKeys{}, mapping.ErrAmbiguousForeignKeys, []string{"sxForeignKeys.Following", "both sides would join through follower_id", "secondary_local"}},
+		{&sxSelfPaired{}, mapping.ErrBackPopulates, []string{"sxSelfPaired.Friends", "different columns of \"follows\""}},
 		{&sxSameSides{}, mapping.ErrBackPopulates, []string{"sxSameSides.", "different columns of \"follows\""}},
 	} {
 		_, err := selfRefRegistry(t, c.model)
