@@ -87,6 +87,15 @@
 // [Sum], [Avg], [Min], [Max]), which [Scan] runs into a struct of the
 // program's.
 //
+// [Expr] writes a condition (or, with [Fragment.As], a projected column)
+// the builder cannot spell, [F] naming a field and every other argument
+// bound. [In] and [NotIn] take another query projecting one column, and
+// [Exists] and [NotExists] test one, correlated by [Outer]. [Query.After]
+// and [Query.Before] page by the values of the OrderBy fields (keyset
+// pagination). [Insert] with [Upsert.OnConflict] inserts objects or
+// resolves a conflict on a unique key (DO NOTHING, DO UPDATE), each object
+// then persistent with its row.
+//
 // # What a flush does
 //
 // A flush (the first step of every Commit) is planned from the mapped

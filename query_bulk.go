@@ -181,6 +181,7 @@ func (d *BulkDelete[T]) Exec(ctx context.Context) (int64, error) {
 		if b.d.Name() == "mysql" {
 			// MariaDB takes no alias in the single-table form.
 			b.buf = append(b.buf, "DELETE t0 FROM "+table+" AS t0"...)
+			b.deleting = q.m
 			return
 		}
 		b.buf = append(b.buf, "DELETE FROM "+table+" AS t0"...)
@@ -464,6 +465,9 @@ func (ev evaluator) canOne(c Cond) bool {
 	case cmpCond:
 		return c.op != "LIKE" && ev.field(c.field, c.op)
 	case inCond:
+		if sq, err := c.subOf(); err != nil || sq != nil {
+			return false // a subquery is the database's to evaluate
+		}
 		return ev.field(c.field, "=")
 	case nullCond:
 		return ev.fieldOf(c.field) != nil

@@ -309,6 +309,23 @@ func TestSoftDeleteQueries(t *testing.T) {
 		withSQL, err = relm.Select[SDPost](s).WithDeleted().Where(relm.Any("Tags", relm.Eq("Name", "sql"))).All(ctx)
 		must(t, err)
 		qtEqual(t, "Any WithDeleted", sdTitles(withSQL), []string{"p1"})
+		// A subquery over a soft delete model leaves its deleted rows out,
+		// unless it is WithDeleted itself; the enclosing query's choice
+		// is its own.
+		log.Reset()
+		authors, err := relm.Select[SDAuthor](s).Where(relm.In("ID",
+			relm.Select[SDPost](s).Columns(relm.Col("AuthorID")).Where(relm.Eq("Title", "p2")))).All(ctx)
+		must(t, err)
+		if len(authors) != 0 {
+			t.Errorf("In over a subquery found the author of the soft-deleted p2: %d authors", len(authors))
+		}
+		sdCheckNull(t, db, log, "In subquery", "t1")
+		authors, err = relm.Select[SDAuthor](s).Where(relm.In("ID",
+			relm.Select[SDPost](s).WithDeleted().Columns(relm.Col("AuthorID")).Where(relm.Eq("Title", "p2")))).All(ctx)
+		must(t, err)
+		if len(authors) != 1 {
+			t.Errorf("In over a WithDeleted subquery: %d authors, want 1", len(authors))
+		}
 		log.Reset()
 
 		// Loads: the soft-deleted post and tag are left out.

@@ -106,6 +106,14 @@ type RelationshipSpec struct {
 	BackrefUselist *bool
 	// Secondary names the link table of a many-to-many relationship.
 	Secondary Secondary
+	// SecondaryLocal and SecondaryRemote name the link table's columns
+	// (tags `secondary_local:COLS`, `secondary_remote:COLS`) that reference
+	// this side and the target, when the link table has more than one
+	// foreign key to a side's table — SQLAlchemy's primaryjoin and
+	// secondaryjoin. A self-referential many-to-many (User.Following
+	// through follows(follower_id, followed_id)) needs one of them; the
+	// other is the remaining foreign key.
+	SecondaryLocal, SecondaryRemote []string
 	// ForeignKeys chooses the foreign-key columns ("column" or
 	// "table.column") that join the two sides when more than one could.
 	ForeignKeys []string
