@@ -88,7 +88,17 @@ func run(ctx context.Context) error {
 	if err := s.Commit(ctx); err != nil {
 		return err
 	}
+	if err := aggregates(ctx, s); err != nil {
+		return err
+	}
+	if err := lockAndBulk(ctx, s); err != nil {
+		return err
+	}
+	return fragments(ctx, s)
+}
 
+// aggregates shows an aggregate per group scanned into a struct.
+func aggregates(ctx context.Context, s *relm.Session) error {
 	fmt.Println("products and stock per category, with at least two products:")
 	rows, err := relm.Scan[perCategory](ctx, relm.Select[Product](s).
 		Join("Category").
@@ -102,7 +112,12 @@ func run(ctx context.Context) error {
 	for _, r := range rows {
 		fmt.Printf("  %s: %d products, %d in stock\n", r.Category, r.Products, r.Stock)
 	}
+	return nil
+}
 
+// lockAndBulk shows a row locked for a read-modify-write, then a bulk
+// UPDATE and DELETE by condition.
+func lockAndBulk(ctx context.Context, s *relm.Session) error {
 	fmt.Println("sell a hammer, its row locked until the commit:")
 	hammer, err := relm.Select[Product](s).Where(relm.Eq("Name", "hammer")).ForUpdate().One(ctx)
 	if err != nil {
@@ -137,10 +152,7 @@ func run(ctx context.Context) error {
 		fmt.Printf(" %s (%d)", p.Name, p.Price)
 	}
 	fmt.Println()
-	if err := s.Commit(ctx); err != nil {
-		return err
-	}
-	return fragments(ctx, s)
+	return s.Commit(ctx)
 }
 
 // fragments shows a SQL fragment with a field reference, subqueries (IN

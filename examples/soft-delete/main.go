@@ -79,31 +79,45 @@ func run(ctx context.Context) error {
 	if err := reg.CreateAll(ctx, db); err != nil {
 		return err
 	}
+	offTopicID, err := seedAndDelete(ctx, db, reg)
+	if err != nil {
+		return err
+	}
+	if err := readerView(ctx, db, reg, offTopicID); err != nil {
+		return err
+	}
+	return moderatorView(ctx, db, reg)
+}
+
+// seedAndDelete writes two threads with their posts, then deletes a post
+// and a thread (its post by the cascade): the rows stay, stamped. It
+// returns the deleted thread's key.
+func seedAndDelete(ctx context.Context, db *relm.DB, reg *mapping.Registry) (int, error) {
 	s := relm.NewSession(db, reg)
 	defer s.Close()
 	welcome := &Thread{Title: "Welcome", Posts: []*Post{{Body: "hello"}, {Body: "spam"}, {Body: "hi all"}}}
 	offTopic := &Thread{Title: "Off topic", Posts: []*Post{{Body: "cats"}}}
 	if err := s.AddAll(welcome, offTopic); err != nil {
-		return err
+		return 0, err
 	}
 	if err := s.Commit(ctx); err != nil {
-		return err
+		return 0, err
 	}
-
 	fmt.Println("a post and a thread deleted:")
 	if err := s.Delete(welcome.Posts[1]); err != nil { // spam
-		return err
+		return 0, err
 	}
 	if err := s.Delete(offTopic); err != nil { // and its post, by the cascade
-		return err
+		return 0, err
 	}
 	if err := s.Commit(ctx); err != nil {
-		return err
+		return 0, err
 	}
-	var rows, hidden int
-	db.SQL().QueryRowContext(ctx, "SELECT COUNT(*), COUNT(deleted_at) FROM posts").Scan(&rows, &hidden)
-	fmt.Printf("  the post table still has %d rows, %d of them deleted\n", rows, hidden)
+	return offTopic.ID, postRows(ctx, db, "  the post table still has %d rows, %d of them deleted\n")
+}
 
+// readerView shows what a session without WithDeleted sees.
+func readerView(ctx context.Context, db *relm.DB, reg *mapping.Registry, offTopicID int) error {
 	fmt.Println("what readers see:")
 	r := relm.NewSession(db, reg)
 	defer r.Close()
@@ -119,10 +133,15 @@ func run(ctx context.Context) error {
 		return err
 	}
 	fmt.Println("  posts:", n)
-	if _, err := relm.Get[Thread](ctx, r, offTopic.ID); errors.Is(err, relm.ErrNotFound) {
+	if _, err := relm.Get[Thread](ctx, r, offTopicID); errors.Is(err, relm.ErrNotFound) {
 		fmt.Println("  Get of the deleted thread:", err)
 	}
+	return nil
+}
 
+// moderatorView loads everything WithDeleted, restores the deleted thread
+// and purges the spam with HardDelete.
+func moderatorView(ctx context.Context, db *relm.DB, reg *mapping.Registry) error {
 	fmt.Println("what a moderator sees (WithDeleted):")
 	m := relm.NewSession(db, reg)
 	defer m.Close()
@@ -133,7 +152,6 @@ func run(ctx context.Context) error {
 	for _, t := range all {
 		fmt.Printf("  %s (deleted: %v): %s\n", t.Title, t.DeletedAt != nil, bodies(t.Posts))
 	}
-
 	fmt.Println("the thread restored, the spam purged:")
 	restored := all[1]
 	restored.DeletedAt = nil
@@ -146,8 +164,16 @@ func run(ctx context.Context) error {
 	if err := m.Commit(ctx); err != nil {
 		return err
 	}
-	db.SQL().QueryRowContext(ctx, "SELECT COUNT(*), COUNT(deleted_at) FROM posts").Scan(&rows, &hidden)
-	fmt.Printf("  the post table has %d rows, %d of them deleted\n", rows, hidden)
+	return postRows(ctx, db, "  the post table has %d rows, %d of them deleted\n")
+}
+
+// postRows prints the posts table's row count and how many are deleted.
+func postRows(ctx context.Context, db *relm.DB, format string) error {
+	var rows, hidden int
+	if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*), COUNT(deleted_at) FROM posts").Scan(&rows, &hidden); err != nil {
+		return err
+	}
+	fmt.Printf(format, rows, hidden)
 	return nil
 }
 
