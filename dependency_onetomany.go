@@ -110,11 +110,12 @@ func (u *unitOfWork) detachOneToOne() error {
 		g := groups[r]
 		t := r.Target
 		fk, pk := r.RemoteFields[0], t.PrimaryKey[0]
-		per := max(1, d.MaxParams()/2)
+		per := max(1, (d.MaxParams()-1)/2)
+		set, lead := u.versionBump("UPDATE "+u.s.db.cache(t).table+" SET "+d.Quote(fk.Column.Name)+" = NULL", t.VersionField())
 		for start := 0; start < len(g); start += per {
 			chunk := g[start:min(start+per, len(g))]
-			buf := []byte("UPDATE " + u.s.db.cache(t).table + " SET " + d.Quote(fk.Column.Name) + " = NULL WHERE " + d.Quote(fk.Column.Name) + " IN (")
-			args := make([]any, 0, 2*len(chunk))
+			buf := []byte(set + " WHERE " + d.Quote(fk.Column.Name) + " IN (")
+			args := append(make([]any, 0, 2*len(chunk)+1), lead...)
 			for i, x := range chunk {
 				if i > 0 {
 					buf = append(buf, ", "...)
@@ -141,15 +142,19 @@ func (u *unitOfWork) detachOneToOne() error {
 			parents[i] = x.parent
 			keep[x.child] = true
 		}
-		u.nullChildrenInMemory(r, parents, keep)
+		if err := u.nullChildrenInMemory(r, parents, keep); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // nullChildrenInMemory clears, in the session's objects, the foreign keys
 // that the database just set to NULL: those of r's targets that pointed at
-// one of parents, except the states in keep.
-func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state, keep map[*state]bool) {
+// one of parents, except the states in keep; and, for a versioned type,
+// moves their versions as the statement did (versionBump).
+func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state, keep map[*state]bool) error {
+	vf := r.Target.VersionField()
 	keys := map[any]*state{}
 	for _, p := range parents {
 		if k, ok := r.LocalFields[0].Key(p.ptr); ok {
@@ -170,6 +175,11 @@ func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*st
 			continue
 		}
 		_ = u.s.setKey(st, f, nil)
+		if vf != nil && (st.status == statusPersistent || u.isInserted(st)) {
+			if err := u.bumpVersion(st, vf); err != nil {
+				return err
+			}
+		}
 		u.markTouched(st)
 		if rr := r.Reverse; rr != nil && rr.HasField && !rr.Uselist {
 			u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: rr, only: parent.ptr})
@@ -178,4 +188,5 @@ func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*st
 			u.scalarSets = append(u.scalarSets, scalarSet{st: parent, r: r, only: st.ptr})
 		}
 	}
+	return nil
 }

@@ -160,7 +160,11 @@ func (u *unitOfWork) detach(m *mapping.Mapper, rows []*state) error {
 		if len(keys) == 0 {
 			continue
 		}
-		for _, q := range u.inStatements(x.table, x.col, keys, x.setNull) {
+		var vf *mapping.Field
+		if x.setNull {
+			vf = x.r.Target.VersionField()
+		}
+		for _, q := range u.detachStatements(x.table, x.col, keys, x.setNull, vf) {
 			if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
 				op := "link delete"
 				if x.setNull {
@@ -170,7 +174,9 @@ func (u *unitOfWork) detach(m *mapping.Mapper, rows []*state) error {
 			}
 		}
 		if x.setNull {
-			u.nullChildrenInMemory(x.r, rows, nil)
+			if err := u.nullChildrenInMemory(x.r, rows, nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -197,15 +203,15 @@ func (u *unitOfWork) inStatements(table *schema.Table, col *schema.Column, keys 
 // whereIn returns the statements head + `col IN (keys)`: one binding the
 // keys as one list on dialects that can (dialect.ListBinder), otherwise
 // placeholders chunked under the parameter limit.
-func (u *unitOfWork) whereIn(text string, col *schema.Column, keys []any) []stmt {
+func (u *unitOfWork) whereIn(text string, col *schema.Column, keys []any, lead ...any) []stmt {
 	d := u.d
 	head := []byte(text)
 	if lb, ok := d.(dialect.ListBinder); ok && len(keys) > 1 {
-		if buf, arg, ok := lb.AppendInList(append([]byte(nil), head...), d.Quote(col.Name), 1, keys); ok {
-			return []stmt{{sql: string(buf), args: []any{arg}}}
+		if buf, arg, ok := lb.AppendInList(append([]byte(nil), head...), d.Quote(col.Name), len(lead)+1, keys); ok {
+			return []stmt{{sql: string(buf), args: append(lead[:len(lead):len(lead)], arg)}}
 		}
 	}
-	per := max(1, d.MaxParams()-1)
+	per := max(1, d.MaxParams()-1-len(lead))
 	var out []stmt
 	for start := 0; start < len(keys); start += per {
 		chunk := keys[start:min(start+per, len(keys))]
@@ -215,10 +221,25 @@ func (u *unitOfWork) whereIn(text string, col *schema.Column, keys []any) []stmt
 			if i > 0 {
 				buf = append(buf, ", "...)
 			}
-			buf = d.AppendPlaceholder(buf, i+1)
+			buf = d.AppendPlaceholder(buf, len(lead)+i+1)
 		}
 		buf = append(buf, ')')
-		out = append(out, stmt{sql: string(buf), args: chunk})
+		args := chunk
+		if len(lead) > 0 {
+			args = append(lead[:len(lead):len(lead)], chunk...)
+		}
+		out = append(out, stmt{sql: string(buf), args: args})
 	}
 	return out
+}
+
+// detachStatements is inStatements for detach: with setNull and a
+// versioned child type (vf), the UPDATE also moves each row's version on
+// (versionBump).
+func (u *unitOfWork) detachStatements(table *schema.Table, col *schema.Column, keys []any, setNull bool, vf *mapping.Field) []stmt {
+	if !setNull || vf == nil {
+		return u.inStatements(table, col, keys, setNull)
+	}
+	set, lead := u.versionBump("UPDATE "+u.d.Quote(table.Name)+" SET "+u.d.Quote(col.Name)+" = NULL", vf)
+	return u.whereIn(set+" WHERE ", col, keys, lead...)
 }

@@ -159,7 +159,10 @@ func (u *unitOfWork) appendPKWhere(buf []byte, m *mapping.Mapper, n int) []byte 
 	return buf
 }
 
-// postUpdate sets a foreign key deferred because of a cycle.
+// postUpdate sets a foreign key deferred because of a cycle. Only rows
+// this flush inserted wait for one (insertTable), so no other transaction
+// has seen the row: a version column keeps the value its INSERT wrote,
+// with nothing to match.
 func (u *unitOfWork) postUpdate(sy *fkSync) error {
 	sy.postUpdate = false
 	st := sy.child

@@ -92,16 +92,22 @@ func readVersionTime(st *state, vf *mapping.Field) time.Time {
 // time read when that is not earlier).
 func (u *unitOfWork) versionArgs(st *state, vf *mapping.Field) (read, next any) {
 	if vf.IsTime() {
-		t := readVersionTime(st, vf)
-		n := u.flushTime()
-		if !n.After(t) {
-			n = t.Add(time.Microsecond)
-		}
-		return t, n
+		return u.nextVersionTime(readVersionTime(st, vf))
 	}
 	v := readVersion(st, vf)
 	return v, v + 1
 }
+
+// nextVersionTime returns t and the timestamp version after it: the
+// flush's time, or a microsecond past t when that is not later.
+func (u *unitOfWork) nextVersionTime(t time.Time) (read, next any) {
+	n := u.flushTime()
+	if !n.After(t) {
+		n = t.Add(time.Microsecond)
+	}
+	return t, n
+}
+
 
 // setVersion writes v, from versionArgs, into st's version field,
 // journalled.
@@ -133,4 +139,32 @@ func (u *unitOfWork) stampVersions(m *mapping.Mapper, rows []*state) error {
 		}
 	}
 	return nil
+}
+
+// versionBump appends to set, an UPDATE's head up to its SET list, the
+// move of the version vf (nil: none) of every row it writes — the counter
+// plus one, or a timestamp set to the flush's time, bound as the
+// statement's first argument, returned in lead — for the statements that
+// null the foreign keys of rows they do not read (detach, one-to-one
+// detach): a session holding one of those rows from before then finds it
+// stale rather than writing over the nulled key.
+func (u *unitOfWork) versionBump(set string, vf *mapping.Field) (_ string, lead []any) {
+	if vf == nil {
+		return set, nil
+	}
+	v := u.d.Quote(vf.Column.Name)
+	if !vf.IsTime() {
+		return set + ", " + v + " = " + v + " + 1", nil
+	}
+	return string(u.d.AppendPlaceholder([]byte(set+", "+v+" = "), 1)), []any{u.flushTime()}
+}
+
+// bumpVersion moves the version of st, a held row whose key a statement
+// of versionBump just nulled, as that statement moved it in the database.
+func (u *unitOfWork) bumpVersion(st *state, vf *mapping.Field) error {
+	if vf.IsTime() {
+		return u.setVersion(st, vf, u.flushTime())
+	}
+	v, _, _ := vf.IntKey(st.ptr)
+	return u.setVersion(st, vf, v+1)
 }
