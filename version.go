@@ -108,7 +108,6 @@ func (u *unitOfWork) nextVersionTime(t time.Time) (read, next any) {
 	return t, n
 }
 
-
 // setVersion writes v, from versionArgs, into st's version field,
 // journalled.
 func (u *unitOfWork) setVersion(st *state, vf *mapping.Field, v any) error {
