@@ -26,6 +26,10 @@ type journal struct {
 	fields []fieldUndo
 	rels   []relUndo
 	idents []identUndo
+	// hard lists the states whose HardDelete mark the flush dropped as it
+	// forgot them (softdelete.go): undo marks them again, so that a retry
+	// after a failed commit deletes their rows rather than soft-deleting.
+	hard []*state
 }
 
 type freshUndo struct {
@@ -235,5 +239,8 @@ func (j *journal) undo(s *Session) {
 		} else {
 			s.identity.set(u.k, u.st)
 		}
+	}
+	for _, st := range j.hard {
+		s.markHard(st)
 	}
 }
