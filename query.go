@@ -2,6 +2,7 @@ package relm
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"iter"
@@ -723,50 +724,71 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 		if err == nil {
 			err = q.checkLock("Iter")
 		}
+		began := false
 		if err == nil {
-			_, err = q.beginForLock(ctx)
+			began, err = q.beginForLock(ctx)
 		}
 		if err != nil {
 			emit(nil, err)
 			return
 		}
+		// A failure rolls back the transaction a locking Iter began, as
+		// it does for All; deferred before rows.Close, so it runs after
+		// it (a rollback waits for the rows to close).
+		failed := false
+		defer func() {
+			if failed {
+				q.endFailedLock(began)
+			}
+		}()
+		fail := func(err error) {
+			failed = true
+			emit(nil, err)
+		}
 		rows, err := s.executor().QueryContext(ctx, query, args...)
 		if err != nil {
-			emit(nil, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err})
+			fail(&StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err})
 			return
 		}
 		defer rows.Close()
 		s.iterating++
 		defer func() { s.iterating-- }()
-		m := q.m
-		dest := make([]any, len(m.Fields))
-		sd := newScanDests(m.Fields, rows)
-		for rows.Next() {
-			p := m.New()
-			sd.set(dest, m.Fields, p)
-			if err := rows.Scan(dest...); err != nil {
-				emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
-				return
+		q.iterRows(ctx, rows, query, emit, fail)
+	}
+}
+
+// iterRows is Iter's loop over its rows: each scanned, the held object
+// taken in its place, AfterLoad run for a new one, and given to emit;
+// fail reports an error that ends the loop.
+func (q *Query[T]) iterRows(ctx context.Context, rows *sql.Rows, query string, emit func(*T, error) bool, fail func(error)) {
+	s, m := q.s, q.m
+	dest := make([]any, len(m.Fields))
+	sd := newScanDests(m.Fields, rows)
+	for rows.Next() {
+		p := m.New()
+		sd.set(dest, m.Fields, p)
+		if err := rows.Scan(dest...); err != nil {
+			fail(&StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+			return
+		}
+		fresh := true
+		if key, ok := m.Identity(p); ok {
+			if st := s.identity.get(identityKey{m, key}); st != nil {
+				p, fresh = st.ptr, false
 			}
-			fresh := true
-			if key, ok := m.Identity(p); ok {
-				if st := s.identity.get(identityKey{m, key}); st != nil {
-					p, fresh = st.ptr, false
-				}
-			}
-			if fresh && m.Hooks().Has(mapping.HookAfterLoad) {
-				s.noteLoaded(m, p)
-				if err := s.afterLoad(ctx); err != nil {
-					emit(nil, err)
-					return
-				}
-			}
-			if !emit(typedObj[T](p), nil) {
+		}
+		if fresh && m.Hooks().Has(mapping.HookAfterLoad) {
+			s.noteLoaded(m, p)
+			if err := s.afterLoad(ctx); err != nil {
+				fail(err)
 				return
 			}
 		}
-		if err := rows.Err(); err != nil {
-			emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+		if !emit(typedObj[T](p), nil) {
+			return
 		}
+	}
+	if err := rows.Err(); err != nil {
+		fail(&StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
 	}
 }
