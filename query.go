@@ -700,7 +700,10 @@ func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
 //
 // The rows hold a database connection while the loop runs: on SQLite
 // (one connection) or inside the session's transaction, issue no other
-// statement from the loop body.
+// statement from the loop body — nor from an AfterLoad hook, which Iter
+// runs with the rows open; such a statement returns ErrIterating. A
+// locking Iter (ForUpdate, ForShare) that fails rolls back the transaction
+// its lock began.
 func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		s := q.s
