@@ -3,6 +3,7 @@ package relm_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/relmorm/relm"
 	"github.com/relmorm/relm/internal/testdb"
@@ -278,6 +279,67 @@ func TestUpsertRollback(t *testing.T) {
 		}
 		if got := upRows(t, db, reg); got != "ada@example.com:Ada:5 " {
 			t.Errorf("rows after Rollback %q", got)
+		}
+	})
+}
+
+type upSoft struct {
+	ID        int        `relm:"pk"`
+	Email     string     `relm:"size:64;unique"`
+	Name      string     `relm:"size:64"`
+	DeletedAt *time.Time `relm:"softdelete"`
+}
+
+func (upSoft) TableName() string { return "up_softs" }
+
+// An upsert meeting a soft-deleted row: the row is there, so it is the
+// conflict. DoUpdate of other fields updates it and leaves it deleted —
+// the object is the row as it is, deletion time included, and stays out
+// of queries; DoUpdateAll writes the object's nil deletion time too,
+// restoring the row; DoNothing gives the object the deleted row's key.
+func TestUpsertSoftDeletedRow(t *testing.T) {
+	t.Parallel()
+	qtEach(t, func(t *testing.T, db *relm.DB, log *testdb.Log) {
+		reg := mapping.NewRegistry()
+		qtMust(t, reg.Register(&upSoft{}))
+		qtMust(t, reg.CreateAll(qtCtx, db))
+		s := qtSession(t, db, reg)
+		ada := &upSoft{Email: "ada@example.com", Name: "Ada"}
+		qtMust(t, s.Add(ada))
+		qtMust(t, s.Commit(qtCtx))
+		qtMust(t, s.Delete(ada))
+		qtMust(t, s.Commit(qtCtx))
+
+		s = qtSession(t, db, reg)
+		again := &upSoft{Email: "ada@example.com", Name: "Ada K."}
+		qtMust(t, relm.Insert[upSoft](s).OnConflict("Email").DoUpdate("Name").Exec(qtCtx, again))
+		if again.ID != ada.ID || again.DeletedAt == nil || again.Name != "Ada K." {
+			t.Errorf("DoUpdate on a soft-deleted row: %+v, want its key %d, the new name and a deletion time", again, ada.ID)
+		}
+		if n, err := relm.Select[upSoft](s).Count(qtCtx); err != nil || n != 0 {
+			t.Errorf("after DoUpdate the row is seen: %d, %v", n, err)
+		}
+		qtMust(t, s.Commit(qtCtx))
+
+		s = qtSession(t, db, reg)
+		kept := &upSoft{Email: "ada@example.com", Name: "ignored"}
+		qtMust(t, relm.Insert[upSoft](s).OnConflict("Email").DoNothing().Exec(qtCtx, kept))
+		if kept.ID != ada.ID || kept.Name != "Ada K." || kept.DeletedAt == nil {
+			t.Errorf("DoNothing on a soft-deleted row: %+v, want the row as it is (key %d)", kept, ada.ID)
+		}
+		qtMust(t, s.Commit(qtCtx))
+
+		s = qtSession(t, db, reg)
+		back := &upSoft{Email: "ada@example.com", Name: "Ada L."}
+		qtMust(t, relm.Insert[upSoft](s).OnConflict("Email").DoUpdateAll().Exec(qtCtx, back))
+		if back.ID != ada.ID || back.DeletedAt != nil {
+			t.Errorf("DoUpdateAll on a soft-deleted row: %+v, want key %d, restored", back, ada.ID)
+		}
+		qtMust(t, s.Commit(qtCtx))
+		got, err := relm.Select[upSoft](qtSession(t, db, reg)).One(qtCtx)
+		qtMust(t, err)
+		if got.Name != "Ada L." {
+			t.Errorf("the restored row: %+v", got)
 		}
 	})
 }
