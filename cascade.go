@@ -183,9 +183,15 @@ func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 			default:
 				children = append(children, st.sideOf(r)...)
 			}
+			removes := u.s.removesRow(st)
 			if r.Direction == mapping.OneToMany && st.key != nil && !st.isLoaded(r) {
-				// The rows the session does not know of.
-				loaded, err := u.s.loadChildren(u.ctx, r, st)
+				// The rows the session does not know of (soft-deleted
+				// ones too when st's row goes).
+				var loaded []objPtr
+				err := u.s.withUnscoped(removes, func() (err error) {
+					loaded, err = u.s.loadChildren(u.ctx, r, st)
+					return err
+				})
 				if err != nil {
 					return nil, err
 				}
@@ -209,6 +215,9 @@ func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 					continue
 				}
 				cs.status = statusDeleted
+				if removes {
+					u.s.markHard(cs) // no row may refer to one that is gone
+				}
 				deleted = append(deleted, cs)
 			}
 		}
@@ -221,7 +230,7 @@ func (u *unitOfWork) expandDeletes(all []*state) ([]*state, error) {
 func (s *Session) loadChildren(ctx context.Context, r *mapping.Relationship, parent *state) ([]objPtr, error) {
 	d := s.db.dialect
 	c := s.db.cache(r.Target)
-	q := c.selectAll + " WHERE "
+	q := s.softHead(c.selectAll+" WHERE ", r.Target, "")
 	for i, col := range r.RemoteColumns {
 		if i > 0 {
 			q += " AND "

@@ -384,7 +384,7 @@ func (c *cluster) begin(ctx context.Context, db *DB, opts *sql.TxOptions) (*Tx, 
 				db.warn("relm: cluster node unavailable; transactions now go to the next node",
 					slog.String("from", c.nodes[p].addr), slog.String("to", n.addr), slog.String("error", errs[len(errs)-1].Error()))
 			}
-			return &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect, node: n}, nil
+			return &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect, node: n, tracer: db.tracer}, nil
 		}
 		if ctx.Err() != nil || !nodeUnavailable(err) {
 			return nil, fmt.Errorf("relm: begin on %s: %w", n.addr, err)

@@ -87,6 +87,9 @@ type DB struct {
 	// replicaWait bounds a read's wait for a PostgreSQL standby to replay
 	// the DB's last commit (WithReplicaWait, replicas.go).
 	replicaWait time.Duration
+	// tracer is told of statements, flushes and loads (WithTracer,
+	// trace.go); nil for none.
+	tracer Tracer
 }
 
 // Option configures a DB.
@@ -301,6 +304,16 @@ func (db *DB) Close() error {
 
 // ExecContext runs a statement that returns no rows, logging it.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t := db.tracer; t != nil {
+		ctx, st := startStatement(ctx, t, db.dialect, query, args)
+		res, err := db.exec(ctx, query, args)
+		endExec(ctx, t, st, res, err)
+		return res, err
+	}
+	return db.exec(ctx, query, args)
+}
+
+func (db *DB) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
 	if db.cluster != nil {
 		return db.cluster.exec(ctx, db, query, args)
 	}
@@ -309,6 +322,16 @@ func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query, logging it.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t := db.tracer; t != nil {
+		ctx, st := startStatement(ctx, t, db.dialect, query, args)
+		rows, err := db.query(ctx, query, args)
+		t.EndStatement(ctx, st, -1, err)
+		return rows, err
+	}
+	return db.query(ctx, query, args)
+}
+
+func (db *DB) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
 	if db.cluster != nil {
 		return db.cluster.query(ctx, db, query, args)
 	}
@@ -320,13 +343,20 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	if db.cluster != nil {
 		return db.cluster.begin(ctx, db, opts)
 	}
+	tctx, tst := ctx, TracedStatement{}
+	if db.tracer != nil {
+		tctx, tst = startStatement(ctx, db.tracer, db.dialect, "BEGIN", nil)
+	}
 	start := time.Now()
 	tx, err := db.sql.BeginTx(ctx, opts)
 	logStmt(ctx, db.logger, db.slow, "BEGIN", nil, start, err)
+	if db.tracer != nil {
+		db.tracer.EndStatement(tctx, tst, -1, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("relm: begin: %w", err)
 	}
-	return &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect}, nil
+	return &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect, tracer: db.tracer}, nil
 }
 
 // InSchemaTx runs fn, the statements of mapping.Registry's CreateAll or
@@ -362,6 +392,8 @@ type Tx struct {
 	// rw, on a PostgreSQL primary with standbys, records the WAL position
 	// after a commit that may have written (replicas.go); else nil.
 	rw *readYourWrites
+	// tracer is the DB's (WithTracer).
+	tracer Tracer
 }
 
 // SQL returns the underlying *sql.Tx.
@@ -374,11 +406,23 @@ func (tx *Tx) Dialect() dialect.Dialect { return tx.dialect }
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t := tx.tracer; t != nil {
+		ctx, st := startStatement(ctx, t, tx.dialect, query, args)
+		res, err := logExec(ctx, tx.logger, tx.slow, tx.tx, query, args)
+		endExec(ctx, t, st, res, err)
+		return res, err
+	}
 	return logExec(ctx, tx.logger, tx.slow, tx.tx, query, args)
 }
 
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t := tx.tracer; t != nil {
+		ctx, st := startStatement(ctx, t, tx.dialect, query, args)
+		rows, err := logQuery(ctx, tx.logger, tx.slow, tx.tx, query, args)
+		t.EndStatement(ctx, st, -1, err)
+		return rows, err
+	}
 	return logQuery(ctx, tx.logger, tx.slow, tx.tx, query, args)
 }
 

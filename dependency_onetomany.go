@@ -116,11 +116,12 @@ func (u *unitOfWork) detachOneToOne() error {
 			continue
 		}
 		fk, pk := r.RemoteFields[0], t.PrimaryKey[0]
-		per := max(1, d.MaxParams()/2)
+		per := max(1, (d.MaxParams()-1)/2)
+		set, lead := u.versionBump("UPDATE "+u.s.db.cache(t).table+" SET "+d.Quote(fk.Column.Name)+" = NULL", t.VersionField())
 		for start := 0; start < len(g); start += per {
 			chunk := g[start:min(start+per, len(g))]
-			buf := []byte("UPDATE " + u.s.db.cache(t).table + " SET " + d.Quote(fk.Column.Name) + " = NULL WHERE " + d.Quote(fk.Column.Name) + " IN (")
-			args := make([]any, 0, 2*len(chunk))
+			buf := []byte(set + " WHERE " + d.Quote(fk.Column.Name) + " IN (")
+			args := append(make([]any, 0, 2*len(chunk)+1), lead...)
 			for i, x := range chunk {
 				if i > 0 {
 					buf = append(buf, ", "...)
@@ -147,7 +148,9 @@ func (u *unitOfWork) detachOneToOne() error {
 			parents[i] = x.parent
 			keep[x.child] = true
 		}
-		u.nullChildrenInMemory(r, parents, keep)
+		if err := u.nullChildrenInMemory(r, parents, keep); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -165,22 +168,23 @@ func (u *unitOfWork) detachOneToOneRows(r *mapping.Relationship, g []o2oDetach) 
 		}
 		set += d.Quote(f.Column.Name) + " = NULL"
 	}
+	set, lead := u.versionBump(set, t.VersionField())
 	set += " WHERE "
 	fkCols, pkCols := quotedCols(d, "", r.RemoteFields), quotedCols(d, "", t.PrimaryKey)
 	w := len(fkCols) + len(pkCols)
-	per := max(1, d.MaxParams()/w)
+	per := max(1, (d.MaxParams()-len(lead))/w)
 	for start := 0; start < len(g); start += per {
 		chunk := g[start:min(start+per, len(g))]
-		args := make([]any, 0, w*len(chunk))
+		args := append(make([]any, 0, len(lead)+w*len(chunk)), lead...)
 		for _, x := range chunk {
 			args = keyValues(r.LocalFields, x.parent.ptr, args)
 		}
 		for _, x := range chunk {
 			args = keyValues(t.PrimaryKey, x.child.ptr, args)
 		}
-		buf := appendRowIn(d, []byte(set), fkCols, len(chunk), 1)
+		buf := appendRowIn(d, []byte(set), fkCols, len(chunk), len(lead)+1)
 		buf = append(buf, " AND NOT "...)
-		buf = appendRowIn(d, buf, pkCols, len(chunk), len(fkCols)*len(chunk)+1)
+		buf = appendRowIn(d, buf, pkCols, len(chunk), len(lead)+len(fkCols)*len(chunk)+1)
 		if _, err := execStmt(u.ctx, u.ex, string(buf), args); err != nil {
 			return &StatementError{Op: "update", Type: t.Name(), SQL: string(buf), Err: err}
 		}
@@ -191,14 +195,15 @@ func (u *unitOfWork) detachOneToOneRows(r *mapping.Relationship, g []o2oDetach) 
 		parents[i] = x.parent
 		keep[x.child] = true
 	}
-	u.nullChildrenInMemory(r, parents, keep)
-	return nil
+	return u.nullChildrenInMemory(r, parents, keep)
 }
 
 // nullChildrenInMemory clears, in the session's objects, the foreign keys
 // that the database just set to NULL: those of r's targets that pointed at
-// one of parents, except the states in keep.
-func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state, keep map[*state]bool) {
+// one of parents, except the states in keep; and, for a versioned type,
+// moves their versions as the statement did (versionBump).
+func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*state, keep map[*state]bool) error {
+	vf := r.Target.VersionField()
 	keys := map[any]*state{}
 	for _, p := range parents {
 		if k, ok := mapping.FieldsKey(r.LocalFields, p.ptr); ok {
@@ -220,6 +225,11 @@ func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*st
 		for _, f := range r.RemoteFields {
 			_ = u.s.setKey(st, f, nil)
 		}
+		if vf != nil && (st.status == statusPersistent || u.isInserted(st)) {
+			if err := u.bumpVersion(st, vf); err != nil {
+				return err
+			}
+		}
 		u.markTouched(st)
 		if rr := r.Reverse; rr != nil && rr.HasField && !rr.Uselist {
 			u.scalarSets = append(u.scalarSets, scalarSet{st: st, r: rr, only: parent.ptr})
@@ -228,4 +238,5 @@ func (u *unitOfWork) nullChildrenInMemory(r *mapping.Relationship, parents []*st
 			u.scalarSets = append(u.scalarSets, scalarSet{st: parent, r: r, only: st.ptr})
 		}
 	}
+	return nil
 }

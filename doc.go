@@ -87,6 +87,15 @@
 // [Sum], [Avg], [Min], [Max]), which [Scan] runs into a struct of the
 // program's.
 //
+// [Expr] writes a condition (or, with [Fragment.As], a projected column)
+// the builder cannot spell, [F] naming a field and every other argument
+// bound. [In] and [NotIn] take another query projecting one column, and
+// [Exists] and [NotExists] test one, correlated by [Outer]. [Query.After]
+// and [Query.Before] page by the values of the OrderBy fields (keyset
+// pagination). [Insert] with [Upsert.OnConflict] inserts objects or
+// resolves a conflict on a unique key (DO NOTHING, DO UPDATE), each object
+// then persistent with its row.
+//
 // # What a flush does
 //
 // A flush (the first step of every Commit) is planned from the mapped
@@ -140,6 +149,15 @@
 // [Session.Expire] and [ExpireOnCommit] make the next read overwrite it,
 // and [Merge] takes a detached object (decoded from a request) into the
 // session.
+//
+// # Soft delete and tracing
+//
+// A nullable time tagged `relm:"softdelete"` makes [Session.Delete] an
+// UPDATE of it, and every read relm builds leaves such rows out unless
+// [Query.WithDeleted]; [Session.HardDelete] and [HardDelete] delete the
+// rows. [WithTracer] reports every statement, flush and load to a
+// [Tracer]; the module github.com/relmorm/relm/otel is one that makes
+// OpenTelemetry spans.
 //
 // # How relm keeps both sides in step
 //

@@ -486,3 +486,136 @@ func ExampleScan() {
 	// orm 2 Generics in Go
 	// sql 2 Indexes
 }
+
+// Expr writes a condition the builder cannot spell: SQL text with ? for
+// each argument, F naming a field (resolved to its quoted column, here
+// through a Join), every other argument bound as a parameter.
+func ExampleExpr() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	arts, err := relm.Select[blog.Article](s).Join("Author").
+		Where(relm.Expr("upper(?) = ?", relm.F("Author.Username"), "BOB")).OrderBy("Title").All(ctx)
+	exCheck(err)
+	for _, a := range arts {
+		fmt.Println(a.Title)
+	}
+	type lengths struct {
+		Title string
+		Len   int
+	}
+	rows, err := relm.Scan[lengths](ctx, relm.Select[blog.Article](s).
+		Columns(relm.Col("Title"), relm.Expr("length(?)", relm.F("Title")).As("Len")).OrderBy("Len desc").Limit(1))
+	exCheck(err)
+	fmt.Println(rows[0].Title, rows[0].Len)
+	// Output:
+	// Channels
+	// Indexes
+	// Select-in loading 17
+}
+
+// In takes another typed query, projecting one column, as its list: a
+// subquery written into the statement, its arguments bound with the rest.
+func ExampleIn() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	writers := relm.Select[blog.Article](s).Join("Category").
+		Columns(relm.Col("UserID")).Where(relm.Eq("Category.Name", "db"))
+	users, err := relm.Select[blog.User](s).Where(relm.In("ID", writers)).OrderBy("Username").All(ctx)
+	exCheck(err)
+	for _, u := range users {
+		fmt.Println(u.Username)
+	}
+	// Output:
+	// ada
+	// bob
+}
+
+// Exists is true when a subquery has a row; Outer makes it correlated with
+// the enclosing query's row.
+func ExampleExists() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	silent, err := relm.Select[blog.User](s).
+		Where(relm.NotExists(relm.Select[blog.Article](s).Where(relm.Eq("UserID", relm.Outer("ID"))))).All(ctx)
+	exCheck(err)
+	fmt.Println(silent[0].Username)
+	// Output:
+	// cyd
+}
+
+// After continues an order after the last row of the previous page, by
+// the values of its OrderBy fields: a condition the database answers from
+// an index, where Offset reads and skips the rows before.
+func ExampleQuery_After() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	page := func() *relm.Query[blog.Article] {
+		return relm.Select[blog.Article](s).OrderBy("Title desc", "ID").Limit(3)
+	}
+	arts, err := page().All(ctx)
+	for err == nil && len(arts) > 0 {
+		fmt.Println(titlesOf(arts))
+		last := arts[len(arts)-1]
+		arts, err = page().After(last.Title, last.ID).All(ctx)
+	}
+	exCheck(err)
+	// Output:
+	// [Select-in loading Indexes Generics in Go]
+	// [Channels]
+}
+
+func titlesOf(arts []*blog.Article) []string {
+	out := make([]string, len(arts))
+	for i, a := range arts {
+		out[i] = a.Title
+	}
+	return out
+}
+
+// exSubscriber has a unique email, the conflict target of ExampleInsert.
+type exSubscriber struct {
+	ID    int
+	Email string `relm:"size:64;unique"`
+	Name  string `relm:"size:64"`
+}
+
+// Insert with OnConflict is an upsert: ON CONFLICT … DO UPDATE (or DO
+// NOTHING) on PostgreSQL and SQLite, ON DUPLICATE KEY UPDATE on MariaDB;
+// each object then holds its row, with its key, in the session.
+func ExampleInsert() {
+	ctx := context.Background()
+	db, err := relm.Open(ctx, "sqlite::memory:")
+	exCheck(err)
+	defer db.Close()
+	reg := mapping.NewRegistry()
+	exCheck(reg.Register(&exSubscriber{}))
+	exCheck(reg.CreateAll(ctx, db))
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	first := &exSubscriber{Email: "ada@example.com", Name: "Ada"}
+	exCheck(relm.Insert[exSubscriber](s).OnConflict("Email").DoUpdate("Name").Exec(ctx, first))
+	again := &exSubscriber{Email: "ada@example.com", Name: "Ada Lovelace"}
+	s2 := relm.NewSession(db, reg)
+	defer s2.Close()
+	exCheck(relm.Insert[exSubscriber](s2).OnConflict("Email").DoUpdate("Name").Exec(ctx, again))
+	fmt.Println(again.ID == first.ID, again.Name)
+	// Output:
+	// true Ada Lovelace
+}

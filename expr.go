@@ -138,6 +138,7 @@ type scope struct {
 	alias  string
 	joined map[string]*scope // relationship path → joined scope
 	many   bool              // reached through a collection (one root row, many of these)
+	outer  *scope            // the enclosing query's root, in a subquery (query_subquery.go)
 }
 
 // condBuilder accumulates SQL text and arguments.
@@ -147,6 +148,14 @@ type condBuilder struct {
 	args   []any
 	nalias int
 	having bool // building HAVING, where aggregates may be compared (query_scan.go)
+	// withDeleted: Any and Has keep soft-deleted rows (softdelete.go)
+	withDeleted bool
+	// projecting: writing a projected column, where an Expr may take an
+	// aggregate (query_expr.go).
+	projecting bool
+	// deleting is the table of a MariaDB bulk DELETE, which a subquery
+	// reads only through a derived table (query_subquery.go).
+	deleting *mapping.Mapper
 }
 
 func (b *condBuilder) placeholder(v any) {
@@ -243,6 +252,9 @@ func (c cmpCond) build(b *condBuilder, sc *scope) error {
 	if err != nil {
 		return err
 	}
+	if o, ok := c.value.(OuterRef); ok {
+		return c.buildOuter(b, sc, fs, f, o) // query_subquery.go
+	}
 	if c.op == "LIKE" && f.Column.Type.Kind != schema.KindString && f.Column.Type.Kind != schema.KindText {
 		return badQuery("Like on %s.%s: the column is %s, not a string", f.Mapper.Name(), f.Name, f.Column.Type)
 	}
@@ -273,6 +285,12 @@ func (c inCond) build(b *condBuilder, sc *scope) error {
 	fs, f, err := sc.resolve(c.field)
 	if err != nil {
 		return err
+	}
+	if sq, err := c.subOf(); err != nil || sq != nil {
+		if err != nil {
+			return err
+		}
+		return c.buildSub(b, sc, fs, f, sq) // query_subquery.go
 	}
 	if len(c.values) == 0 {
 		if c.not {
@@ -410,6 +428,7 @@ func (c existsCond) build(b *condBuilder, sc *scope) error {
 			b.buf = append(b.buf, inner.alias+"."+d.Quote(r.RemoteColumns[i].Name)+" = "+sc.alias+"."+d.Quote(r.LocalColumns[i].Name)...)
 		}
 	}
+	appendExistsSoft(b, inner)
 	if bc, ok := c.cond.(boolCond); !ok || len(bc.conds) > 0 {
 		b.buf = append(b.buf, " AND "...)
 		if err := c.cond.build(b, inner); err != nil {

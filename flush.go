@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/relmorm/relm/dialect"
 	"github.com/relmorm/relm/mapping"
@@ -96,6 +97,12 @@ type unitOfWork struct {
 	// hooks records the hooks this flush ran (hooks.go); nil when the
 	// session has no hook or listener to run.
 	hooks *hookRun
+
+	now time.Time // the flush's time, for softdelete fields (flushTime)
+
+	// nInserted and nUpdated count the rows the flush inserted and
+	// updated, for a Tracer (trace.go).
+	nInserted, nUpdated int
 }
 
 func (s *Session) flush(ctx context.Context) error {
@@ -229,6 +236,7 @@ func (u *unitOfWork) run(all, deleted []*state) error {
 	if err := u.execute(all, deleted); err != nil {
 		return err
 	}
+	u.noteFlushStats(len(deleted))
 	if err := u.afterHooks(); err != nil {
 		return err
 	}
@@ -461,6 +469,7 @@ func (u *unitOfWork) execute(all, deleted []*state) error {
 		if err := u.insertTable(m, pending[r]); err != nil {
 			return err
 		}
+		u.nInserted += len(pending[r])
 	}
 	// Updates of changed columns, parents first.
 	for r, m := range plan.mappers {

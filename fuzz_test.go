@@ -108,8 +108,31 @@ func fzCond(op uint8, field, value string, n int64) relm.Cond {
 	}
 }
 
+// fzQuery is the query FuzzCondition runs for op: Where(fzCond) for the
+// first eight, then an Expr with a field reference and a bound value, In
+// over a subquery projecting the field, a correlated Exists, NotIn over a
+// grouped subquery, and keyset pagination After a value of the field.
+func fzQuery(s *relm.Session, op uint8, field, value string, n int64) *relm.Query[fzItem] {
+	q := relm.Select[fzItem](s)
+	sub := func() *relm.Query[fzItem] { return relm.Select[fzItem](s) }
+	switch op % 13 {
+	case 8:
+		return q.Where(relm.Expr("lower(?) <> ? OR ? = ?", relm.F(field), value, relm.F("N"), n))
+	case 9:
+		return q.Where(relm.In("Name", sub().Columns(relm.Col(field)).Where(relm.Ne(field, value))))
+	case 10:
+		return q.Where(relm.Exists(sub().Where(relm.Eq(field, relm.Outer(field)), relm.Ne("N", n), relm.Expr("? <> ?", relm.F(field), value))))
+	case 11:
+		return q.Where(relm.NotIn("N", sub().Columns(relm.Max("N")).GroupBy(field).Having(relm.Count("ID").Gt(n))))
+	case 12:
+		return q.OrderBy(field+" desc", "ID").After(value, n)
+	}
+	return q.Where(fzCond(op, field, value, n))
+}
+
 // FuzzCondition builds conditions from fuzzed field names and values with
-// Select[T].Where against SQLite in memory. Any input is a bad-query error
+// Select[T].Where against SQLite in memory — the builders of fzCond, and
+// Expr, subqueries and After of fzQuery. Any input is a bad-query error
 // (and then no SQL at all) or SQL that runs; the SQL text is the same
 // whatever the values (they are bound parameters, never written into it);
 // and a row stored with the fuzzed value is found by Eq on it.
@@ -131,6 +154,13 @@ func FuzzCondition(f *testing.F) {
 		{"At", "2024-01-01", 6, 6},
 		{"Author.Name", "x", 7, 0},
 		{"", "", 0, 2},
+		{"Name", "it's", 1, 8},
+		{"Nme", "?", 1, 8},
+		{"Name", "'); --", -1, 9},
+		{"name", "$1", 2, 10},
+		{"Name", "x", 3, 11},
+		{"Name", "a\x00b", 4, 12},
+		{"N", "x", 5, 12},
 	} {
 		f.Add(s.field, s.value, s.n, s.op)
 	}
@@ -155,9 +185,9 @@ func FuzzCondition(f *testing.F) {
 	}
 
 	// run returns the statements a query with cond issues, and its error.
-	run := func(s *relm.Session, cond relm.Cond) ([]string, []*fzItem, error) {
+	run := func(s *relm.Session, q *relm.Query[fzItem]) ([]string, []*fzItem, error) {
 		log.Reset()
-		rows, err := relm.Select[fzItem](s).Where(cond).All(ctx)
+		rows, err := q.All(ctx)
 		return log.Statements(), rows, err
 	}
 
@@ -165,7 +195,7 @@ func FuzzCondition(f *testing.F) {
 		s := relm.NewSession(db, reg)
 		defer s.Close()
 
-		stmts, _, err := run(s, fzCond(op, field, value, n))
+		stmts, _, err := run(s, fzQuery(s, op, field, value, n))
 		if err != nil {
 			if !errors.Is(err, relm.ErrBadQuery) {
 				t.Fatalf("field %q value %q op %d: not a bad-query error, so the builder wrote SQL the database refuses: %v", field, value, op, err)
@@ -182,7 +212,7 @@ func FuzzCondition(f *testing.F) {
 			t.Fatalf("one query issued %d statements: %q", len(stmts), stmts)
 		}
 		// The same condition with other values has the very same SQL.
-		canon, _, err := run(s, fzCond(op, field, "v", 7))
+		canon, _, err := run(s, fzQuery(s, op, field, "v", 7))
 		if err != nil || len(canon) != 1 || canon[0] != stmts[0] {
 			t.Fatalf("the SQL depends on the values:\n%q\n%q (%v)", stmts, canon, err)
 		}

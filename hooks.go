@@ -111,6 +111,11 @@ type sessionExtra struct {
 	// (see Session.Expire); expireOnCommit is ExpireOnCommit.
 	expired        map[*state]struct{}
 	expireOnCommit bool
+	// hard holds the objects of soft delete models whose rows the flush
+	// deletes (HardDelete, softdelete.go).
+	hard map[*state]struct{}
+	// flushStats is what the flush being traced wrote (trace.go).
+	flushStats FlushStats
 }
 
 // more returns s.extra, made on first use.

@@ -2,6 +2,7 @@ package relm
 
 import (
 	"sync"
+	"time"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -25,6 +26,10 @@ type journal struct {
 	fields []fieldUndo
 	rels   []relUndo
 	idents []identUndo
+	// hard lists the states whose HardDelete mark the flush dropped as it
+	// forgot them (softdelete.go): undo marks them again, so that a retry
+	// after a failed commit deletes their rows rather than soft-deleting.
+	hard []*state
 }
 
 type freshUndo struct {
@@ -199,6 +204,10 @@ func (j *journal) undo(s *Session) {
 			u.f.SetZero(u.ptr)
 			continue
 		}
+		if t, ok := u.old.(time.Time); ok {
+			u.f.SetTime(u.ptr, t) // a timestamp version
+			continue
+		}
 		_ = u.f.SetKey(u.ptr, mapping.NormalizeKey(u.old))
 	}
 	for _, st := range j.added {
@@ -230,5 +239,8 @@ func (j *journal) undo(s *Session) {
 		} else {
 			s.identity.set(u.k, u.st)
 		}
+	}
+	for _, st := range j.hard {
+		s.markHard(st)
 	}
 }

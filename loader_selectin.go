@@ -93,6 +93,21 @@ func (s *Session) related(st *state, r *mapping.Relationship) []unsafe.Pointer {
 // loadRelationship loads r for the parents that do not have it loaded yet,
 // in one SELECT (select-in loading).
 func (s *Session) loadRelationship(ctx context.Context, r *mapping.Relationship, parents []*state) error {
+	if s.db.tracer != nil {
+		return s.traceLoad(ctx, r.Target, r.Parent.Name()+"."+r.Name, func(ctx context.Context) (int, error) {
+			err := s.loadRelationshipIn(ctx, r, parents)
+			n := 0
+			for _, st := range parents {
+				n += len(s.related(st, r))
+			}
+			return n, err
+		})
+	}
+	return s.loadRelationshipIn(ctx, r, parents)
+}
+
+// loadRelationshipIn is loadRelationship.
+func (s *Session) loadRelationshipIn(ctx context.Context, r *mapping.Relationship, parents []*state) error {
 	todo := make([]*state, 0, len(parents))
 	for _, st := range parents {
 		if st.status == statusPersistent && !st.isLoaded(r) {
@@ -223,9 +238,10 @@ func (s *Session) loadCollection(ctx context.Context, r *mapping.Relationship, t
 		keyCol = "s." + d.Quote(r.SecondaryLocal[0].Name)
 		head = "SELECT " + keyCol + ", " + qualified(d, "t0", r.Target) + " FROM " + c.table + " t0 JOIN " +
 			d.Quote(r.Secondary.Name) + " s ON t0." + d.Quote(r.RemoteColumns[0].Name) + " = s." + d.Quote(r.SecondaryRemote[0].Name) + " WHERE "
+		head = s.softHead(head, r.Target, "t0")
 	} else {
 		keyCol = "t0." + d.Quote(r.RemoteColumns[0].Name)
-		head = "SELECT " + qualified(d, "t0", r.Target) + " FROM " + c.table + " t0 WHERE "
+		head = s.softHead("SELECT "+qualified(d, "t0", r.Target)+" FROM "+c.table+" t0 WHERE ", r.Target, "t0")
 	}
 	order := ""
 	for i, ob := range r.OrderBy {
@@ -632,7 +648,7 @@ func qualified(d dialect.Dialect, alias string, m *mapping.Mapper) string {
 // inQuery selects m's rows whose field f is among keys.
 func (s *Session) inQuery(ctx context.Context, m *mapping.Mapper, f *mapping.Field, keys []any, yield func(unsafe.Pointer, any)) error {
 	d := s.db.dialect
-	head := "SELECT " + qualified(d, "t0", m) + " FROM " + s.db.cache(m).table + " t0 WHERE "
+	head := s.softHead("SELECT "+qualified(d, "t0", m)+" FROM "+s.db.cache(m).table+" t0 WHERE ", m, "t0")
 	return s.inQueryCol(ctx, m, head, "t0."+d.Quote(f.Column.Name), keys, "", false, yield)
 }
 

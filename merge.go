@@ -75,7 +75,11 @@ func (s *Session) merge(ctx context.Context, m *mapping.Mapper, src objPtr, seen
 		}
 	} else {
 		st := s.states[dst]
-		if vf != nil {
+		if vf != nil && vf.IsTime() {
+			if v := vf.Time(src); !v.IsZero() && !v.Equal(readVersionTime(st, vf)) {
+				return nil, &StaleObjectError{Op: "merge", Type: m.Name(), Table: m.Table.Name, Key: st.key, VersionTime: v, Versioned: true}
+			}
+		} else if vf != nil {
 			if v, _, _ := vf.IntKey(src); v != 0 && v != readVersion(st, vf) {
 				return nil, &StaleObjectError{Op: "merge", Type: m.Name(), Table: m.Table.Name, Key: st.key, Version: v, Versioned: true}
 			}

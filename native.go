@@ -59,12 +59,19 @@ func nativeOn(ex dialect.Executor) *DB {
 // not take), stays on database/sql.
 func execStmt(ctx context.Context, ex dialect.Executor, query string, args []any) (sql.Result, error) {
 	if db := nativeOn(ex); db != nil {
+		var st TracedStatement
+		if t := db.tracer; t != nil {
+			ctx, st = startStatement(ctx, t, db.dialect, query, args)
+		}
 		var start time.Time
 		if db.logger != nil {
 			start = time.Now()
 		}
 		res, err := db.execNative(ctx, query, args)
 		logStmt(ctx, db.logger, db.slow, query, args, start, err)
+		if t := db.tracer; t != nil {
+			endExec(ctx, t, st, res, err)
+		}
 		return res, err
 	}
 	return ex.ExecContext(ctx, query, args...)
@@ -76,16 +83,24 @@ func execStmt(ctx context.Context, ex dialect.Executor, query string, args []any
 // transaction, the query goes through the driver's own interface (see
 // queryNative); elsewhere through database/sql.
 func queryRows(ctx context.Context, ex dialect.Executor, query string, args []any, consume func(dialect.Rows) error) error {
+	if t, d := tracerOf(ex); t != nil {
+		return tracedQueryRows(ctx, t, d, ex, query, args, consume)
+	}
 	if db := nativeOn(ex); db != nil {
-		var start time.Time
-		if db.logger != nil {
-			start = time.Now()
-		}
-		err := db.queryNative(ctx, query, args, consume)
-		logStmt(ctx, db.logger, db.slow, query, args, start, err)
-		return err
+		return db.queryNativeLogged(ctx, query, args, consume)
 	}
 	return viaSQL(ctx, ex, query, args, consume)
+}
+
+// queryNativeLogged is queryNative, logged.
+func (db *DB) queryNativeLogged(ctx context.Context, query string, args []any, consume func(dialect.Rows) error) error {
+	var start time.Time
+	if db.logger != nil {
+		start = time.Now()
+	}
+	err := db.queryNative(ctx, query, args, consume)
+	logStmt(ctx, db.logger, db.slow, query, args, start, err)
+	return err
 }
 
 // viaSQL runs a query through database/sql on q (a DB, a transaction or a

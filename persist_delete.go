@@ -14,6 +14,10 @@ func (u *unitOfWork) deleteRows(plan *flushPlan, deleted []*state) error {
 	if len(deleted) == 0 {
 		return nil
 	}
+	deleted, soft := u.splitSoft(deleted)
+	if err := u.softDeleteRows(plan, soft); err != nil {
+		return err
+	}
 	byMapper := map[*mapping.Mapper][]*state{}
 	for _, st := range deleted {
 		if st.key != nil {
@@ -72,7 +76,8 @@ func (u *unitOfWork) deleteVersioned(m *mapping.Mapper, vf *mapping.Field, rows 
 		for _, f := range m.PrimaryKey {
 			args = append(args, f.Value(st.ptr))
 		}
-		args = append(args, readVersion(st, vf))
+		read, _ := u.versionArgs(st, vf) // the counter or the timestamp read
+		args = append(args, read)
 		res, err := execStmt(u.ctx, u.ex, string(buf), args)
 		if err != nil {
 			return &StatementError{Op: "delete", Type: m.Name(), Object: m.Interface(st.ptr), Key: st.key, SQL: string(buf), Err: err}
@@ -189,6 +194,11 @@ type detachRef struct {
 // detachRef sets x's columns to NULL (or deletes x's link rows) where they
 // refer to one of rows: `col IN (…)`, or row values for a composite key.
 func (u *unitOfWork) detachRef(x detachRef, rows []*state) error {
+	// Nulling a versioned child's key moves its version too (versionBump).
+	var vf *mapping.Field
+	if x.setNull {
+		vf = x.r.Target.VersionField()
+	}
 	var stmts []stmt
 	if len(x.cols) == 1 {
 		keys := make([]any, 0, len(rows))
@@ -200,10 +210,11 @@ func (u *unitOfWork) detachRef(x detachRef, rows []*state) error {
 		if len(keys) == 0 {
 			return nil
 		}
-		stmts = u.inStatements(x.table, x.cols[0], keys, x.setNull)
+		stmts = u.detachStatements(x.table, x.cols[0], keys, x.setNull, vf)
 	} else {
 		d := u.d
 		head := "DELETE FROM " + d.Quote(x.table.Name) + " WHERE "
+		var lead []any
 		if x.setNull {
 			head = "UPDATE " + d.Quote(x.table.Name) + " SET "
 			for i, c := range x.cols {
@@ -212,6 +223,7 @@ func (u *unitOfWork) detachRef(x detachRef, rows []*state) error {
 				}
 				head += d.Quote(c.Name) + " = NULL"
 			}
+			head, lead = u.versionBump(head, vf)
 			head += " WHERE "
 		}
 		exprs := make([]string, len(x.cols))
@@ -222,7 +234,7 @@ func (u *unitOfWork) detachRef(x detachRef, rows []*state) error {
 		for _, st := range rows {
 			flat = keyValues(x.keys, st.ptr, flat)
 		}
-		stmts = rowIn(d, head, exprs, flat, "")
+		stmts = rowIn(d, head, exprs, flat, "", lead...)
 	}
 	for _, q := range stmts {
 		if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
@@ -234,7 +246,7 @@ func (u *unitOfWork) detachRef(x detachRef, rows []*state) error {
 		}
 	}
 	if x.setNull {
-		u.nullChildrenInMemory(x.r, rows, nil)
+		return u.nullChildrenInMemory(x.r, rows, nil)
 	}
 	return nil
 }
@@ -260,15 +272,15 @@ func (u *unitOfWork) inStatements(table *schema.Table, col *schema.Column, keys 
 // whereIn returns the statements head + `col IN (keys)`: one binding the
 // keys as one list on dialects that can (dialect.ListBinder), otherwise
 // placeholders chunked under the parameter limit.
-func (u *unitOfWork) whereIn(text string, col *schema.Column, keys []any) []stmt {
+func (u *unitOfWork) whereIn(text string, col *schema.Column, keys []any, lead ...any) []stmt {
 	d := u.d
 	head := []byte(text)
 	if lb, ok := d.(dialect.ListBinder); ok && len(keys) > 1 {
-		if buf, arg, ok := lb.AppendInList(append([]byte(nil), head...), d.Quote(col.Name), 1, keys); ok {
-			return []stmt{{sql: string(buf), args: []any{arg}}}
+		if buf, arg, ok := lb.AppendInList(append([]byte(nil), head...), d.Quote(col.Name), len(lead)+1, keys); ok {
+			return []stmt{{sql: string(buf), args: append(lead[:len(lead):len(lead)], arg)}}
 		}
 	}
-	per := max(1, d.MaxParams()-1)
+	per := max(1, d.MaxParams()-1-len(lead))
 	var out []stmt
 	for start := 0; start < len(keys); start += per {
 		chunk := keys[start:min(start+per, len(keys))]
@@ -278,10 +290,25 @@ func (u *unitOfWork) whereIn(text string, col *schema.Column, keys []any) []stmt
 			if i > 0 {
 				buf = append(buf, ", "...)
 			}
-			buf = d.AppendPlaceholder(buf, i+1)
+			buf = d.AppendPlaceholder(buf, len(lead)+i+1)
 		}
 		buf = append(buf, ')')
-		out = append(out, stmt{sql: string(buf), args: chunk})
+		args := chunk
+		if len(lead) > 0 {
+			args = append(lead[:len(lead):len(lead)], chunk...)
+		}
+		out = append(out, stmt{sql: string(buf), args: args})
 	}
 	return out
+}
+
+// detachStatements is inStatements for detach: with setNull and a
+// versioned child type (vf), the UPDATE also moves each row's version on
+// (versionBump).
+func (u *unitOfWork) detachStatements(table *schema.Table, col *schema.Column, keys []any, setNull bool, vf *mapping.Field) []stmt {
+	if !setNull || vf == nil {
+		return u.inStatements(table, col, keys, setNull)
+	}
+	set, lead := u.versionBump("UPDATE "+u.d.Quote(table.Name)+" SET "+u.d.Quote(col.Name)+" = NULL", vf)
+	return u.whereIn(set+" WHERE ", col, keys, lead...)
 }

@@ -31,10 +31,10 @@ func (u *unitOfWork) update(st *state) error {
 	for _, f := range changed {
 		args = append(args, f.Value(st.ptr))
 	}
-	var version int64
+	var version, next any
 	if vf != nil {
-		version = readVersion(st, vf)
-		args = append(args, version+1)
+		version, next = u.versionArgs(st, vf)
+		args = append(args, next)
 	}
 	for _, f := range m.PrimaryKey {
 		args = append(args, f.Value(st.ptr))
@@ -56,8 +56,9 @@ func (u *unitOfWork) update(st *state) error {
 		// ones).
 		return staleError("update", st, vf, query)
 	}
+	u.nUpdated++
 	if vf != nil {
-		if err := u.s.setKey(st, vf, version+1); err != nil {
+		if err := u.setVersion(st, vf, next); err != nil {
 			return err
 		}
 	}
@@ -158,7 +159,10 @@ func (u *unitOfWork) appendPKWhere(buf []byte, m *mapping.Mapper, n int) []byte 
 	return buf
 }
 
-// postUpdate sets a foreign key deferred because of a cycle.
+// postUpdate sets a foreign key deferred because of a cycle. Only rows
+// this flush inserted wait for one (insertTable), so no other transaction
+// has seen the row: a version column keeps the value its INSERT wrote,
+// with nothing to match.
 func (u *unitOfWork) postUpdate(sy *fkSync) error {
 	sy.postUpdate = false
 	st := sy.child

@@ -2,6 +2,7 @@ package relm
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"iter"
@@ -35,6 +36,8 @@ type Query[T any] struct {
 	proj    []Column      // Columns, GroupBy, Having (query_scan.go)
 	group   []string
 	having  []Cond
+	// withDeleted includes soft-deleted rows (WithDeleted, softdelete.go).
+	withDeleted bool
 }
 
 // Select starts a query of T's rows in session s.
@@ -221,11 +224,8 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	if semi {
 		q.openSemiJoin(b, root, table, filters)
 	}
-	if len(q.where) > 0 {
-		b.buf = append(b.buf, " WHERE "...)
-		if err := (boolCond{"AND", q.where}).build(b, root); err != nil {
-			return nil, nil, nil, err
-		}
+	if err := q.appendWhere(b, root); err != nil {
+		return nil, nil, nil, err
 	}
 	if semi {
 		b.buf = append(b.buf, ')')
@@ -357,6 +357,7 @@ func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
 		b.buf = appendOn(b.buf, d, sec, r.SecondaryLocal, sg.parent.alias, r.LocalColumns)
 		b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "...)
 		b.buf = appendOn(b.buf, d, sg.sc.alias, r.RemoteColumns, sec, r.SecondaryRemote)
+		q.appendJoinSoft(b, sg)
 		return
 	}
 	b.buf = append(b.buf, kind+d.Quote(r.Target.Table.Name)+" "+sg.sc.alias+" ON "...)
@@ -366,6 +367,7 @@ func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
 		}
 		b.buf = append(b.buf, sg.sc.alias+"."+d.Quote(r.RemoteColumns[i].Name)+" = "+sg.parent.alias+"."+d.Quote(r.LocalColumns[i].Name)...)
 	}
+	q.appendJoinSoft(b, sg)
 }
 
 func appendColumns(b *condBuilder, sc *scope) {
@@ -556,6 +558,19 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 		return nil, err
 	}
 	defer q.s.leave()
+	if q.s.db.tracer != nil {
+		var ptrs []objPtr
+		err := q.s.traceLoad(ctx, q.m, "", func(ctx context.Context) (n int, err error) {
+			ptrs, err = q.load(ctx, limit)
+			return len(ptrs), err
+		})
+		return ptrs, err
+	}
+	return q.load(ctx, limit)
+}
+
+// load is run, in the session.
+func (q *Query[T]) load(ctx context.Context, limit int) ([]objPtr, error) {
 	if err := q.checkLock("All"); err != nil {
 		return nil, err
 	}
@@ -575,10 +590,16 @@ func (q *Query[T]) run(ctx context.Context, limit int) ([]objPtr, error) {
 	if len(q.selectn) > 0 {
 		q.s.index()
 		roots := q.s.statesOf(ptrs) // once for every path
-		for _, path := range q.selectn {
-			if err := q.s.loadPathFrom(ctx, q.m, roots, path); err != nil {
-				return nil, err
+		err := q.s.withUnscoped(q.withDeleted, func() error {
+			for _, path := range q.selectn {
+				if err := q.s.loadPathFrom(ctx, q.m, roots, path); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return ptrs, nil
@@ -681,7 +702,10 @@ func (q *Query[T]) Exists(ctx context.Context) (bool, error) {
 //
 // The rows hold a database connection while the loop runs: on SQLite
 // (one connection) or inside the session's transaction, issue no other
-// statement from the loop body.
+// statement from the loop body — nor from an AfterLoad hook, which Iter
+// runs with the rows open; such a statement returns ErrIterating. A
+// locking Iter (ForUpdate, ForShare) that fails rolls back the transaction
+// its lock began.
 func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		s := q.s
@@ -705,50 +729,71 @@ func (q *Query[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 		if err == nil {
 			err = q.checkLock("Iter")
 		}
+		began := false
 		if err == nil {
-			_, err = q.beginForLock(ctx)
+			began, err = q.beginForLock(ctx)
 		}
 		if err != nil {
 			emit(nil, err)
 			return
 		}
+		// A failure rolls back the transaction a locking Iter began, as
+		// it does for All; deferred before rows.Close, so it runs after
+		// it (a rollback waits for the rows to close).
+		failed := false
+		defer func() {
+			if failed {
+				q.endFailedLock(began)
+			}
+		}()
+		fail := func(err error) {
+			failed = true
+			emit(nil, err)
+		}
 		rows, err := s.executor().QueryContext(ctx, query, args...)
 		if err != nil {
-			emit(nil, &StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err})
+			fail(&StatementError{Op: "select", Type: q.m.Name(), SQL: query, Err: err})
 			return
 		}
 		defer rows.Close()
 		s.iterating++
 		defer func() { s.iterating-- }()
-		m := q.m
-		dest := make([]any, len(m.Fields))
-		sd := newScanDests(m.Fields, rows)
-		for rows.Next() {
-			p := m.New()
-			sd.set(dest, m.Fields, p)
-			if err := rows.Scan(dest...); err != nil {
-				emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
-				return
+		q.iterRows(ctx, rows, query, emit, fail)
+	}
+}
+
+// iterRows is Iter's loop over its rows: each scanned, the held object
+// taken in its place, AfterLoad run for a new one, and given to emit;
+// fail reports an error that ends the loop.
+func (q *Query[T]) iterRows(ctx context.Context, rows *sql.Rows, query string, emit func(*T, error) bool, fail func(error)) {
+	s, m := q.s, q.m
+	dest := make([]any, len(m.Fields))
+	sd := newScanDests(m.Fields, rows)
+	for rows.Next() {
+		p := m.New()
+		sd.set(dest, m.Fields, p)
+		if err := rows.Scan(dest...); err != nil {
+			fail(&StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+			return
+		}
+		fresh := true
+		if key, ok := m.Identity(p); ok {
+			if st := s.identity.get(identityKey{m, key}); st != nil {
+				p, fresh = st.ptr, false
 			}
-			fresh := true
-			if key, ok := m.Identity(p); ok {
-				if st := s.identity.get(identityKey{m, key}); st != nil {
-					p, fresh = st.ptr, false
-				}
-			}
-			if fresh && m.Hooks().Has(mapping.HookAfterLoad) {
-				s.noteLoaded(m, p)
-				if err := s.afterLoad(ctx); err != nil {
-					emit(nil, err)
-					return
-				}
-			}
-			if !emit(typedObj[T](p), nil) {
+		}
+		if fresh && m.Hooks().Has(mapping.HookAfterLoad) {
+			s.noteLoaded(m, p)
+			if err := s.afterLoad(ctx); err != nil {
+				fail(err)
 				return
 			}
 		}
-		if err := rows.Err(); err != nil {
-			emit(nil, &StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
+		if !emit(typedObj[T](p), nil) {
+			return
 		}
+	}
+	if err := rows.Err(); err != nil {
+		fail(&StatementError{Op: "select", Type: m.Name(), SQL: query, Err: err})
 	}
 }

@@ -151,7 +151,10 @@ func (u *BulkUpdate[T]) Exec(ctx context.Context) (int64, error) {
 
 // BulkDelete is a DELETE of every row of T matching its conditions; build
 // it with Delete and Where, and run it with Exec.
-type BulkDelete[T any] struct{ q *Query[T] }
+type BulkDelete[T any] struct {
+	q    *Query[T]
+	hard bool // HardDelete: DELETE even a soft delete model's rows
+}
 
 // Delete starts a bulk DELETE of T's rows in session s. Relationship
 // cascades do not run; the database's ON DELETE does.
@@ -163,14 +166,22 @@ func (d *BulkDelete[T]) Where(conds ...Cond) *BulkDelete[T] {
 	return d
 }
 
-// Exec runs the DELETE and returns the number of rows deleted.
+// Exec runs the DELETE and returns the number of rows deleted. For a
+// model with a softdelete field (unless HardDelete) it is an UPDATE
+// setting the field to the time now, UTC, of the rows not yet deleted
+// (all with WithDeleted), and returns the number of rows it set.
 func (d *BulkDelete[T]) Exec(ctx context.Context) (int64, error) {
 	q := d.q
+	if q.m != nil && q.m.SoftDeleteField() != nil && !d.hard {
+		return d.softExec(ctx)
+	}
+	q.withDeleted = q.withDeleted || d.hard
 	return bulkExec(ctx, q, "delete", func(b *condBuilder) {
 		table := q.s.db.cache(q.m).table
 		if b.d.Name() == "mysql" {
 			// MariaDB takes no alias in the single-table form.
 			b.buf = append(b.buf, "DELETE t0 FROM "+table+" AS t0"...)
+			b.deleting = q.m
 			return
 		}
 		b.buf = append(b.buf, "DELETE FROM "+table+" AS t0"...)
@@ -190,11 +201,8 @@ func bulkExec[T any](ctx context.Context, q *Query[T], op string, head func(*con
 	}
 	b := &condBuilder{d: s.db.dialect}
 	head(b)
-	if len(q.where) > 0 {
-		b.buf = append(b.buf, " WHERE "...)
-		if err := (boolCond{"AND", q.where}).build(b, &scope{m: q.m, alias: "t0"}); err != nil {
-			return 0, err
-		}
+	if err := q.appendWhere(b, &scope{m: q.m, alias: "t0"}); err != nil {
+		return 0, err
 	}
 	query := string(b.buf)
 	ex := s.executor()
@@ -229,7 +237,7 @@ func (q *Query[T]) checkBulk(op string) error {
 		return err
 	}
 	name := "Update"
-	if op == "delete" {
+	if op == "delete" || op == "soft delete" {
 		name = "Delete"
 	}
 	switch {
@@ -457,6 +465,9 @@ func (ev evaluator) canOne(c Cond) bool {
 	case cmpCond:
 		return c.op != "LIKE" && ev.field(c.field, c.op)
 	case inCond:
+		if sq, err := c.subOf(); err != nil || sq != nil {
+			return false // a subquery is the database's to evaluate
+		}
 		return ev.field(c.field, "=")
 	case nullCond:
 		return ev.fieldOf(c.field) != nil

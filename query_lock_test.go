@@ -81,6 +81,20 @@ func TestQueryLockSQLAndTransaction(t *testing.T) {
 			if _, err := relm.Select[blog.Article](s2).Count(qtCtx); err != nil {
 				t.Fatalf("after a failed NOWAIT: %v", err)
 			}
+			// So does Iter's.
+			var iterErr error
+			for _, err := range relm.Select[blog.Article](s2).Where(relm.Eq("Title", "Indexes")).ForShare().NoWait().Iter(qtCtx) {
+				if err != nil {
+					iterErr = err
+					break
+				}
+			}
+			if iterErr == nil {
+				t.Fatal("Iter with NOWAIT on a row locked FOR UPDATE by another transaction succeeded")
+			}
+			if _, err := relm.Select[blog.Article](s2).Count(qtCtx); err != nil {
+				t.Fatalf("after a failed NOWAIT in Iter: %v", err)
+			}
 			qtMust(t, s.Commit(qtCtx)) // writes the title, releases the lock
 			log.Reset()
 			got, err := relm.Select[blog.Article](s2).Where(relm.Eq("Title", "Indexes, revised")).ForShare().NoWait().One(qtCtx)

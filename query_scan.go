@@ -43,6 +43,7 @@ type Column struct {
 	field string // "Title", "Category.Name"; "*" for CountAll
 	fn    string // "", "COUNT", "SUM", "AVG", "MIN", "MAX"
 	as    string
+	expr  *Fragment // Expr(…).As(…) (query_expr.go)
 }
 
 // Col selects a field ("Title", or "Category.Name" through a Join). Its
@@ -95,6 +96,9 @@ func (c Column) name() string {
 // String returns the column as the call that made it (Col("Name"),
 // Count("ID"), CountAll()), as error messages quote it.
 func (c Column) String() string {
+	if c.expr != nil {
+		return c.expr.String() + fmt.Sprintf(".As(%q)", c.as)
+	}
 	if c.fn == "" {
 		return fmt.Sprintf("Col(%q)", c.field)
 	}
@@ -179,6 +183,13 @@ func opName(op string) string {
 // writeColumn writes a column's expression; it returns the field (nil for
 // COUNT(*)).
 func writeColumn(b *condBuilder, sc *scope, c Column) (*mapping.Field, error) {
+	if c.expr != nil {
+		was := b.projecting
+		b.projecting = true
+		err := c.expr.build(b, sc)
+		b.projecting = was
+		return nil, err
+	}
 	if c.field == "*" {
 		b.buf = append(b.buf, "COUNT(*)"...)
 		return nil, nil
@@ -319,11 +330,8 @@ func scanSQL[R, T any](q *Query[T]) (string, []any, []scanField, error) {
 	for _, sg := range jp.filters {
 		q.appendJoin(b, sg)
 	}
-	if len(q.where) > 0 {
-		b.buf = append(b.buf, " WHERE "...)
-		if err := (boolCond{"AND", q.where}).build(b, root); err != nil {
-			return "", nil, nil, err
-		}
+	if err := q.appendWhere(b, root); err != nil {
+		return "", nil, nil, err
 	}
 	if err := q.appendGroup(b, root, agg); err != nil {
 		return "", nil, nil, err
@@ -399,8 +407,8 @@ func (q *Query[T]) appendGroup(b *condBuilder, root *scope, agg bool) error {
 	}
 	if agg || len(q.group) > 0 {
 		for _, c := range q.proj {
-			if c.fn != "" {
-				continue
+			if c.fn != "" || c.expr != nil {
+				continue // an Expr's grouping is the database's to check
 			}
 			_, f, err := root.resolve(c.field)
 			if err != nil {

@@ -172,6 +172,14 @@ func (s *Session) expire(st *state) {
 func (s *Session) unexpire(st *state) {
 	if s.extra != nil {
 		delete(s.extra.expired, st)
+		// forget calls unexpire: a deleted state leaves, and its HardDelete
+		// mark with it — back if the transaction rolls back.
+		if _, hard := s.extra.hard[st]; hard {
+			delete(s.extra.hard, st)
+			if s.journal != nil {
+				s.journal.hard = append(s.journal.hard, st)
+			}
+		}
 	}
 }
 

@@ -248,7 +248,7 @@ func (c *cluster) beginPG(ctx context.Context, db *DB, opts *sql.TxOptions) (*Tx
 		tx, err := n.sql.BeginTx(ctx, opts)
 		logStmt(ctx, db.logger, db.slow, "BEGIN", nil, start, err)
 		if err == nil {
-			t := &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect, node: n}
+			t := &Tx{tx: tx, logger: db.logger, slow: db.slow, dialect: db.dialect, node: n, tracer: db.tracer}
 			if opts == nil || !opts.ReadOnly {
 				t.rw = &c.rw
 			}

@@ -15,17 +15,22 @@ import (
 // other, len(exprs) per tuple; exprs are the already quoted column
 // references. Row values are accepted by SQLite (3.15+), PostgreSQL and
 // MariaDB alike; the tuples are chunked so that no statement binds more
-// than the dialect's MaxParams.
-func rowIn(d dialect.Dialect, head string, exprs []string, flat []any, tail string) []stmt {
+// than the dialect's MaxParams. lead, when given, are arguments bound
+// before the tuples' (placeholders numbered from 1 in head).
+func rowIn(d dialect.Dialect, head string, exprs []string, flat []any, tail string, lead ...any) []stmt {
 	w := len(exprs)
-	per := max(1, d.MaxParams()/w) * w
+	per := max(1, (d.MaxParams()-len(lead))/w) * w
 	var out []stmt
 	for start := 0; start < len(flat); start += per {
 		chunk := flat[start:min(start+per, len(flat))]
 		buf := append([]byte(nil), head...)
-		buf = appendRowIn(d, buf, exprs, len(chunk)/w, 1)
+		buf = appendRowIn(d, buf, exprs, len(chunk)/w, len(lead)+1)
 		buf = append(buf, tail...)
-		out = append(out, stmt{sql: string(buf), args: chunk})
+		args := chunk
+		if len(lead) > 0 {
+			args = append(lead[:len(lead):len(lead)], chunk...)
+		}
+		out = append(out, stmt{sql: string(buf), args: args})
 	}
 	return out
 }
@@ -138,7 +143,7 @@ func (s *Session) loadManyToOneComposite(ctx context.Context, r *mapping.Relatio
 	byKey := map[any]objPtr{}
 	if len(missing) > 0 {
 		d := s.db.dialect
-		head := "SELECT " + qualified(d, "t0", r.Target) + " FROM " + s.db.cache(r.Target).table + " t0 WHERE "
+		head := s.softHead("SELECT "+qualified(d, "t0", r.Target)+" FROM "+s.db.cache(r.Target).table+" t0 WHERE ", r.Target, "t0")
 		err := s.inQueryTuples(ctx, r.Target, head, quotedCols(d, "t0", r.RemoteFields), missing, "", func(p objPtr, _ any) {
 			if k, ok := mapping.FieldsKey(r.RemoteFields, p); ok && byKey[k] == nil {
 				byKey[k] = p
@@ -296,7 +301,7 @@ func (s *Session) loadManyToManyComposite(ctx context.Context, r *mapping.Relati
 	}
 	head = append(head, qualified(d, "t0", r.Target)+" FROM "+s.db.cache(r.Target).table+" t0 JOIN "+d.Quote(r.Secondary.Name)+" s ON "...)
 	head = appendOn(head, d, "t0", r.RemoteColumns, "s", r.SecondaryRemote)
-	head = append(head, " WHERE "...)
+	head = []byte(s.softHead(string(head)+" WHERE ", r.Target, "t0"))
 	query := func(keys []any, yield func(objPtr, any)) error {
 		flat := make([]any, 0, len(keys)*len(leads))
 		for _, k := range keys {

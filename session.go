@@ -55,7 +55,10 @@ type Session struct {
 	unindexed []loadedRow
 	closed    bool
 	raise     bool
-	nested    atomic.Int32
+	// unscoped makes the loads include soft-deleted rows while a
+	// WithDeleted query runs (softdelete.go).
+	unscoped bool
+	nested   atomic.Int32
 	// iterating counts the Query.Iter loops running, whose rows hold a
 	// connection.
 	iterating int32
@@ -277,8 +280,12 @@ func (s *Session) AddAll(objs ...any) error {
 // Delete marks obj for deletion at the next flush. A new object that was
 // never flushed is simply removed from the session. Relationships with the
 // delete cascade delete their related objects too; otherwise rows referring
-// to obj get their foreign key set to NULL, as SQLAlchemy does.
-func (s *Session) Delete(obj any) error {
+// to obj get their foreign key set to NULL, as SQLAlchemy does. For a model
+// with a softdelete field the row is kept and the field set instead (see
+// HardDelete).
+func (s *Session) Delete(obj any) error { return s.delete(obj, false) }
+
+func (s *Session) delete(obj any, hard bool) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
@@ -305,6 +312,9 @@ func (s *Session) Delete(obj any) error {
 		s.forget(st)
 	default:
 		st.status = statusDeleted
+		if hard {
+			s.markHard(st)
+		}
 	}
 	return nil
 }
@@ -372,6 +382,15 @@ func (s *Session) Flush(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
+	if s.db.tracer != nil {
+		return s.traceFlush(ctx, s.flushTx)
+	}
+	return s.flushTx(ctx)
+}
+
+// flushTx is Flush: the flush in the session's transaction, begun if
+// needed.
+func (s *Session) flushTx(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -401,6 +420,9 @@ func (s *Session) Commit(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
+	if s.db.tracer != nil {
+		return s.traceFlush(ctx, s.commit)
+	}
 	return s.commit(ctx)
 }
 
@@ -621,6 +643,9 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 		st = s.identity.get(identityKey{m, mapping.NormalizeKey(key)})
 	}
 	if st != nil && st.status != statusDeleted && !s.isExpired(st) {
+		if softGone(m, st.ptr) {
+			return nil, fmt.Errorf("relm: %s with key %v: %w (soft-deleted)", m.Name(), key, ErrNotFound)
+		}
 		return st.ptr, nil
 	}
 	return s.getByPK(ctx, m, []any{key}, key)
@@ -679,6 +704,9 @@ func (s *Session) getComposite(ctx context.Context, m *mapping.Mapper, key any) 
 		return nil, fmt.Errorf("relm: Get: %w", err)
 	}
 	if st := s.identity.get(identityKey{m, ident}); st != nil && st.status != statusDeleted && !s.isExpired(st) {
+		if softGone(m, st.ptr) {
+			return nil, fmt.Errorf("relm: %s with key %v: %w (soft-deleted)", m.Name(), ident, ErrNotFound)
+		}
 		return st.ptr, nil
 	}
 	return s.getByPK(ctx, m, args, ident)
@@ -687,7 +715,11 @@ func (s *Session) getComposite(ctx context.Context, m *mapping.Mapper, key any) 
 // getByPK loads the row of m whose key columns hold args (one SELECT).
 func (s *Session) getByPK(ctx context.Context, m *mapping.Mapper, args []any, shown any) (objPtr, error) {
 	var found objPtr
-	err := s.query(ctx, m, s.db.cache(m).selectByPK, args, 1, true, func(p objPtr) {
+	text := s.db.cache(m).selectByPK
+	if sd := m.SoftDeleteField(); sd != nil {
+		text += " AND " + s.db.dialect.Quote(sd.Column.Name) + " IS NULL"
+	}
+	err := s.query(ctx, m, text, args, 1, true, func(p objPtr) {
 		if found == nil {
 			found = p
 		}

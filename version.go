@@ -2,6 +2,7 @@ package relm
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/relmorm/relm/mapping"
 )
@@ -25,14 +26,19 @@ type StaleObjectError struct {
 	Table string
 	Key   any // the object's primary key
 	// Version is the version the statement expected, when the model has
-	// a version counter (Versioned).
-	Version   int64
-	Versioned bool
+	// a version counter (Versioned); VersionTime instead when the
+	// counter is a timestamp (a time.Time field).
+	Version     int64
+	VersionTime time.Time
+	Versioned   bool
 }
 
 // Error names the model, key, table and, for a versioned model, the
 // version expected.
 func (e *StaleObjectError) Error() string {
+	if e.Versioned && !e.VersionTime.IsZero() {
+		return fmt.Sprintf("%v: %s %v: no row with key %v and version %s in %s (changed or deleted by another transaction since this session read it)", ErrStaleObject, e.Type, e.Key, e.Key, e.VersionTime.Format(time.RFC3339Nano), e.Table)
+	}
 	if e.Versioned {
 		return fmt.Sprintf("%v: %s %v: no row with key %v and version %d in %s (changed or deleted by another transaction since this session read it)", ErrStaleObject, e.Type, e.Key, e.Key, e.Version, e.Table)
 	}
@@ -61,22 +67,103 @@ func staleError(op string, st *state, vf *mapping.Field, sql string) error {
 		se.Key, _ = m.Identity(st.ptr)
 	}
 	if vf != nil {
-		se.Version, se.Versioned = readVersion(st, vf), true
+		se.Versioned = true
+		if vf.IsTime() {
+			se.VersionTime = readVersionTime(st, vf)
+		} else {
+			se.Version = readVersion(st, vf)
+		}
 	}
 	return &StatementError{Op: op, Type: m.Name(), Object: m.Interface(st.ptr), Key: se.Key, SQL: sql, Err: se}
 }
 
+// readVersionTime is readVersion for a timestamp version.
+func readVersionTime(st *state, vf *mapping.Field) time.Time {
+	p := st.snap
+	if p == nil {
+		p = st.ptr
+	}
+	return vf.Time(p)
+}
+
+// versionArgs returns the version the session read of st, to match, and
+// the next one, to write: the counter and the counter plus one, or, for a
+// timestamp, the time read and the flush's time (a microsecond past the
+// time read when that is not earlier).
+func (u *unitOfWork) versionArgs(st *state, vf *mapping.Field) (read, next any) {
+	if vf.IsTime() {
+		return u.nextVersionTime(readVersionTime(st, vf))
+	}
+	v := readVersion(st, vf)
+	return v, v + 1
+}
+
+// nextVersionTime returns t and the timestamp version after it: the
+// flush's time, or a microsecond past t when that is not later.
+func (u *unitOfWork) nextVersionTime(t time.Time) (read, next any) {
+	n := u.flushTime()
+	if !n.After(t) {
+		n = t.Add(time.Microsecond)
+	}
+	return t, n
+}
+
+// setVersion writes v, from versionArgs, into st's version field,
+// journalled.
+func (u *unitOfWork) setVersion(st *state, vf *mapping.Field, v any) error {
+	if t, ok := v.(time.Time); ok {
+		if j := u.s.journal; j != nil {
+			j.fields = append(j.fields, fieldUndo{ptr: st.ptr, f: vf, old: vf.Time(st.ptr)})
+		}
+		vf.SetTime(st.ptr, t)
+		return nil
+	}
+	return u.s.setKey(st, vf, v)
+}
+
 // stampVersions sets the version counter of rows about to be inserted to
-// 1, journalled.
+// 1 — a timestamp to the flush's time — journalled.
 func (u *unitOfWork) stampVersions(m *mapping.Mapper, rows []*state) error {
 	vf := m.VersionField()
 	if vf == nil {
 		return nil
 	}
+	var first any = int64(1)
+	if vf.IsTime() {
+		first = u.flushTime()
+	}
 	for _, st := range rows {
-		if err := u.s.setKey(st, vf, int64(1)); err != nil {
+		if err := u.setVersion(st, vf, first); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// versionBump appends to set, an UPDATE's head up to its SET list, the
+// move of the version vf (nil: none) of every row it writes — the counter
+// plus one, or a timestamp set to the flush's time, bound as the
+// statement's first argument, returned in lead — for the statements that
+// null the foreign keys of rows they do not read (detach, one-to-one
+// detach): a session holding one of those rows from before then finds it
+// stale rather than writing over the nulled key.
+func (u *unitOfWork) versionBump(set string, vf *mapping.Field) (_ string, lead []any) {
+	if vf == nil {
+		return set, nil
+	}
+	v := u.d.Quote(vf.Column.Name)
+	if !vf.IsTime() {
+		return set + ", " + v + " = " + v + " + 1", nil
+	}
+	return string(u.d.AppendPlaceholder([]byte(set+", "+v+" = "), 1)), []any{u.flushTime()}
+}
+
+// bumpVersion moves the version of st, a held row whose key a statement
+// of versionBump just nulled, as that statement moved it in the database.
+func (u *unitOfWork) bumpVersion(st *state, vf *mapping.Field) error {
+	if vf.IsTime() {
+		return u.setVersion(st, vf, u.flushTime())
+	}
+	v, _, _ := vf.IntKey(st.ptr)
+	return u.setVersion(st, vf, v+1)
 }

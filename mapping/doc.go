@@ -56,6 +56,13 @@
 //     counter, SQLAlchemy's version_id_col: relm writes 1 at INSERT, and
 //     every UPDATE and DELETE matches the version read (AND version = ?)
 //     and increments it; a row changed meanwhile is relm.ErrStaleObject.
+//     On a time.Time the version is a timestamp: the time of the flush that
+//     wrote the row (UTC, to the microsecond), matched exactly as written.
+//   - softdelete: the field (a *time.Time or sql.NullTime, nullable) is the
+//     row's deletion time, GORM's DeletedAt: Session.Delete sets it (the
+//     flush's time, UTC) in an UPDATE instead of a DELETE, and queries,
+//     Get and relationship loads leave out rows where it is set unless
+//     WithDeleted; Session.HardDelete and relm.HardDelete delete the row.
 //   - keepzero: with default, write the field's zero value as it is rather
 //     than leave the column to its default.
 //   - fk:TABLE.COLUMN (or references:TABLE.COLUMN): a foreign key. Fields
@@ -197,6 +204,11 @@
 //   - backref_uselist:BOOL: uselist of the backref (false: one object, not
 //     a collection).
 //   - secondary:TABLE: the link table of a many-to-many, by name.
+//   - secondary_local:COLS, secondary_remote:COLS: the link table's
+//     column(s) that reference this side and the target, when it has more
+//     than one foreign key to a side's table — SQLAlchemy's primaryjoin and
+//     secondaryjoin. A self-referential many-to-many needs one of them (see
+//     "Self-referential many-to-many" below).
 //   - foreign_keys:COLS: the column(s) that join, when several foreign keys
 //     could.
 //   - order_by:FIELDS: the order of a collection, as in "Title desc, ID".
@@ -275,6 +287,39 @@
 // with [Registry.AddTable]. The secondary table of a many-to-many may be
 // given as a value ([SecondaryTable]), a function called at configuration
 // ([SecondaryFunc]) or a name ([SecondaryName]), as in SQLAlchemy.
+//
+// # Self-referential many-to-many
+//
+// Users following users through follows(follower_id, followed_id): both
+// foreign keys of the link table reference users, so relm cannot tell
+// which one points at the user who holds the collection. SQLAlchemy is
+// told with primaryjoin and secondaryjoin:
+//
+//	following = relationship("User", secondary=follows,
+//	    primaryjoin=id == follows.c.follower_id,
+//	    secondaryjoin=id == follows.c.followed_id,
+//	    backref="followers")
+//
+// relm with the link columns, secondary_local for this side and
+// secondary_remote for the target ([RelationshipSpec.SecondaryLocal] and
+// SecondaryRemote in the programmatic form):
+//
+//	type User struct {
+//		ID        int
+//		Following []*User `relm:"secondary:follows;secondary_local:follower_id;secondary_remote:followed_id;backref:Followers"`
+//		Followers []*User
+//	}
+//
+// Naming one of the two is enough: the other side takes the remaining
+// foreign key. With back_populates, each side names its own column
+// (Followers: secondary_local:followed_id). Naming neither is a
+// [*ConfigError] of kind [ErrAmbiguousForeignKeys] listing the columns to
+// choose from; a named column the link table lacks, or one that does not
+// reference the side's table, is one of kind [ErrNoForeignKeys]. The
+// relationship's SecondaryLocal and SecondaryRemote columns say what was
+// chosen. A link table with columns of its own is mapped to a struct
+// instead (an association object): two one-to-many relationships from
+// users to it, told apart by foreign_keys.
 //
 // # Configuration
 //

@@ -99,7 +99,11 @@ func (m *Mapper) findVersion(specs []ColumnSpec) error {
 				continue
 			}
 		}
-		return fmt.Errorf("mapping: %s.%s is %s and tagged version; the version counter must be an int, int32 or int64 (not a pointer: every row has a version)", m.Name(), f.Name, f.Type)
+		if f.Type == timeType {
+			m.version = f // a timestamp: the time of the flush that wrote the row
+			continue
+		}
+		return fmt.Errorf("mapping: %s.%s is %s and tagged version; the version counter must be an int, int32, int64 or time.Time (not a pointer: every row has a version)", m.Name(), f.Name, f.Type)
 	}
 	return nil
 }

@@ -36,6 +36,7 @@ type Mapper struct {
 	generated []*Field       // fields relm fills before an INSERT when zero (see Generated)
 	zero      unsafe.Pointer // a zero struct, never written (Field.SetZero)
 	version   *Field         // the version counter (see ColumnSpec.Version), or nil
+	softDel   *Field         // the deletion time (see ColumnSpec.SoftDelete), or nil
 	hooks     HookSet        // the hook methods *Type has (see HookSet)
 }
 
@@ -240,6 +241,9 @@ func buildMapper(r *Registry, spec ModelSpec) (*Mapper, error) {
 	}
 	m.finishFields(spec.Columns)
 	if err := m.findVersion(spec.Columns); err != nil {
+		return nil, err
+	}
+	if err := m.findSoftDelete(spec.Columns); err != nil {
 		return nil, err
 	}
 	if m.hooks, err = findHooks(t); err != nil {

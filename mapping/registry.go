@@ -312,7 +312,7 @@ func (reg *Registry) resolveError(err error) error {
 // specIsPlain reports whether a relationship spec carries no option.
 func specIsPlain(rs RelationshipSpec) bool {
 	return rs.BackPopulates == "" && rs.Backref == "" && rs.BackrefUselist == nil && rs.Secondary.IsZero() &&
-		len(rs.ForeignKeys) == 0 && rs.OrderBy == "" && rs.Cascade == "" && rs.Lazy == ""
+		len(rs.ForeignKeys) == 0 && len(rs.SecondaryLocal) == 0 && len(rs.SecondaryRemote) == 0 && rs.OrderBy == "" && rs.Cascade == "" && rs.Lazy == ""
 }
 
 func configureOptions(rel *Relationship, rs RelationshipSpec) error {
@@ -334,6 +334,9 @@ func configureOptions(rel *Relationship, rs RelationshipSpec) error {
 	}
 	if rs.BackPopulates != "" && rs.Backref != "" {
 		return &ConfigError{Side: side, Msg: "give back_populates or backref, not both"}
+	}
+	if rs.Secondary.IsZero() && (len(rs.SecondaryLocal) > 0 || len(rs.SecondaryRemote) > 0) {
+		return &ConfigError{Side: side, Msg: "secondary_local and secondary_remote name the link columns of a many-to-many; give the link table with secondary, or choose a foreign key with foreign_keys"}
 	}
 	return nil
 }

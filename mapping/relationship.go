@@ -308,41 +308,7 @@ func (reg *Registry) configureJoin(rel *Relationship, rf relField) error {
 	p, t, spec := rel.Parent, rel.Target, rel.spec
 	side := rel.String()
 	if !spec.Secondary.IsZero() {
-		sec, err := reg.resolveSecondary(side, spec.Secondary)
-		if err != nil {
-			return err
-		}
-		if p.Table == t.Table {
-			return &ConfigError{Side: side, Msg: fmt.Sprintf("a self-referential many-to-many through %q is not supported yet; model the link table as a mapped struct with two many-to-one relationships", sec.Name)}
-		}
-		local := filterFKs(fksBetween(sec, p.Table), spec.ForeignKeys, nil)
-		remote := filterFKs(fksBetween(sec, t.Table), spec.ForeignKeys, nil)
-		for _, c := range []struct {
-			fks []*schema.ForeignKey
-			tbl *schema.Table
-		}{{local, p.Table}, {remote, t.Table}} {
-			switch len(c.fks) {
-			case 0:
-				return &ConfigError{Side: side, Kind: ErrNoForeignKeys, Msg: fmt.Sprintf(
-					"the secondary table %q has no foreign key to %q; add a column with `fk:%s.%s` to it",
-					sec.Name, c.tbl.Name, c.tbl.Name, pkName(c.tbl))}
-			case 1:
-			default:
-				return &ConfigError{Side: side, Kind: ErrAmbiguousForeignKeys, Msg: fmt.Sprintf(
-					"the secondary table %q has more than one foreign key to %q (%s); choose with foreign_keys",
-					sec.Name, c.tbl.Name, fkList(c.fks))}
-			}
-		}
-		rel.Direction = ManyToMany
-		rel.Secondary = sec
-		rel.SecondaryLocal = local[0].Columns
-		rel.LocalColumns = local[0].RefColumns
-		rel.SecondaryRemote = remote[0].Columns
-		rel.RemoteColumns = remote[0].RefColumns
-		if !rf.slice && rf.name != "" {
-			return &ConfigError{Side: side, Msg: fmt.Sprintf("a many-to-many relationship holds a collection; declare the field as []*%s", t.Name())}
-		}
-		return reg.bindFields(rel)
+		return reg.configureSecondary(rel, rf)
 	}
 	toParent := filterFKs(fksBetween(t.Table, p.Table), spec.ForeignKeys, t) // FK on the target: one-to-many
 	toTarget := filterFKs(fksBetween(p.Table, t.Table), spec.ForeignKeys, p) // FK on the parent: many-to-one

@@ -37,13 +37,22 @@ type ColumnSpec struct {
 	Nullable *bool
 	// PrimaryKey marks the column part of the primary key.
 	PrimaryKey bool
-	// Version marks the field, an integer, as the row's version counter
-	// (tag `relm:"version"`), SQLAlchemy's version_id_col: an INSERT
-	// writes 1, every UPDATE and DELETE matches the version the session
-	// read (AND version = ?) and an UPDATE increments it; a row that
-	// matches nothing fails the flush with relm.ErrStaleObject. At most
-	// one field of a model.
+	// Version marks the field, an integer or a time.Time, as the row's
+	// version counter (tag `relm:"version"`), SQLAlchemy's
+	// version_id_col: an INSERT writes 1, every UPDATE and DELETE matches
+	// the version the session read (AND version = ?) and an UPDATE
+	// increments it; a row that matches nothing fails the flush with
+	// relm.ErrStaleObject. A time.Time is a timestamp instead: the time of
+	// the flush that wrote the row, UTC, to the microsecond, matched
+	// exactly as written. At most one field of a model.
 	Version bool
+	// SoftDelete marks the field, a nullable time (*time.Time or
+	// sql.NullTime), as the row's deletion time (tag
+	// `relm:"softdelete"`), GORM's DeletedAt: Session.Delete sets it in an
+	// UPDATE instead of deleting the row, and queries and relationship
+	// loads leave out the rows where it is set unless WithDeleted. At
+	// most one field of a model.
+	SoftDelete bool
 	// AutoIncrement overrides autoincrement; nil means true for a single
 	// integer primary key, as SQLAlchemy does.
 	AutoIncrement *bool
@@ -97,6 +106,14 @@ type RelationshipSpec struct {
 	BackrefUselist *bool
 	// Secondary names the link table of a many-to-many relationship.
 	Secondary Secondary
+	// SecondaryLocal and SecondaryRemote name the link table's columns
+	// (tags `secondary_local:COLS`, `secondary_remote:COLS`) that reference
+	// this side and the target, when the link table has more than one
+	// foreign key to a side's table — SQLAlchemy's primaryjoin and
+	// secondaryjoin. A self-referential many-to-many (User.Following
+	// through follows(follower_id, followed_id)) needs one of them; the
+	// other is the remaining foreign key.
+	SecondaryLocal, SecondaryRemote []string
 	// ForeignKeys chooses the foreign-key columns ("column" or
 	// "table.column") that join the two sides when more than one could.
 	ForeignKeys []string

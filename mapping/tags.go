@@ -20,6 +20,7 @@ var columnKeys = map[string]bool{
 	"fk": true, "references": true, "ondelete": true, "onupdate": true,
 	"embed":        true,
 	"version":      true,
+	"softdelete":   true,
 	"renamed_from": true,
 }
 
@@ -27,6 +28,7 @@ var relationshipKeys = map[string]bool{
 	"back_populates": true, "backref": true, "backref_uselist": true,
 	"secondary": true, "foreign_keys": true, "order_by": true, "cascade": true,
 	"lazy": true, "rel": true,
+	"secondary_local": true, "secondary_remote": true,
 }
 
 var tableKeys = map[string]bool{"table": true}
@@ -81,7 +83,7 @@ func unknownKey(key string) string {
 	if near := schema.Nearest(key, knownKeys()); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, foreign_keys, order_by, cascade, lazy, embed, table"
+	return msg + "; keys: column, pk, autoincrement, type, size, notnull, index, unique, default, keepzero, version, softdelete, fk, ondelete, onupdate, renamed_from, back_populates, backref, backref_uselist, secondary, secondary_local, secondary_remote, foreign_keys, order_by, cascade, lazy, embed, table"
 }
 
 // specFromTags reads the relm tags of struct type t into a ModelSpec.
@@ -359,6 +361,8 @@ func applyColumnTag(cs *ColumnSpec, sf reflect.StructField, e tagEntry) string {
 		cs.KeepZero = true
 	case "version":
 		cs.Version = true
+	case "softdelete":
+		cs.SoftDelete = true
 	case "renamed_from":
 		if e.value == "" {
 			return "renamed_from needs the column's former name, as in `renamed_from:hits`"
@@ -463,6 +467,16 @@ func relationshipFromTag(t reflect.Type, sf reflect.StructField, tag string, ent
 				return rs, bad("secondary needs the link table's name, as in `secondary:article_tag`")
 			}
 			rs.Secondary = SecondaryName(e.value)
+		case "secondary_local", "secondary_remote":
+			cols := splitList(e.value)
+			if len(cols) == 0 {
+				return rs, bad("%s needs the link table's column, as in `%s:follower_id`", e.key, e.key)
+			}
+			if e.key == "secondary_local" {
+				rs.SecondaryLocal = cols
+			} else {
+				rs.SecondaryRemote = cols
+			}
 		case "foreign_keys":
 			for _, c := range strings.Split(e.value, ",") {
 				if c = strings.TrimSpace(c); c != "" {
@@ -488,6 +502,17 @@ func relationshipFromTag(t reflect.Type, sf reflect.StructField, tag string, ent
 		}
 	}
 	return rs, nil
+}
+
+// splitList splits a comma-separated list of names, dropping empty ones.
+func splitList(v string) []string {
+	var out []string
+	for _, c := range strings.Split(v, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func parseBool(s string, empty bool) (bool, error) {

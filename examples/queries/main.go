@@ -1,6 +1,7 @@
 // Queries beyond loading objects: an aggregate per group scanned into a
-// struct, a row locked for a read-modify-write, and a bulk UPDATE and
-// DELETE by condition that keep the session's objects in step.
+// struct, a row locked for a read-modify-write, a bulk UPDATE and
+// DELETE by condition that keep the session's objects in step, a SQL
+// fragment, subqueries and keyset pagination.
 //
 // The SQLAlchemy it mirrors:
 //
@@ -12,6 +13,11 @@
 //	session.execute(update(Product).where(Product.stock == 0)
 //	                .values(name=Product.name + " (sold out)"))   # synchronize_session
 //	session.execute(delete(Product).where(Product.price > 1000))
+//	select(Product).where(func.upper(Product.name) == "SAW")
+//	select(Category).where(Category.id.in_(select(Product.category_id).where(Product.price == 0)))
+//	select(Category).where(exists().where(Product.category_id == Category.id, Product.stock > 0))
+//	select(Product).order_by(Product.name, Product.id)
+//	               .where(tuple_(Product.name, Product.id) > (last.name, last.id)).limit(2)
 //
 // Run it with: go run ./examples/queries
 package main
@@ -82,7 +88,17 @@ func run(ctx context.Context) error {
 	if err := s.Commit(ctx); err != nil {
 		return err
 	}
+	if err := aggregates(ctx, s); err != nil {
+		return err
+	}
+	if err := lockAndBulk(ctx, s); err != nil {
+		return err
+	}
+	return fragments(ctx, s)
+}
 
+// aggregates shows an aggregate per group scanned into a struct.
+func aggregates(ctx context.Context, s *relm.Session) error {
 	fmt.Println("products and stock per category, with at least two products:")
 	rows, err := relm.Scan[perCategory](ctx, relm.Select[Product](s).
 		Join("Category").
@@ -96,7 +112,12 @@ func run(ctx context.Context) error {
 	for _, r := range rows {
 		fmt.Printf("  %s: %d products, %d in stock\n", r.Category, r.Products, r.Stock)
 	}
+	return nil
+}
 
+// lockAndBulk shows a row locked for a read-modify-write, then a bulk
+// UPDATE and DELETE by condition.
+func lockAndBulk(ctx context.Context, s *relm.Session) error {
 	fmt.Println("sell a hammer, its row locked until the commit:")
 	hammer, err := relm.Select[Product](s).Where(relm.Eq("Name", "hammer")).ForUpdate().One(ctx)
 	if err != nil {
@@ -132,6 +153,45 @@ func run(ctx context.Context) error {
 	}
 	fmt.Println()
 	return s.Commit(ctx)
+}
+
+// fragments shows a SQL fragment with a field reference, subqueries (IN
+// and a correlated EXISTS) and keyset pages.
+func fragments(ctx context.Context, s *relm.Session) error {
+	fmt.Println("a SQL fragment, subqueries and keyset pages:")
+	saw, err := relm.Select[Product](s).Where(relm.Expr("upper(?) = ?", relm.F("Name"), "SAW")).One(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  upper(name) = 'SAW': %s\n", saw.Name)
+	free, err := relm.Select[Category](s).Where(relm.In("ID",
+		relm.Select[Product](s).Columns(relm.Col("CategoryID")).Where(relm.Eq("Price", 0)))).OrderBy("Name").All(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  categories with a free product:")
+	for _, c := range free {
+		fmt.Printf(" %s", c.Name)
+	}
+	fmt.Println()
+	stocked, err := relm.Select[Category](s).Where(relm.Exists(relm.Select[Product](s).
+		Where(relm.Eq("CategoryID", relm.Outer("ID")), relm.Gt("Stock", 0)))).All(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  categories with stock: %d (%s)\n", len(stocked), stocked[0].Name)
+	page := func() *relm.Query[Product] { return relm.Select[Product](s).OrderBy("Name", "ID").Limit(2) }
+	ps, err := page().All(ctx)
+	for n := 1; err == nil && len(ps) > 0; n++ {
+		fmt.Printf("  page %d:", n)
+		for _, p := range ps {
+			fmt.Printf(" %s", p.Name)
+		}
+		fmt.Println()
+		last := ps[len(ps)-1]
+		ps, err = page().After(last.Name, last.ID).All(ctx)
+	}
+	return err
 }
 
 func main() {

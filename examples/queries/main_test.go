@@ -11,4 +11,10 @@ func Example() {
 	// bulk: mark what is sold out, drop what costs over 1000:
 	//   2 repriced; the saw the session holds costs 0
 	//   1 deleted; left: hammer (25) rake (0) saw (0)
+	// a SQL fragment, subqueries and keyset pages:
+	//   upper(name) = 'SAW': saw
+	//   categories with a free product: garden tools
+	//   categories with stock: 1 (tools)
+	//   page 1: hammer rake
+	//   page 2: saw
 }
