@@ -142,13 +142,7 @@ func (u *unitOfWork) detachOneToOne() error {
 				return &StatementError{Op: "update", Type: t.Name(), SQL: string(buf), Err: err}
 			}
 		}
-		parents := make([]*state, len(g))
-		keep := map[*state]bool{}
-		for i, x := range g {
-			parents[i] = x.parent
-			keep[x.child] = true
-		}
-		if err := u.nullChildrenInMemory(r, parents, keep); err != nil {
+		if err := u.nullDetachedInMemory(r, g); err != nil {
 			return err
 		}
 	}
@@ -189,8 +183,14 @@ func (u *unitOfWork) detachOneToOneRows(r *mapping.Relationship, g []o2oDetach) 
 			return &StatementError{Op: "update", Type: t.Name(), SQL: string(buf), Err: err}
 		}
 	}
+	return u.nullDetachedInMemory(r, g)
+}
+
+// nullDetachedInMemory is nullChildrenInMemory for one-to-one detaches:
+// the other children of g's parents, all but g's new children.
+func (u *unitOfWork) nullDetachedInMemory(r *mapping.Relationship, g []o2oDetach) error {
 	parents := make([]*state, len(g))
-	keep := map[*state]bool{}
+	keep := make(map[*state]bool, len(g))
 	for i, x := range g {
 		parents[i] = x.parent
 		keep[x.child] = true

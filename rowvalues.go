@@ -3,6 +3,7 @@ package relm
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/relmorm/relm/dialect"
@@ -226,7 +227,7 @@ func (u *unitOfWork) writeCompositeGroup(t *schema.Table, ops []*linkOp, add boo
 	cols, _ := ops[0].linkColumns()
 	rows := make([][]any, len(ops))
 	for i, op := range ops {
-		if c, _ := op.linkColumns(); !sameColumns(c, cols) {
+		if c, _ := op.linkColumns(); !slices.Equal(c, cols) {
 			return fmt.Errorf("relm: link rows of %s written by two relationships with their columns in another order", t.Name)
 		}
 		v, err := op.linkValues(make([]any, 0, len(cols)))
@@ -258,18 +259,6 @@ func (u *unitOfWork) writeCompositeGroup(t *schema.Table, ops []*linkOp, add boo
 			return &StatementError{Op: "link insert", Type: t.Name, SQL: query, Err: err}
 		},
 	})
-}
-
-func sameColumns(a, b []*schema.Column) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // appendOn appends `a.x = b.y AND …` pairing the columns of left (under

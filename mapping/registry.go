@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -387,10 +388,10 @@ func (reg *Registry) pair(rel *Relationship) error {
 		if rel.Secondary != other.Secondary {
 			return fail("the two sides use different secondary tables (%s uses %q, %s uses %q); both sides of a many-to-many use one link table", side, rel.Secondary.Name, otherSide, other.Secondary.Name)
 		}
-		if !sameCols(rel.SecondaryLocal, other.SecondaryRemote) {
+		if !slices.Equal(rel.SecondaryLocal, other.SecondaryRemote) {
 			return fail("the two sides join through different columns of %q", rel.Secondary.Name)
 		}
-	} else if !sameCols(rel.LocalColumns, other.RemoteColumns) || !sameCols(rel.RemoteColumns, other.LocalColumns) {
+	} else if !slices.Equal(rel.LocalColumns, other.RemoteColumns) || !slices.Equal(rel.RemoteColumns, other.LocalColumns) {
 		return fail("the two sides join on different foreign keys (%s and %s); choose the same one with foreign_keys", colList(rel), colList(other))
 	}
 	if oneSided {
@@ -436,18 +437,6 @@ func (reg *Registry) Warnings() []string {
 	reg.mu.Lock()
 	defer reg.mu.Unlock()
 	return append([]string(nil), reg.warnings...)
-}
-
-func sameCols(a, b []*schema.Column) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func colList(r *Relationship) string {
