@@ -143,6 +143,11 @@ func proxied(t *testing.T, name string, hook *hookHandler) (direct, db *relm.DB,
 	dsn := testdb.NewDatabase(t, name)
 	u, err := url.Parse(dsn)
 	relMust(t, err)
+	if strings.Contains(u.Host, ",") {
+		// A cluster's DSN (Galera, a primary with standbys): the proxy
+		// fronts one server; .ci/run runs these tests on single servers.
+		t.Skipf("a fault proxy fronts one server; %s names several", u.Host)
+	}
 	p, err = faultproxy.New(u.Host)
 	relMust(t, err)
 	t.Cleanup(func() { p.Close() })

@@ -111,6 +111,14 @@ wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:$(gport "$i");ist.rec
 wsrep_sst_method=rsync
 wsrep_sst_receive_address=127.0.0.1:$(($(gport "$i") + 2))
 wsrep_slave_threads=2
+# AUTO_INCREMENT keys: Galera's step of one per node, each node in its own
+# residue class, but fixed by the node's number rather than by its place in
+# the membership (which follows the nodes' random UUIDs, so that node 1 —
+# where relm's writes go — handed out 1, 4, 7 on one run and 2, 5, 8 on
+# the next).
+wsrep_auto_increment_control=OFF
+auto_increment_increment=3
+auto_increment_offset=$i
 EOF
 }
 
