@@ -487,6 +487,37 @@ func ExampleScan() {
 	// sql 2 Indexes
 }
 
+// LeftJoin keeps the rows with nothing at the end of the path: articles per
+// author, cyd with none (SQLAlchemy's outerjoin); with IsNull on the joined
+// key, the authors who wrote nothing.
+func ExampleQuery_LeftJoin() {
+	ctx := context.Background()
+	db, reg := exBlog()
+	defer db.Close()
+	s := relm.NewSession(db, reg)
+	defer s.Close()
+
+	type perAuthor struct {
+		Username string
+		Articles int
+	}
+	rows, err := relm.Scan[perAuthor](ctx, relm.Select[blog.User](s).LeftJoin("Articles").
+		Columns(relm.Col("Username"), relm.Count("Articles.ID").As("Articles")).
+		GroupBy("Username").OrderBy("Username"))
+	exCheck(err)
+	for _, r := range rows {
+		fmt.Println(r.Username, r.Articles)
+	}
+	idle, err := relm.Select[blog.User](s).LeftJoin("Articles").Where(relm.IsNull("Articles.ID")).All(ctx)
+	exCheck(err)
+	fmt.Println("no articles:", idle[0].Username)
+	// Output:
+	// ada 2
+	// bob 2
+	// cyd 0
+	// no articles: cyd
+}
+
 // Expr writes a condition the builder cannot spell: SQL text with ? for
 // each argument, F naming a field (resolved to its quoted column, here
 // through a Join), every other argument bound as a parameter.

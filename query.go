@@ -22,20 +22,23 @@ var ErrMultipleResults = errors.New("relm: more than one result")
 // unknown field, a value of the wrong type) are kept and returned by the
 // method that runs the query; no SQL is built from a bad name.
 type Query[T any] struct {
-	s       *Session
-	m       *mapping.Mapper
-	err     error
-	where   []Cond
-	joins   []string // relationship paths joined for filtering (INNER JOIN)
-	order   []string
-	limit   int
-	offset  int
-	selectn []string      // select-in eager loading paths
-	joined  []string      // joined eager loading paths
-	lock    *dialect.Lock // ForUpdate / ForShare (query_lock.go)
-	proj    []Column      // Columns, GroupBy, Having (query_scan.go)
-	group   []string
-	having  []Cond
+	s     *Session
+	m     *mapping.Mapper
+	err   error
+	where []Cond
+	joins []string // relationship paths joined for filtering (INNER JOIN)
+	// leftJoins holds the indexes in joins of the paths given to LeftJoin
+	// (LEFT OUTER JOIN); nil when there are none.
+	leftJoins map[int]bool
+	order     []string
+	limit     int
+	offset    int
+	selectn   []string      // select-in eager loading paths
+	joined    []string      // joined eager loading paths
+	lock      *dialect.Lock // ForUpdate / ForShare (query_lock.go)
+	proj      []Column      // Columns, GroupBy, Having (query_scan.go)
+	group     []string
+	having    []Cond
 	// withDeleted includes soft-deleted rows (WithDeleted, softdelete.go).
 	withDeleted bool
 }
@@ -82,6 +85,33 @@ func (q *Query[T]) Where(conds ...Cond) *Query[T] {
 func (q *Query[T]) Join(path string) *Query[T] {
 	q.joins = append(q.joins, path)
 	return q
+}
+
+// LeftJoin is Join as a LEFT OUTER JOIN (SQLAlchemy's outerjoin, Bun's
+// LeftJoin): the query's rows are kept where the path has no related row,
+// its fields then NULL — categories without articles in a count per
+// category, or, with IsNull on the related key, the objects that have
+// none. It loads nothing (see Joined). A path joined by Join too, or by a
+// longer Join path through it, is an inner join.
+func (q *Query[T]) LeftJoin(path string) *Query[T] {
+	if q.leftJoins == nil {
+		q.leftJoins = map[int]bool{}
+	}
+	q.leftJoins[len(q.joins)] = true
+	q.joins = append(q.joins, path)
+	return q
+}
+
+// addJoins adds the query's Join and LeftJoin paths to jp, as filters.
+func (q *Query[T]) addJoins(jp *joinPaths) error {
+	defer func() { jp.left = false }()
+	for i, p := range q.joins {
+		jp.left = q.leftJoins[i]
+		if err := jp.add("Join", p, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // OrderBy orders the results: field names (or "Rel.Field" of a joined
@@ -141,6 +171,7 @@ type joinSeg struct {
 	parent *scope
 	sc     *scope
 	outer  bool // LEFT OUTER JOIN, for eager loading
+	left   bool // LEFT OUTER JOIN, a filter's (LeftJoin)
 	load   bool // its columns are selected and loaded
 	col0   int  // index of its first column in the result
 	// secAlias is the link table's alias of a many-to-many.
@@ -189,10 +220,8 @@ func (q *Query[T]) plan(withEager bool, selectList func(b *condBuilder, root *sc
 	b := &condBuilder{d: q.s.db.dialect, buf: make([]byte, 0, 128+24*len(q.m.Fields))}
 	root := &scope{m: q.m, alias: "t0"}
 	jp := joinPaths{m: q.m, b: b, root: root}
-	for _, p := range q.joins {
-		if err := jp.add("Join", p, false); err != nil {
-			return nil, nil, nil, err
-		}
+	if err := q.addJoins(&jp); err != nil {
+		return nil, nil, nil, err
 	}
 	for _, p := range q.joined {
 		if err := jp.add("Joined", p, true); err != nil {
@@ -267,6 +296,8 @@ type joinPaths struct {
 	eager   map[string]*scope
 	filters []*joinSeg
 	eagers  []*joinSeg
+	// left is set while add adds a LeftJoin path.
+	left bool
 }
 
 // add joins the relationships of path (dotted names from the root), as
@@ -289,6 +320,9 @@ func (jp *joinPaths) add(op, path string, outer bool) error {
 			reg = &jp.eager
 		}
 		if next := (*reg)[soFar]; next != nil {
+			if !outer && !jp.left {
+				jp.makeInner(soFar) // an inner join's path through a left one
+			}
 			cur = next
 			continue
 		}
@@ -297,7 +331,7 @@ func (jp *joinPaths) add(op, path string, outer bool) error {
 			*reg = map[string]*scope{}
 		}
 		(*reg)[soFar] = next
-		sg := &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer}
+		sg := &joinSeg{path: soFar, r: r, parent: cur, sc: next, outer: outer, load: outer, left: !outer && jp.left}
 		if outer {
 			jp.eagers = append(jp.eagers, sg)
 		} else {
@@ -306,6 +340,15 @@ func (jp *joinPaths) add(op, path string, outer bool) error {
 		cur = next
 	}
 	return nil
+}
+
+// makeInner makes the filter join of path an inner join.
+func (jp *joinPaths) makeInner(path string) {
+	for _, sg := range jp.filters {
+		if sg.path == path {
+			sg.left = false
+		}
+	}
 }
 
 // openSemiJoin writes ` WHERE pk IN (SELECT pk FROM table t0 JOIN …` with
@@ -347,7 +390,7 @@ func (q *Query[T]) appendJoin(b *condBuilder, sg *joinSeg) {
 	d := b.d
 	r := sg.r
 	kind := " JOIN "
-	if sg.outer {
+	if sg.outer || sg.left {
 		kind = " LEFT OUTER JOIN "
 	}
 	if r.Direction == mapping.ManyToMany {

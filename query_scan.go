@@ -316,10 +316,8 @@ func scanSQL[R, T any](q *Query[T]) (string, []any, []scanField, error) {
 	b := &condBuilder{d: q.s.db.dialect}
 	root := &scope{m: q.m, alias: "t0"}
 	jp := joinPaths{m: q.m, b: b, root: root}
-	for _, p := range q.joins {
-		if err := jp.add("Join", p, false); err != nil {
-			return "", nil, nil, err
-		}
+	if err := q.addJoins(&jp); err != nil {
+		return "", nil, nil, err
 	}
 	b.buf = append(b.buf, "SELECT "...)
 	plan, names, agg, err := q.appendProjection(b, root, rp)

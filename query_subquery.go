@@ -56,10 +56,8 @@ func (q *Query[T]) writeSub(b *condBuilder, outer *scope, op string, exists bool
 	}
 	root := &scope{m: q.m, alias: b.newAlias(), outer: outer}
 	jp := joinPaths{m: q.m, b: b, root: root}
-	for _, p := range q.joins {
-		if err := jp.add("Join", p, false); err != nil {
-			return err
-		}
+	if err := q.addJoins(&jp); err != nil {
+		return err
 	}
 	b.buf = append(b.buf, "SELECT "...)
 	agg := false
