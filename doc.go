@@ -74,7 +74,8 @@
 // [Select] builds a typed query on field names (checked against the model
 // when the query runs): [Eq], [Lt], [In], [IsNull], [Like], [And], [Or],
 // [Not], and [Any] / [Has] for "some related row matches" (EXISTS). Joins
-// follow relationship paths ([Query.Join]); [Query.OrderBy], [Query.Limit]
+// follow relationship paths ([Query.Join]; [Query.LeftJoin] for a LEFT
+// OUTER JOIN); [Query.OrderBy], [Query.Limit]
 // and [Query.Offset] shape the result; [Query.All], [Query.First],
 // [Query.One], [Query.Count], [Query.Exists] and [Query.Iter] run it. [Raw]
 // maps the rows of the program's own SQL to objects of the session.
