@@ -33,8 +33,10 @@ import (
 //
 // Field names are checked against the mappers (a typo is an error naming
 // the nearest field) and the column names against R's fields, before any
-// SQL. Joins are inner joins, each row of a collection counted (the
-// semi-join Select uses to return each object once does not apply).
+// SQL. Join is an inner join and LeftJoin a LEFT OUTER JOIN (a group with
+// no related row counts 0 in Count of the joined key); each row of a
+// collection is counted (the semi-join Select uses to return each object
+// once does not apply).
 
 // Column is a column of a projection: a field (Col) or an aggregate of
 // one (Count, Sum, Avg, Min, Max), named by As for the field of R it is
