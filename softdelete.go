@@ -176,37 +176,16 @@ func (u *unitOfWork) softDeleteEach(m *mapping.Mapper, head string, rows []*stat
 	return nil
 }
 
-// softDeleteIn writes `head WHERE pk IN (…)`: the keys bound as one list
-// where the dialect can, else in chunks under the parameter limit.
+// softDeleteIn writes `head WHERE pk IN (…)` (whereIn, the flush time
+// bound first): the keys bound as one list where the dialect can, else in
+// chunks under the parameter limit.
 func (u *unitOfWork) softDeleteIn(m *mapping.Mapper, head string, rows []*state, now time.Time) error {
-	d := u.d
 	pk := m.PrimaryKey[0]
 	keys := make([]any, len(rows))
 	for i, st := range rows {
 		keys[i] = pk.Value(st.ptr)
 	}
-	col := d.Quote(pk.Column.Name)
-	var stmts []stmt
-	if lb, ok := d.(dialect.ListBinder); ok && len(keys) > 1 {
-		if buf, arg, ok := lb.AppendInList([]byte(head+" WHERE "), col, 2, keys); ok {
-			stmts = append(stmts, stmt{sql: string(buf), args: []any{now, arg}})
-		}
-	}
-	if stmts == nil {
-		per := max(1, d.MaxParams()-1)
-		for start := 0; start < len(keys); start += per {
-			chunk := keys[start:min(start+per, len(keys))]
-			buf := []byte(head + " WHERE " + col + " IN (")
-			for i := range chunk {
-				if i > 0 {
-					buf = append(buf, ", "...)
-				}
-				buf = d.AppendPlaceholder(buf, i+2)
-			}
-			buf = append(buf, ')')
-			stmts = append(stmts, stmt{sql: string(buf), args: append([]any{now}, chunk...)})
-		}
-	}
+	stmts := u.whereIn(head+" WHERE ", pk.Column, keys, now)
 	for _, q := range stmts {
 		if _, err := execStmt(u.ctx, u.ex, q.sql, q.args); err != nil {
 			e := &StatementError{Op: "soft delete", Type: m.Name(), SQL: q.sql, Err: err}
