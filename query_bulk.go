@@ -602,43 +602,42 @@ func (ev evaluator) value(name string, obj unsafe.Pointer) (any, bool, bool) {
 	return v, isNull, true
 }
 
+// compareTo compares x with b when b is a T too.
+func compareTo[T cmp.Ordered](x T, b any) (int, bool) {
+	y, ok := b.(T)
+	if !ok {
+		return 0, false
+	}
+	return cmp.Compare(x, y), true
+}
+
+// boolRank orders false before true.
+func boolRank(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
 // compare applies op to two values normalised by checkValue (int64,
 // float64, string, bool).
 func compare(a, b any, op string) tri {
 	var c int
+	ok := false
 	switch x := a.(type) {
 	case int64:
-		y, ok := b.(int64)
-		if !ok {
-			return triUnknown
-		}
-		c = cmp.Compare(x, y)
+		c, ok = compareTo(x, b)
 	case float64:
-		y, ok := b.(float64)
-		if !ok {
-			return triUnknown
-		}
-		c = cmp.Compare(x, y)
+		c, ok = compareTo(x, b)
 	case string:
-		y, ok := b.(string)
-		if !ok {
-			return triUnknown
-		}
-		c = cmp.Compare(x, y)
+		c, ok = compareTo(x, b)
 	case bool:
-		y, ok := b.(bool)
-		if !ok {
-			return triUnknown
+		var y bool
+		if y, ok = b.(bool); ok {
+			c = cmp.Compare(boolRank(x), boolRank(y))
 		}
-		switch {
-		case x == y:
-			c = 0
-		case !x:
-			c = -1
-		default:
-			c = 1
-		}
-	default:
+	}
+	if !ok {
 		return triUnknown
 	}
 	switch op {
