@@ -642,11 +642,8 @@ func (s *Session) get(ctx context.Context, m *mapping.Mapper, key any) (objPtr, 
 	} else {
 		st = s.identity.get(identityKey{m, mapping.NormalizeKey(key)})
 	}
-	if st != nil && st.status != statusDeleted && !s.isExpired(st) {
-		if softGone(m, st.ptr) {
-			return nil, fmt.Errorf("relm: %s with key %v: %w (soft-deleted)", m.Name(), key, ErrNotFound)
-		}
-		return st.ptr, nil
+	if p, ok, err := s.heldForGet(m, st, key); ok {
+		return p, err
 	}
 	return s.getByPK(ctx, m, []any{key}, key)
 }
@@ -703,13 +700,23 @@ func (s *Session) getComposite(ctx context.Context, m *mapping.Mapper, key any) 
 	if err != nil {
 		return nil, fmt.Errorf("relm: Get: %w", err)
 	}
-	if st := s.identity.get(identityKey{m, ident}); st != nil && st.status != statusDeleted && !s.isExpired(st) {
-		if softGone(m, st.ptr) {
-			return nil, fmt.Errorf("relm: %s with key %v: %w (soft-deleted)", m.Name(), ident, ErrNotFound)
-		}
-		return st.ptr, nil
+	if p, ok, err := s.heldForGet(m, s.identity.get(identityKey{m, ident}), ident); ok {
+		return p, err
 	}
 	return s.getByPK(ctx, m, args, ident)
+}
+
+// heldForGet answers Get from st, the identity map's state for key (nil
+// for none): its object, or ErrNotFound for a soft-deleted one; ok is
+// false when the row must be read (no state, deleted or expired).
+func (s *Session) heldForGet(m *mapping.Mapper, st *state, key any) (_ objPtr, ok bool, _ error) {
+	if st == nil || st.status == statusDeleted || s.isExpired(st) {
+		return nil, false, nil
+	}
+	if softGone(m, st.ptr) {
+		return nil, true, fmt.Errorf("relm: %s with key %v: %w (soft-deleted)", m.Name(), key, ErrNotFound)
+	}
+	return st.ptr, true, nil
 }
 
 // getByPK loads the row of m whose key columns hold args (one SELECT).
